@@ -1,0 +1,111 @@
+"""The records that flow through the pipeline.
+
+One `Document` passes through every stage. Each stage reads what earlier
+stages put on it and adds its own flat list (tokens, sentences, mentions,
+entities); every record carries `start`/`stop` character offsets into
+`Document.text`, the text exactly as stored in the `documents` table.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+NAME_TYPES = ('PER', 'ORG', 'LOC')
+VALUE_TYPES = ('DATE', 'NUMBER', 'MONEY')
+TYPES = NAME_TYPES + VALUE_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    stop: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A typed span of the text; `normal`/`value` follow GOLD-GUIDE.md."""
+    start: int
+    stop: int
+    type: str
+    text: str
+    source: str = 'ner'           # which stage found it: ner, rule:dates, ...
+    normal: str = ''              # PER/ORG/LOC: nominative canonical name
+    value: str | float | None = None  # DATE: ISO string; NUMBER/MONEY: number
+    value_max: float | None = None
+    unit: str | None = None
+    qualifier: str | None = None
+    kind: str = ''                # ORG/LOC descriptor (`технопарк`), number kind
+    parts: tuple[str, str, str] | None = None  # PER: (first, middle, last)
+    entity: int | None = None     # index into Document.entities
+    extra: tuple = ()             # stage-specific details, e.g. date bounds
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """Mentions of one thing within one document."""
+    type: str
+    name: str
+    kind: str = ''
+    first: str = ''
+    middle: str = ''
+    last: str = ''
+
+
+@dataclass(slots=True)
+class Document:
+    doc_id: str
+    text: str
+    source: str = ''
+    title: str | None = None
+    published: str | None = None
+    published_source: str | None = None
+    url: str | None = None
+    tokens: list[Token] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    _token_starts: list[int] | None = None
+
+    def tokens_in(self, start: int, stop: int) -> list[Token]:
+        """Tokens lying inside [start, stop)."""
+        if self._token_starts is None or len(self._token_starts) != len(self.tokens):
+            self._token_starts = [_.start for _ in self.tokens]
+        lo = bisect_left(self._token_starts, start)
+        hi = bisect_right(self._token_starts, stop - 1)
+        return [_ for _ in self.tokens[lo:hi] if _.stop <= stop]
+
+    def token_index(self, offset: int) -> int:
+        """Index of the first token starting at or after `offset`."""
+        if self._token_starts is None or len(self._token_starts) != len(self.tokens):
+            self._token_starts = [_.start for _ in self.tokens]
+        return bisect_left(self._token_starts, offset)
+
+    def sentence_of(self, offset: int) -> int:
+        """Index of the sentence holding `offset` (-1 when outside all)."""
+        lo, hi = 0, len(self.sentences)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.sentences[mid].stop <= offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(self.sentences) and self.sentences[lo].start <= offset:
+            return lo
+        return -1
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A document or input that could not be processed, and why."""
+    source: str
+    doc_id: str | None
+    stage: str
+    message: str

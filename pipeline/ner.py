@@ -1,0 +1,64 @@
+"""NER: slovnet's news tagger (via natasha) over the document's sentences.
+
+Reads `doc.tokens` and `doc.sentences`; adds PER/ORG/LOC `Mention`s with
+`source='ner'`. Sentences are tagged in length-sorted batches straight from
+our tokens (slovnet would otherwise re-tokenise the text), so a mention never
+crosses a sentence, let alone a line break.
+"""
+
+from __future__ import annotations
+
+from .document import Document, Mention
+
+BATCH = 64          # sentences per forward pass
+MAX_WORDS = 256     # longer sentences are tagged in windows of this many words
+
+
+def sentence_tokens(doc: Document) -> list[list]:
+    """Tokens of each sentence, long sentences cut into windows."""
+    groups = []
+    for sentence in doc.sentences:
+        tokens = doc.tokens_in(sentence.start, sentence.stop)
+        for index in range(0, len(tokens), MAX_WORDS):
+            groups.append(tokens[index:index + MAX_WORDS])
+    return [_ for _ in groups if _]
+
+
+def tag(tagger, word_lists: list[list[str]]) -> list[list[str]]:
+    """BIO tags for each list of words, batched by length."""
+    infer = tagger.infer
+    encoder = infer.encoder
+    order = sorted(range(len(word_lists)), key=lambda _: len(word_lists[_]))
+    tags: list[list[str]] = [[] for _ in word_lists]
+    for index in range(0, len(order), BATCH):
+        chunk = order[index:index + BATCH]
+        batch = encoder.input([encoder.item(word_lists[_]) for _ in chunk])
+        predicted = infer.decoder(infer.process([batch]))
+        for position, sequence in zip(chunk, predicted):
+            tags[position] = sequence
+    return tags
+
+
+def bio_spans(tokens, tags):
+    """(type, first token, last token) runs of a BIO sequence."""
+    current = None
+    for index, tag in enumerate(tags):
+        prefix, _, type = tag.partition('-')
+        if prefix == 'I' and current and current[0] == type:
+            current[2] = index
+            continue
+        if current:
+            yield tuple(current)
+        current = [type, index, index] if prefix in ('B', 'I') else None
+    if current:
+        yield tuple(current)
+
+
+def run(doc: Document, res) -> Document:
+    groups = sentence_tokens(doc)
+    tags = tag(res.ner, [[_.text for _ in group] for group in groups])
+    for tokens, sequence in zip(groups, tags):
+        for type, first, last in bio_spans(tokens, sequence):
+            start, stop = tokens[first].start, tokens[last].stop
+            doc.mentions.append(Mention(start, stop, type, doc.text[start:stop], source='ner'))
+    return doc

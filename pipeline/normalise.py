@@ -1,0 +1,323 @@
+"""Normalise: the nominative canonical name of every PER/ORG/LOC mention.
+
+Reads the name mentions and their tokens; sets `normal` (GOLD-GUIDE.md),
+`kind` (the generic descriptor of an organisation or place: `технопарк`,
+`область`) and, for people, `parts` = (first, middle, last). All morphology
+is pymorphy3 (cached):
+
+- people: each part inflected to the nominative in the gender of the person
+  (`Дмитрия Разумовского` → `Дмитрий Разумовский`, `Шинкаревой` →
+  `Шинкарева`), patronymics recognised (`Никиты Андреевича`);
+- organisations and places: the head noun phrase agreed and put in the
+  nominative, dependants left as written (`Колледжа автоматизации
+  производства` → `Колледж автоматизации производства`, `Цифровом
+  прорыве-2020` → `Цифровой прорыв-2020`), plural-only names kept plural
+  (`Лужниках` → `Лужники`), other plurals made singular (`Кванториумов`);
+- quoted names after a descriptor are kept as written (`ФГАНУ «ФИЦТО»` →
+  `ФИЦТО`, kind `ФГАНУ`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+from . import morph
+from .document import NAME_TYPES, Document
+
+HYPHENS = re.compile('[\u2010\u2011\u2012\u2043\u00ad]')
+SPACES = re.compile(r'[\s\u00a0\u202f\u2009\u200b]+')
+OPEN_QUOTES = '«"„“\''
+CLOSE_QUOTES = '»"“”\''
+QUOTES = set(OPEN_QUOTES + CLOSE_QUOTES)
+CASES = ('nomn', 'gent', 'datv', 'accs', 'ablt', 'loct', 'voct', 'gen2', 'acc2', 'loc2')
+DIGIT_SUFFIX = re.compile(r'^(.*[^\W\d_])(-\d[\w-]*)$')   # прорыве-2020
+INITIAL = re.compile(r'^[A-ZА-ЯЁ]$')
+
+
+def fold(text: str) -> str:
+    """Hyphens to U+002D, any run of spaces to one space."""
+    return SPACES.sub(' ', HYPHENS.sub('-', text)).strip()
+
+
+def is_word(text: str) -> bool:
+    return any(_.isalpha() for _ in text)
+
+
+def is_cyrillic(text: str) -> bool:
+    return any('а' <= _ <= 'я' or _ == 'ё' for _ in text.lower())
+
+
+# ---------------------------------------------------------------- phrases
+
+def inflect_word(word: str, parsed, grammemes: tuple[str, ...]) -> str:
+    """`word` inflected via `parsed`, letter case and `е`/`ё` as written."""
+    if parsed is None:
+        return word
+    form = morph.inflect(parsed, *grammemes)
+    if form is None:
+        return word
+    return morph.restore_case(word, morph.keep_yo(word, form))
+
+
+def split_suffix(word: str) -> tuple[str, str]:
+    """`прорыве-2020` → (`прорыве`, `-2020`)."""
+    match = DIGIT_SUFFIX.match(word)
+    return (match.group(1), match.group(2)) if match else (word, '')
+
+
+def noun_parses(word: str):
+    return [_ for _ in morph.parses(word) if morph.attr(_.tag, 'POS') == 'NOUN']
+
+
+def adj_parses(word: str):
+    return [_ for _ in morph.parses(word) if morph.attr(_.tag, 'POS') in ('ADJF', 'PRTF')]
+
+
+def agreement(adjectives: list[str], head: str):
+    """The head's noun parse agreeing with every preceding adjective, and the
+    adjectives' parses in that agreement."""
+    heads = noun_parses(head)
+    for head_parse in heads:
+        case, number, gender = morph.attr(head_parse.tag, 'case'), morph.attr(head_parse.tag, 'number'), morph.attr(head_parse.tag, 'gender')
+        chosen = []
+        for word in adjectives:
+            found = None
+            for parse in adj_parses(word):
+                tag = parse.tag
+                if morph.attr(tag, 'case') != case or morph.attr(tag, 'number') != number:
+                    continue
+                if number == 'sing' and morph.attr(tag, 'gender') and gender\
+                        and morph.attr(tag, 'gender') != gender:
+                    continue
+                found = parse
+                break
+            if found is None:
+                break
+            chosen.append(found)
+        else:
+            return head_parse, chosen
+    return (heads[0] if heads else None), None
+
+
+def target_number(head_parse, type: str) -> str:
+    """Keep plural for plural-only names (`Лужники`, `Нидерланды`), else singular."""
+    tag = head_parse.tag
+    if morph.attr(tag, 'number') != 'plur':
+        return 'sing'
+    if 'Pltm' in tag or morph.inflect(head_parse, 'sing', 'nomn') is None:
+        return 'plur'
+    return 'sing'
+
+
+def normal_phrase(words: list[str], type: str) -> list[str]:
+    """Put the leading noun phrase of `words` into the nominative."""
+    head_index = None
+    for index, word in enumerate(words):
+        base, _ = split_suffix(word)
+        if not is_cyrillic(base) or (base.isupper() and len(base) > 1):
+            break   # Latin names and abbreviations end the inflectable part
+        if noun_parses(base) and not (adj_parses(base) and index + 1 < len(words)
+                                      and noun_parses(split_suffix(words[index + 1])[0])
+                                      and _agrees_forward(base, split_suffix(words[index + 1])[0])):
+            head_index = index
+            break
+        if not adj_parses(base):
+            break
+    if head_index is None:
+        return words
+    adjectives = [split_suffix(_)[0] for _ in words[:head_index]]
+    head, suffix = split_suffix(words[head_index])
+    head_parse, adjective_parses = agreement(adjectives, head)
+    if head_parse is None:
+        return words
+    number = target_number(head_parse, type)
+    result = list(words)
+    if morph.attr(head_parse.tag, 'case') == 'nomn' and morph.attr(head_parse.tag, 'number') == number and adjective_parses is not None:
+        return result   # already nominative: leave as written
+    result[head_index] = inflect_word(head, head_parse, ('nomn', number)) + suffix
+    if adjective_parses:
+        gender = morph.attr(head_parse.tag, 'gender')
+        for index, (word, parse) in enumerate(zip(adjectives, adjective_parses)):
+            grammemes = ('nomn', number) if number == 'plur' or gender not in ('masc', 'femn', 'neut') \
+                else ('nomn', number, gender)
+            result[index] = inflect_word(word, parse, grammemes) + split_suffix(words[index])[1]
+    return result
+
+
+def _agrees_forward(word: str, following: str) -> bool:
+    """`Калужской области`: an adjective reading that agrees with the next noun."""
+    for adjective in adj_parses(word):
+        for noun in noun_parses(following):
+            if morph.attr(adjective.tag, 'case') == morph.attr(noun.tag, 'case') and morph.attr(adjective.tag, 'number') == morph.attr(noun.tag, 'number'):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- people
+
+NAME_ROLES = ('Name', 'Patr', 'Surn')
+
+
+def person_parts(words: list[str]) -> list[str]:
+    """A role per word: first, middle, last or initial."""
+    roles = []
+    for index, word in enumerate(words):
+        if INITIAL.match(word):
+            roles.append('initial')
+        elif morph.has_tag(word, 'Patr') and 'first' in roles:
+            roles.append('middle')
+        elif morph.has_tag(word, 'Name') and 'first' not in roles and (
+                'last' not in roles or index == len(words) - 1) and not (
+                len(words) > 1 and index == len(words) - 1 and 'first' not in roles
+                and morph.has_tag(word, 'Surn')):
+            roles.append('first')
+        else:
+            roles.append('last')
+    return roles
+
+
+def person_gender(words: list[str], roles: list[str]) -> str | None:
+    for role in ('first', 'middle'):
+        for word, word_role in zip(words, roles):
+            if word_role != role:
+                continue
+            tag = 'Name' if role == 'first' else 'Patr'
+            genders = {morph.attr(_.tag, 'gender') for _ in morph.parses(word) if tag in _.tag}
+            if len(genders) == 1:
+                return genders.pop()
+    return None
+
+
+def person_case(words: list[str], roles: list[str]) -> set[str]:
+    """Cases possible for every part of the name at once."""
+    cases = None
+    for word, role in zip(words, roles):
+        if role == 'initial':
+            continue
+        tag = {'first': 'Name', 'middle': 'Patr', 'last': 'Surn'}[role]
+        found = {morph.attr(_.tag, 'case') for _ in morph.parses(word) if tag in _.tag or (
+            role == 'last' and morph.attr(_.tag, 'POS') in ('NOUN', 'ADJF'))}
+        if not found:
+            continue
+        cases = found if cases is None else (cases & found or cases)
+    return cases or {'nomn'}
+
+
+def normal_person_word(word: str, role: str, gender: str | None, cases: set[str]) -> str:
+    if role == 'initial' or not is_cyrillic(word):
+        return word
+    tag = {'first': 'Name', 'middle': 'Patr', 'last': 'Surn'}[role]
+    candidates = [_ for _ in morph.parses(word) if tag in _.tag]
+    if role == 'last' and not candidates:
+        candidates = [_ for _ in morph.parses(word) if morph.attr(_.tag, 'POS') in ('NOUN', 'ADJF')
+                      and 'Name' not in _.tag and 'Patr' not in _.tag]
+    if gender:
+        gendered = [_ for _ in candidates if morph.attr(_.tag, 'gender') in (gender, 'Ms-f', None)]
+        candidates = gendered or candidates
+    in_case = [_ for _ in candidates if morph.attr(_.tag, 'case') in cases]
+    candidates = in_case or candidates
+    if not candidates:
+        return word
+    parsed = candidates[0]
+    if morph.attr(parsed.tag, 'case') == 'nomn' and morph.attr(parsed.tag, 'number') != 'plur':
+        return word
+    if 'Fixd' in parsed.tag:
+        return word
+    grammemes = ['nomn', 'sing']
+    if gender in ('masc', 'femn') and role in ('last', 'first'):
+        grammemes.append(gender)
+    form = inflect_word(word, parsed, tuple(grammemes))
+    if form == word:
+        form = inflect_word(word, parsed, ('nomn', 'sing'))
+    return form
+
+
+def normal_person(words: list[str]) -> tuple[list[str], tuple[str, str, str]]:
+    roles = person_parts(words)
+    gender = person_gender(words, roles)
+    cases = person_case(words, roles)
+    result, parts = [], {'first': [], 'middle': [], 'last': []}
+    for word, role in zip(words, roles):
+        normal = normal_person_word(word, role, gender, cases)
+        result.append(normal)
+        if role == 'initial':
+            # `Н. Н. Петрова`: the first initial is the first name, the second the middle
+            parts['first' if not parts['first'] else 'middle'].append(normal + '.')
+        else:
+            parts[role].append(normal)
+    return result, tuple(' '.join(parts[_]) for _ in ('first', 'middle', 'last'))
+
+
+# ---------------------------------------------------------------- mentions
+
+def quoted(tokens: list[str]) -> tuple[int, int] | None:
+    """Indexes (open, close) of the outermost quotes around a name, if any."""
+    opens = [i for i, t in enumerate(tokens) if t in QUOTES]
+    if len(opens) < 2:
+        return None
+    return opens[0], opens[-1]
+
+
+def join(tokens: list[str], gaps: list[str]) -> str:
+    out = []
+    for token, gap in zip(tokens, gaps):
+        out.append((' ' if gap else '') + token)
+    return fold(''.join(out))
+
+
+@lru_cache(maxsize=100_000)
+def normalise_name(type: str, tokens: tuple[str, ...], gaps: tuple[str, ...]):
+    """(normal, kind, parts) of a name mention given its tokens and the spaces before each."""
+    tokens = tuple(HYPHENS.sub('-', _) for _ in tokens)
+    if type == 'PER':
+        words = [i for i, t in enumerate(tokens) if is_word(t)]
+        normals, parts = normal_person([tokens[_] for _ in words])
+        out = list(tokens)
+        for index, normal in zip(words, normals):
+            out[index] = normal
+        return join(out, list(gaps)), '', parts
+    span = quoted(list(tokens))
+    if span and type == 'ORG':
+        open_, close = span
+        inner = list(tokens[open_ + 1:close])
+        inner_gaps = list(gaps[open_ + 1:close])
+        descriptor = [t for t in tokens[:open_] if is_word(t)]
+        if not descriptor:
+            inner = normal_tokens(inner, type)
+        kind = join(normal_tokens(descriptor, type), list(gaps[:len(descriptor)])) if descriptor else ''
+        return join(inner, inner_gaps), kind.lower() if kind and not kind.isupper() else kind, None
+    return join(normal_tokens(list(tokens), type), list(gaps)), '', None
+
+
+def normal_tokens(tokens: list[str], type: str) -> list[str]:
+    """Tokens of a name with its leading noun phrase in the nominative."""
+    words = [i for i, t in enumerate(tokens) if is_word(t)]
+    normals = normal_phrase([tokens[_] for _ in words], type)
+    out = list(tokens)
+    for index, normal in zip(words, normals):
+        out[index] = normal
+    return out
+
+
+def mention_tokens(doc: Document, mention) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    tokens = doc.tokens_in(mention.start, mention.stop)
+    if not tokens:
+        return (mention.text,), ('',)
+    texts, gaps, previous = [], [], tokens[0].start
+    for token in tokens:
+        texts.append(token.text)
+        gaps.append(doc.text[previous:token.start])
+        previous = token.stop
+    return tuple(texts), tuple(gaps)
+
+
+def run(doc: Document, res=None) -> Document:
+    for index, mention in enumerate(doc.mentions):
+        if mention.type not in NAME_TYPES or mention.normal:
+            continue
+        tokens, gaps = mention_tokens(doc, mention)
+        normal, kind, parts = normalise_name(mention.type, tokens, gaps)
+        doc.mentions[index] = replace(mention, normal=normal, kind=kind or mention.kind, parts=parts)
+    return doc

@@ -1,0 +1,179 @@
+"""Declared schemas of the output tables (pandera), checked before any write.
+
+Column names follow GOLD-GUIDE.md. Each column's description and example
+feed the data dictionary in `output/README.md`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow
+from pandera.typing import Series
+
+TYPES = ['PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY']
+Date = pd.ArrowDtype(pyarrow.date32())
+
+
+def field(description: str, example=None, **checks):
+    """A column: its description and example value go to the data dictionary."""
+    return pa.Field(description=description, metadata={'example': example}, **checks)
+
+
+class Table(pa.DataFrameModel):
+    class Config:
+        strict = True     # no undeclared column is ever written
+        coerce = True
+        ordered = True
+
+
+class Documents(Table):
+    """One row per article."""
+    doc_id: Series[pd.StringDtype] = field('article id: file stem, or `id` of a JSONL/CSV record',
+                                           '001_d2cff9bcc8a02a88', unique=True)
+    source: Series[pd.StringDtype] = field('where it was read: file path, or `file:line` for collections',
+                                           'seeds/001_d2cff9bcc8a02a88.txt')
+    title: Series[pd.StringDtype] = field('title given in the input metadata', None, nullable=True)
+    published: Series[pd.StringDtype] = field('publication date, ISO 8601', '2024-08-23', nullable=True)
+    published_source: Series[pd.StringDtype] = field(
+        'where `published` came from: `metadata`, or `text` when printed in the article', 'text',
+        nullable=True)
+    url: Series[pd.StringDtype] = field('URL given in the input metadata', None, nullable=True)
+    n_chars: Series[pd.Int64Dtype] = field('length of `text` in characters', 5963, ge=1)
+    sha256: Series[pd.StringDtype] = field('SHA-256 of `text` (UTF-8), the key of incremental runs',
+                                           '9f2c…', str_length={'min_value': 64, 'max_value': 64})
+    text: Series[pd.StringDtype] = field('the decoded text; every offset refers to it',
+                                         'Карта сайта…')
+
+
+class Mentions(Table):
+    """One row per mention found in an article."""
+    doc_id: Series[pd.StringDtype] = field('article id (documents.doc_id)', '004_647e408614c3f80b')
+    mention_id: Series[pd.StringDtype] = field('mention id, unique: `<doc_id>:m<n>`',
+                                               '004_647e408614c3f80b:m3', unique=True)
+    type: Series[pd.StringDtype] = field('PER, ORG, LOC, DATE, NUMBER or MONEY', 'PER', isin=TYPES)
+    start: Series[pd.Int64Dtype] = field('start offset in documents.text (0-based)', 180, ge=0)
+    stop: Series[pd.Int64Dtype] = field('stop offset in documents.text (exclusive)', 199, ge=1)
+    text: Series[pd.StringDtype] = field('the text at [start:stop]', 'Дмитрия Разумовского',
+                                         str_length={'min_value': 1})
+    normal: Series[pd.StringDtype] = field('PER/ORG/LOC: nominative canonical form', 'Дмитрий Разумовский',
+                                           nullable=True)
+    value: Series[pd.StringDtype] = field(
+        'DATE: ISO 8601 value; NUMBER/MONEY: the number, as GOLD-GUIDE.md writes it', None, nullable=True)
+    entity_id: Series[pd.StringDtype] = field('PER/ORG/LOC: entities.entity_id', '004_647e408614c3f80b:e2',
+                                              nullable=True)
+    source: Series[pd.StringDtype] = field('the stage that found it: `ner`, `rule:dates`, …', 'ner')
+    sentence: Series[pd.Int64Dtype] = field('index of the sentence in the article (0-based)', 4, ge=-1)
+
+
+class Entities(Table):
+    """One row per person, organisation or place of one article."""
+    entity_id: Series[pd.StringDtype] = field('entity id, unique: `<doc_id>:e<n>`', '004_647e408614c3f80b:e2',
+                                              unique=True)
+    doc_id: Series[pd.StringDtype] = field('article id', '004_647e408614c3f80b')
+    type: Series[pd.StringDtype] = field('PER, ORG or LOC', 'PER', isin=['PER', 'ORG', 'LOC'])
+    name: Series[pd.StringDtype] = field('canonical name', 'Дмитрий Разумовский', str_length={'min_value': 1})
+    n_mentions: Series[pd.Int64Dtype] = field('mentions of it in the article', 6, ge=1)
+    first_start: Series[pd.Int64Dtype] = field('offset of its first mention', 180, ge=0)
+
+
+class Persons(Table):
+    """Name parts of PER entities."""
+    entity_id: Series[pd.StringDtype] = field('entities.entity_id', '004_647e408614c3f80b:e2', unique=True)
+    first: Series[pd.StringDtype] = field('first name (or initial)', 'Дмитрий', nullable=True)
+    middle: Series[pd.StringDtype] = field('patronymic (or initial)', None, nullable=True)
+    last: Series[pd.StringDtype] = field('surname', 'Разумовский', nullable=True)
+
+
+class Organisations(Table):
+    """ORG entities with their generic descriptor."""
+    entity_id: Series[pd.StringDtype] = field('entities.entity_id', '000_4a2895e8857254f7:e5', unique=True)
+    name: Series[pd.StringDtype] = field('canonical name', 'ОКАС')
+    kind: Series[pd.StringDtype] = field('generic descriptor', 'ит-компания', nullable=True)
+
+
+class Places(Table):
+    """LOC entities with their generic descriptor."""
+    entity_id: Series[pd.StringDtype] = field('entities.entity_id', '001_d2cff9bcc8a02a88:e3', unique=True)
+    name: Series[pd.StringDtype] = field('canonical name', 'Челябинская область')
+    kind: Series[pd.StringDtype] = field('generic descriptor', 'область', nullable=True)
+
+
+class Dates(Table):
+    """DATE mentions resolved to calendar bounds."""
+    mention_id: Series[pd.StringDtype] = field('mentions.mention_id', '001_d2cff9bcc8a02a88:m7', unique=True)
+    doc_id: Series[pd.StringDtype] = field('article id', '001_d2cff9bcc8a02a88')
+    value: Series[pd.StringDtype] = field('ISO 8601 value as in GOLD-GUIDE.md', '2024-08-20;2024-08-21',
+                                          nullable=True)
+    date_start: Series[Date] = field('first day covered', '2024-08-20', nullable=True)
+    date_end: Series[Date] = field('last day covered', '2024-08-21', nullable=True)
+    granularity: Series[pd.StringDtype] = field(
+        'day, month, season, year, decade or century', 'day', nullable=True)
+    is_relative: Series[pd.BooleanDtype] = field('read relative to `anchor` (`вчера`)', False)
+    anchor: Series[pd.StringDtype] = field('the date a relative date was resolved against', None,
+                                           nullable=True)
+
+
+class Numbers(Table):
+    """NUMBER and MONEY mentions as values that can be sorted and summed."""
+    mention_id: Series[pd.StringDtype] = field('mentions.mention_id', '001_d2cff9bcc8a02a88:m12', unique=True)
+    doc_id: Series[pd.StringDtype] = field('article id', '001_d2cff9bcc8a02a88')
+    value: Series[pd.Float64Dtype] = field('the number (lower bound of a range)', 250000.0, nullable=True)
+    value_max: Series[pd.Float64Dtype] = field('upper bound of a range', None, nullable=True)
+    unit: Series[pd.StringDtype] = field('counted noun lemma, `%`, or ISO 4217 currency', 'ребёнок',
+                                         nullable=True)
+    qualifier: Series[pd.StringDtype] = field('approx, gt, gte, lt or lte; empty when exact', 'gt',
+                                              nullable=True, isin=['approx', 'gt', 'gte', 'lt', 'lte'])
+    kind: Series[pd.StringDtype] = field('number, money or percent', 'number',
+                                         isin=['number', 'money', 'percent'])
+
+
+class Errors(Table):
+    """Inputs or documents that could not be processed, and why."""
+    source: Series[pd.StringDtype] = field('file (or `file:line`) concerned', 'in/broken.txt')
+    doc_id: Series[pd.StringDtype] = field('article id, when known', 'broken', nullable=True)
+    stage: Series[pd.StringDtype] = field('stage that refused it: ingest, ner, tables, …', 'ingest')
+    message: Series[pd.StringDtype] = field('what went wrong, for a person to read',
+                                            'in/broken.txt is a PNG image, not text')
+    level: Series[pd.StringDtype] = field('`error` (not processed) or `warning` (processed, with loss)',
+                                          'error', isin=['error', 'warning'])
+
+
+SCHEMAS: dict[str, type[Table]] = {
+    'documents': Documents,
+    'mentions': Mentions,
+    'entities': Entities,
+    'persons': Persons,
+    'organisations': Organisations,
+    'places': Places,
+    'dates': Dates,
+    'numbers': Numbers,
+    'errors': Errors,
+}
+
+
+class TableError(Exception):
+    """A table broke its schema; `failures` holds the failing rows."""
+
+    def __init__(self, name: str, failures: pd.DataFrame):
+        self.name = name
+        self.failures = failures
+        shown = failures.head(20).to_string()
+        super().__init__(f'table {name!r} breaks its schema in {len(failures)} place(s):\n{shown}')
+
+
+def columns(name: str) -> list[str]:
+    return list(SCHEMAS[name].to_schema().columns)
+
+
+def frame(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A DataFrame of `rows` with the table's columns, in order."""
+    return pd.DataFrame(rows, columns=columns(name))
+
+
+def check(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """The table coerced to its schema; raises TableError with the failing rows."""
+    try:
+        return SCHEMAS[name].validate(table, lazy=True)
+    except pa.errors.SchemaErrors as error:
+        raise TableError(name, error.failure_cases) from None
