@@ -160,15 +160,20 @@ def _agrees_forward(word: str, following: str) -> bool:
 NAME_ROLES = ('Name', 'Patr', 'Surn')
 
 
+def singular(word: str, grammeme: str) -> bool:
+    """`Никиты` can be a first name; `Златин` (a plural of `Златина`) cannot."""
+    return any(grammeme in _.tag and morph.attr(_.tag, 'number') == 'sing' for _ in morph.parses(word))
+
+
 def person_parts(words: list[str]) -> list[str]:
     """A role per word: first, middle, last or initial."""
     roles = []
     for index, word in enumerate(words):
         if INITIAL.match(word):
             roles.append('initial')
-        elif morph.has_tag(word, 'Patr') and 'first' in roles:
+        elif singular(word, 'Patr') and 'first' in roles:
             roles.append('middle')
-        elif morph.has_tag(word, 'Name') and 'first' not in roles and (
+        elif singular(word, 'Name') and 'first' not in roles and (
                 'last' not in roles or index == len(words) - 1) and not (
                 len(words) > 1 and index == len(words) - 1 and 'first' not in roles
                 and morph.has_tag(word, 'Surn')):

@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh clone (Python 3.10+ on PATH):
+#   make run    create .venv if needed, run the pipeline on seeds/ into output/
+#   make test   create .venv if needed, run the default test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-all validate bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m pipeline run seeds --out output
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+test-all: $(STAMP)
+	$(PY) -m pytest -q -m ''
+
+validate: $(STAMP)
+	$(PY) -m pipeline validate --gold gold
+
+bench: $(STAMP)
+	$(PY) benchmarks/throughput.py
+
+clean:
+	rm -rf $(VENV) output/*.parquet output/*.csv

@@ -1,0 +1,32 @@
+"""Shared fixtures: models load once per test session."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / 'seeds'
+GOLD = ROOT / 'gold'
+FACTRU = ROOT.parent / 'shared' / 'factru-devset'
+
+
+@pytest.fixture(scope='session')
+def res():
+    from pipeline.resources import shared
+    return shared()
+
+
+@pytest.fixture(scope='session')
+def seed_docs(res):
+    """Every seed article run through the whole pipeline, by doc_id."""
+    from pipeline import batch, ingest
+    docs = {}
+    for item in ingest.read_inputs([SEEDS]):
+        docs[item.doc_id] = batch.process(item, res)
+    return docs
+
+
+@pytest.fixture(scope='session')
+def seed_tables(seed_docs):
+    from pipeline import tables
+    return tables.build(seed_docs.values())

@@ -1,0 +1,121 @@
+"""Ingest: every input becomes a document or a clear error row; a batch never stops."""
+
+import json
+
+import pytest
+
+from pipeline import ingest
+from pipeline.batch import run
+from pipeline.document import Document, Problem
+from pipeline.tables import load_tables
+
+GOOD = 'Губернатор Тюменской области Александр Моор посетил технопарк "Кванториум" в Тюмени.'
+
+
+def write(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else data.encode('utf-8'))
+    return path
+
+
+DECODE_CASES = [
+    (GOOD.encode('utf-8'), 'utf-8'),
+    (b'\xef\xbb\xbf' + GOOD.encode('utf-8'), 'utf-8'),
+    (GOOD.encode('cp1251'), 'cp1251'),
+    (GOOD.encode('koi8-r'), 'koi8-r'),
+    (GOOD.encode('utf-16'), 'utf-16'),
+]
+
+
+@pytest.mark.parametrize('data, encoding', DECODE_CASES)
+def test_ingest_decodes(data, encoding):
+    decoded = ingest.decode(data)
+    assert (decoded.text, decoded.encoding) == (GOOD, encoding)
+
+
+BAD_CASES = [
+    (b'', 'is empty'),
+    (b'  \n\t \n', 'holds only whitespace'),
+    (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' + bytes(range(256)), 'PNG image'),
+    (b'PK\x03\x04\x14\x00\x00\x00' + bytes(200), 'ZIP archive'),
+    (bytes(range(256)) * 4, 'binary'),
+]
+
+
+@pytest.mark.parametrize('data, reason', BAD_CASES)
+def test_ingest_refuses_with_reason(tmp_path, data, reason):
+    path = write(tmp_path / 'bad.txt', data)
+    items = list(ingest.read_inputs([path]))
+    assert len(items) == 1 and isinstance(items[0], Problem)
+    assert reason in items[0].message and 'bad.txt' in items[0].message
+
+
+def test_ingest_invalid_utf8_bytes_kept_with_warning(tmp_path):
+    data = GOOD.encode('utf-8')
+    data = data[:20] + b'\xff\xfe\xfa' + data[20:]
+    items = list(ingest.read_inputs([write(tmp_path / 'broken.txt', data)]))
+    warnings = [_ for _ in items if isinstance(_, Problem)]
+    docs = [_ for _ in items if isinstance(_, Document)]
+    assert len(docs) == 1 and '\ufffd' in docs[0].text
+    assert 'invalid UTF-8' in warnings[0].message and 'broken.txt' in warnings[0].message
+
+
+def test_ingest_batch_with_bad_files(tmp_path):
+    """Good files are processed; each bad one is an errors row naming it."""
+    folder = tmp_path / 'in'
+    write(folder / 'good1.txt', GOOD)
+    write(folder / 'good2.txt', 'Мэр Москвы Сергей Собянин открыл новую станцию метро.')
+    write(folder / 'empty.txt', b'')
+    write(folder / 'image.txt', b'\x89PNG\r\n\x1a\n' + bytes(300))
+    write(folder / 'legacy.txt', GOOD.encode('cp1251'))
+    write(folder / 'broken.txt', GOOD.encode('utf-8')[:30] + b'\xc3\x28' + GOOD.encode('utf-8')[30:])
+    summary = run([folder], tmp_path / 'out', progress=False)
+    tables = load_tables(tmp_path / 'out')
+    assert set(tables['documents']['doc_id']) == {'good1', 'good2', 'legacy', 'broken'}
+    errors = tables['errors']
+    by_source = {row.source.rsplit('/', 1)[-1]: row for row in errors.itertuples()}
+    assert by_source['empty.txt'].level == 'error' and 'empty' in by_source['empty.txt'].message
+    assert by_source['image.txt'].level == 'error' and 'PNG' in by_source['image.txt'].message
+    assert by_source['broken.txt'].level == 'warning'
+    assert 'legacy.txt' not in by_source   # cp1251 is read, not refused
+    legacy = tables['documents'].set_index('doc_id').loc['legacy', 'text']
+    assert legacy == GOOD
+    assert summary.documents == 4 and summary.errors == 2
+    people = tables['mentions'].query("type == 'PER' and doc_id == 'legacy'")['normal'].tolist()
+    assert people == ['Александр Моор']
+
+
+def test_ingest_collections(tmp_path):
+    rows = [
+        {'id': 'a1', 'text': GOOD, 'title': 'Кванториум', 'published': '2024-08-23', 'url': 'https://x.ru/1'},
+        {'id': 'a2', 'text': ''},
+        {'text': 'Без идентификатора, но с текстом о Москве.'},
+    ]
+    lines = '\n'.join(json.dumps(_, ensure_ascii=False) for _ in rows) + '\n{not json\n'
+    write(tmp_path / 'feed.jsonl', lines)
+    write(tmp_path / 'feed2.csv', 'id,text,url\nc1,"Текст о Казани, строка с запятой",https://y.ru\n')
+    items = list(ingest.read_inputs([tmp_path]))
+    docs = {_.doc_id: _ for _ in items if isinstance(_, Document)}
+    problems = [_ for _ in items if isinstance(_, Problem)]
+    assert set(docs) == {'a1', 'feed:3', 'c1'}
+    assert docs['a1'].published == '2024-08-23' and docs['a1'].published_source == 'metadata'
+    assert docs['a1'].url == 'https://x.ru/1' and docs['a1'].title == 'Кванториум'
+    assert docs['c1'].text == 'Текст о Казани, строка с запятой'
+    messages = ' | '.join(_.message for _ in problems)
+    assert 'feed.jsonl:2' in messages and 'empty' in messages
+    assert 'feed.jsonl:4' in messages and 'not valid JSON' in messages
+
+
+def test_ingest_colliding_stems_use_relative_path(tmp_path):
+    write(tmp_path / 'a' / 'news.txt', GOOD)
+    write(tmp_path / 'b' / 'news.txt', GOOD)
+    write(tmp_path / 'b' / 'other.txt', GOOD)
+    ids = sorted(_.doc_id for _ in ingest.read_inputs([tmp_path]))
+    assert ids == ['a/news', 'b/news', 'other']
+
+
+def test_ingest_duplicate_ids_reported(tmp_path):
+    write(tmp_path / 'feed.jsonl', '\n'.join(json.dumps({'id': 'x', 'text': GOOD}) for _ in range(2)))
+    items = list(ingest.read_inputs([tmp_path]))
+    assert sum(isinstance(_, Document) for _ in items) == 1
+    assert any(isinstance(_, Problem) and 'already taken' in _.message for _ in items)
