@@ -1,0 +1,67 @@
+"""The gold set is well-formed: every record checks against its text and the guide."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import GOLD, SEEDS
+
+TYPES = {'PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY'}
+QUALIFIERS = {'approx', 'gt', 'gte', 'lt', 'lte'}
+ALLOWED = {'doc_id', 'type', 'start', 'stop', 'text', 'normal', 'value', 'value_max', 'unit',
+           'qualifier', 'note', 'entity'}
+# ISO 8601 as GOLD-GUIDE.md writes it: dates, --MM-DD, centuries/decades, times,
+# ranges with `/` (open ends `..`), lists with `;`
+ISO_PART = r'(\d{2,4}(-\d{2}(-\d{2}(T\d{2}:\d{2})?)?)?|--\d{2}-\d{2}|\.\.)'
+ISO = re.compile(rf'^{ISO_PART}(/{ISO_PART})?(;{ISO_PART}(/{ISO_PART})?)*$')
+CURRENCIES = {'RUB', 'USD', 'EUR', 'CNY', 'GBP', 'JPY', 'CHF', 'UAH', 'KZT', 'BYN', 'TRY', 'INR'}
+
+
+def records():
+    for path in sorted(GOLD.glob('*.jsonl')):
+        for number, line in enumerate(path.read_text(encoding='utf-8').splitlines(), 1):
+            yield path, number, json.loads(line)
+
+
+def test_gold_covers_every_seed():
+    assert {_.stem for _ in GOLD.glob('*.jsonl')} == {_.stem for _ in SEEDS.glob('*.txt')}
+    assert 130 <= sum(1 for _ in records()) <= 180
+
+
+@pytest.mark.parametrize('path, number, record', list(records()), ids=lambda _: '')
+def test_gold_record_well_formed(path, number, record):
+    where = f'{path.name}:{number}'
+    assert set(record) <= ALLOWED, where
+    assert record['doc_id'] == path.stem, where
+    assert record['type'] in TYPES, where
+    text = (SEEDS / f'{path.stem}.txt').read_text(encoding='utf-8')
+    start, stop = record['start'], record['stop']
+    assert isinstance(start, int) and isinstance(stop, int) and 0 <= start < stop <= len(text), where
+    assert text[start:stop] == record['text'], where
+    assert '\n' not in record['text'], where
+    assert record['text'] == record['text'].strip(), where
+    if record['type'] in ('PER', 'ORG', 'LOC'):
+        assert isinstance(record.get('normal'), str) and record['normal'].strip(), where
+        assert '\u2011' not in record['normal'] and not {'value', 'unit'} & set(record), where
+    elif record['type'] == 'DATE':
+        assert record['value'] is None or ISO.match(record['value']), where
+    else:
+        assert isinstance(record['value'], (int, float)), where
+        if 'value_max' in record:
+            assert record['value_max'] > record['value'], where
+        assert record.get('qualifier') in QUALIFIERS | {None}, where
+        if record['type'] == 'MONEY':
+            assert record['unit'] in CURRENCIES, where
+        else:
+            assert isinstance(record['unit'], str) and record['unit'], where
+
+
+def test_gold_no_duplicates_or_same_type_overlaps():
+    spans = {}
+    for path, number, record in records():
+        key = (record['doc_id'], record['type'])
+        for start, stop in spans.get(key, []):
+            assert not (record['start'] < stop and start < record['stop']), f'{path.name}:{number} overlaps'
+        spans.setdefault(key, []).append((record['start'], record['stop']))
