@@ -1,0 +1,836 @@
+"""Validate: score the pipeline (or the natasha baseline) against hand-labelled gold.
+
+Reads gold mentions, either GOLD-GUIDE.md JSONL (`gold/*.jsonl`, texts beside
+them as `<doc_id>.txt` or in `seeds/`) or the factRuEval-2016 layout
+(`book_N.txt/.spans/.objects/.coref`: Person → PER, Org → ORG, Location and
+LocOrg → LOC, names only), and predictions for the same texts: the pipeline
+run over them, the tables of an earlier run (`tables=`), or the natasha
+baseline (`system='natasha'`).
+
+Reports, as GOLD-GUIDE.md (Scoring) defines it: per type and overall (micro),
+precision, recall and F1 on overlapping spans (same document and type, each
+mention matched at most once, greedy by largest overlap) and on exact spans;
+among matched pairs, the accuracy of `normal` (names) and of `value` and
+`unit` (dates, numbers, money) after folding `ё`→`е` and case (numbers as
+numbers: 250000 == 250000.0); entity-level P/R/F1 per document (type + folded
+name; first + last name for people); and every false positive, false
+negative, boundary or wrong normal/value/unit as one row with its context.
+Figures below the thresholds of a TOML file come back as failures.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+import re
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .document import NAME_TYPES, TYPES, VALUE_TYPES
+
+UNIT_TYPES = ('NUMBER', 'MONEY')
+FACTRU_TYPES = {'Person': 'PER', 'Org': 'ORG', 'Location': 'LOC', 'LocOrg': 'LOC'}
+ERROR_COLUMNS = ['doc_id', 'type', 'kind_of_error', 'gold_start', 'gold_stop', 'gold_text', 'gold_normal_value',
+                 'gold_unit', 'pred_start', 'pred_stop', 'pred_text', 'pred_normal_value', 'pred_unit', 'context']
+CONTEXT = 40   # characters of context on each side of an error
+
+
+class GoldError(Exception):
+    """Gold, texts or tables that cannot be read; the message says which and why."""
+
+
+# ---------------------------------------------------------------- records
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """One mention, gold or predicted, with the fields of GOLD-GUIDE.md."""
+    doc_id: str
+    type: str
+    start: int
+    stop: int
+    text: str
+    normal: str | None = None
+    value: str | float | None = None
+    value_max: float | None = None
+    unit: str | None = None
+    qualifier: str | None = None
+    entity: str | None = None     # entity id (factRuEval coref, or the tables' entity_id)
+    aliases: tuple[str, ...] = () # other accepted normal forms (factRuEval: several `name` lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """One entity of one document: a type and a canonical name."""
+    doc_id: str
+    type: str
+    name: str
+    entity: str | None = None
+    aliases: tuple[str, ...] = ()
+    start: int | None = None      # its first mention, to show it in the errors
+    stop: int | None = None
+
+
+@dataclass
+class Annotations:
+    mentions: list[Labelled] = field(default_factory=list)
+    entities: list[Named] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Gold(Annotations):
+    texts: dict[str, str] = field(default_factory=dict)
+    types: tuple[str, ...] = TYPES    # the types this gold labels (factRuEval: names only)
+
+
+# ---------------------------------------------------------------- folding
+
+QUOTES = re.compile('[«»"„“”‘’\'`]')
+HYPHENS = re.compile('[-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u00ad\u2212]')
+
+
+def fold(text) -> str | None:
+    """Case and `ё` folded (GOLD-GUIDE.md, Scoring): `Ребёнок` → `ребенок`."""
+    return None if text is None else str(text).strip().lower().replace('ё', 'е')
+
+
+def fold_name(text: str) -> str:
+    """An entity name for comparison: `ё`, case, quotes and hyphens folded (`«IT‑куб»` → `it куб`)."""
+    return ' '.join(HYPHENS.sub(' ', QUOTES.sub('', fold(text) or '')).split())
+
+
+def entity_key(type: str, name: str) -> str:
+    """Folded name; a person by first + last word (`Н. Н. Петрова` → `н. петрова`)."""
+    key = fold_name(name)
+    words = key.split()
+    if type == 'PER' and len(words) > 2:
+        return f'{words[0]} {words[-1]}'
+    return key
+
+
+def number(value) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).strip().replace(',', '.'))
+    except ValueError:
+        return None
+
+
+def same_value(gold, pred) -> bool:
+    """Equal values: numbers as numbers (250000 == '250000' == 250000.0), the rest as folded strings."""
+    if gold is None or pred is None:
+        return gold is None and pred is None
+    gold_number, pred_number = number(gold), number(pred)
+    if gold_number is not None and pred_number is not None:
+        return math.isclose(gold_number, pred_number, rel_tol=1e-9, abs_tol=1e-9)
+    return fold(gold) == fold(pred)
+
+
+def show(value) -> str | None:
+    """A value as GOLD-GUIDE.md writes it: 250000.0 → `250000`."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def clean(value):
+    """pandas missing values (NA, NaN) as None."""
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
+# ---------------------------------------------------------------- gold readers
+
+def read_text(path: Path) -> str:
+    """A text decoded as the pipeline's ingest decodes it, so offsets agree."""
+    from .ingest import InputError, decode
+    try:
+        return decode(path.read_bytes()).text
+    except InputError as error:
+        raise GoldError(f'{path} {error}') from None
+
+
+def find_texts(doc_ids: Iterable[str], places: list[Path]) -> dict[str, str]:
+    """`<doc_id>.txt` of every document, looked up in `places` in order."""
+    texts, missing = {}, []
+    for doc_id in doc_ids:
+        path = next((_ / f'{doc_id}.txt' for _ in places if (_ / f'{doc_id}.txt').is_file()), None)
+        if path is None:
+            missing.append(doc_id)
+        else:
+            texts[doc_id] = read_text(path)
+    if missing:
+        where = ' or '.join(str(_) for _ in places)
+        raise GoldError(f'no text for {len(missing)} gold document(s) in {where}: {", ".join(missing[:5])}'
+                        + (' ...' if len(missing) > 5 else '') + ' (give the folder of texts with --texts)')
+    return texts
+
+
+def gold_record(record: dict, where: str) -> Labelled:
+    try:
+        type = record['type']
+        if type not in TYPES:
+            raise GoldError(f'{where}: unknown type {type!r}')
+        value = record.get('value')
+        return Labelled(
+            doc_id=str(record['doc_id']), type=type, start=int(record['start']), stop=int(record['stop']),
+            text=record.get('text', ''), normal=record.get('normal'), value=value,
+            value_max=number(record.get('value_max')), unit=record.get('unit'), qualifier=record.get('qualifier'),
+            entity=record.get('entity'),
+        )
+    except KeyError as error:
+        raise GoldError(f'{where}: no {error.args[0]!r} field') from None
+    except (TypeError, ValueError) as error:
+        raise GoldError(f'{where}: {error}') from None
+
+
+def read_gold_jsonl(directory: str | Path, texts: str | Path | None = None) -> Gold:
+    """GOLD-GUIDE.md gold: every `*.jsonl` in `directory` (not below it), texts beside them or in `texts`."""
+    directory = Path(directory)
+    files = sorted(directory.glob('*.jsonl'))
+    if not files:
+        raise GoldError(f'{directory} holds no *.jsonl gold files')
+    mentions, doc_ids = [], {}
+    for path in files:
+        lines = path.read_text(encoding='utf-8').splitlines()
+        for line_number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise GoldError(f'{path}:{line_number}: not valid JSON ({error.msg})') from None
+            mention = gold_record(record, f'{path}:{line_number}')
+            mentions.append(mention)
+            doc_ids[mention.doc_id] = None
+        if not any(_.strip() for _ in lines):
+            doc_ids[path.stem] = None       # an article with nothing to label
+    places = [directory, Path(texts if texts is not None else 'seeds')]
+    gold = Gold(mentions=mentions, texts=find_texts(doc_ids, places))
+    for mention in mentions:
+        found = gold.texts[mention.doc_id][mention.start:mention.stop]
+        if found != mention.text:
+            gold.warnings.append(f'gold {mention.doc_id} {mention.type} {mention.start}:{mention.stop}: '
+                                 f'text {mention.text!r} but the article has {found!r} there')
+    gold.entities = group_entities(mentions)
+    return gold
+
+
+def group_entities(mentions: list[Labelled]) -> list[Named]:
+    """Gold entities of JSONL gold: name mentions of one document grouped by `entity`, else by folded normal."""
+    groups: dict[tuple, list[Labelled]] = {}
+    for mention in mentions:
+        if mention.type in NAME_TYPES and (mention.entity or mention.normal):
+            key = mention.entity or entity_key(mention.type, mention.normal)
+            groups.setdefault((mention.doc_id, mention.type, key), []).append(mention)
+    entities = []
+    for (doc_id, type, key), members in groups.items():
+        first = min(members, key=lambda _: _.start)
+        name = next((_.normal for _ in members if _.normal), first.text)
+        entities.append(Named(doc_id, type, name, entity=key, start=first.start, stop=first.stop))
+    return entities
+
+
+def factru_lines(path: Path) -> list[list[str]]:
+    """The fields before `#` of every non-blank line."""
+    rows = []
+    for line in path.read_text(encoding='utf-8').splitlines():
+        fields = line.split('#', 1)[0].split()
+        if fields:
+            rows.append(fields)
+    return rows
+
+
+def factru_coref(path: Path) -> list[tuple[str, list[str], dict[str, list[str]]]]:
+    """(entity id, mention ids, {key: [values]}) of each blank-line separated record of a .coref file."""
+    records = []
+    for block in re.split(r'\n\s*\n', path.read_text(encoding='utf-8')):
+        lines = [_ for _ in block.splitlines() if _.strip()]
+        if not lines:
+            continue
+        head = lines[0].split()
+        keys: dict[str, list[str]] = defaultdict(list)
+        for line in lines[1:]:
+            key, _, value = line.strip().partition(' ')
+            if value.strip():
+                keys[key].append(value.strip())
+        records.append((head[0], head[1:], keys))
+    return records
+
+
+def factru_names(type: str, keys: dict[str, list[str]]) -> list[str]:
+    """Normal forms of a coref record: a person's first + last name (either alone when one is missing)."""
+    if type == 'PER':
+        parts = [keys[_][0] for _ in ('firstname', 'lastname') if keys.get(_)]
+        if not parts:
+            parts = [keys[_][0] for _ in ('nickname', 'patronymic') if keys.get(_)][:1]
+        return [' '.join(parts)] if parts else []
+    return list(keys.get('name', []))
+
+
+def read_factru(directory: str | Path) -> Gold:
+    """factRuEval-2016 gold: names (PER/ORG/LOC) with extents, normal forms and coreference."""
+    directory = Path(directory)
+    files = sorted(directory.glob('*.objects'))
+    if not files:
+        raise GoldError(f'{directory} holds no factRuEval *.objects files')
+    gold = Gold(types=NAME_TYPES)
+    for path in files:
+        doc_id = path.stem
+        stem = path.with_suffix('')
+        spans: dict[str, tuple[int, int]] = {}
+        for fields in factru_lines(stem.with_suffix('.spans')):
+            start = int(fields[2])
+            spans.setdefault(fields[0], (start, start + int(fields[3])))
+        objects: dict[str, tuple[str, int, int]] = {}
+        for fields in factru_lines(path):
+            type = FACTRU_TYPES.get(fields[1])
+            extents = [spans[_] for _ in fields[2:] if _ in spans]
+            if type is None or not extents:
+                continue
+            objects[fields[0]] = (type, min(_[0] for _ in extents), max(_[1] for _ in extents))
+        text = read_text(stem.with_suffix('.txt'))
+        gold.texts[doc_id] = text
+        coref = factru_coref(stem.with_suffix('.coref')) if stem.with_suffix('.coref').exists() else []
+        linked = {}
+        for entity_id, members, keys in coref:
+            for type in dict.fromkeys(objects[_][0] for _ in members if _ in objects):
+                names = factru_names(type, keys)
+                key = f'{doc_id}:{entity_id}:{type}'
+                for member in members:
+                    if member in objects and objects[member][0] == type:
+                        linked[member] = (key, names)
+                if names:
+                    first = min((objects[_] for _ in members if _ in objects and objects[_][0] == type),
+                                key=lambda _: _[1])
+                    gold.entities.append(Named(doc_id, type, names[0], entity=key, aliases=tuple(names[1:]),
+                                               start=first[1], stop=first[2]))
+        for object_id, (type, start, stop) in objects.items():
+            key, names = linked.get(object_id, (f'{doc_id}:{object_id}', []))
+            gold.mentions.append(Labelled(doc_id, type, start, stop, text[start:stop],
+                                          normal=names[0] if names else None, entity=key,
+                                          aliases=tuple(names[1:])))
+    return gold
+
+
+def read_gold(directory: str | Path, fmt: str = 'jsonl', texts: str | Path | None = None) -> Gold:
+    if not Path(directory).is_dir():
+        raise GoldError(f'gold folder {directory} does not exist')
+    if fmt == 'jsonl':
+        return read_gold_jsonl(directory, texts)
+    if fmt == 'factru':
+        return read_factru(directory)
+    raise GoldError(f'unknown gold format {fmt!r} (jsonl or factru)')
+
+
+def read_list(path: str | Path | None) -> list[str]:
+    """Document ids listed one a line (`#` comments; `.txt`/`.jsonl` suffixes dropped)."""
+    if path is None:
+        return []
+    if not Path(path).is_file():
+        raise GoldError(f'list of documents {path} does not exist')
+    names = []
+    for line in Path(path).read_text(encoding='utf-8').splitlines():
+        name = line.split('#', 1)[0].strip()
+        if name:
+            names.append(re.sub(r'\.(txt|jsonl)$', '', Path(name).name))
+    return names
+
+
+def select(gold: Gold, docs: str | None = None, exclude: Iterable[str] = ()) -> Gold:
+    """The gold restricted to documents matching `docs` (glob patterns, comma-separated) and not in `exclude`."""
+    patterns = [_.strip() for _ in docs.split(',')] if docs else ['*']
+    excluded = set(exclude)
+    keep = {_ for _ in gold.texts if _ not in excluded and any(fnmatch.fnmatchcase(_, p) for p in patterns)}
+    if not keep:
+        raise GoldError('no gold document left after --docs/--exclude')
+    return Gold(mentions=[_ for _ in gold.mentions if _.doc_id in keep],
+                entities=[_ for _ in gold.entities if _.doc_id in keep], warnings=list(gold.warnings),
+                texts={k: v for k, v in gold.texts.items() if k in keep}, types=gold.types)
+
+
+# ---------------------------------------------------------------- predictions
+
+def run_pipeline(texts: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """The tables a run writes, for the pipeline run over {doc_id: text}."""
+    from . import tables
+    from .batch import process
+    from .document import Document, Problem
+    from .resources import shared
+    res = shared()
+    docs, problems = [], []
+    for doc_id, text in texts.items():
+        result = process(Document(doc_id=doc_id, text=text, source=f'{doc_id}.txt'), res)
+        (problems if isinstance(result, Problem) else docs).append(result)
+    return tables.build(docs, problems)
+
+
+def from_tables(frames: dict[str, pd.DataFrame], gold: Gold) -> Annotations:
+    """Predicted mentions and entities of the gold documents, from output tables."""
+    found = Annotations()
+    documents = frames['documents'].set_index('doc_id') if len(frames['documents']) else None
+    for doc_id, text in gold.texts.items():
+        if documents is None or doc_id not in documents.index:
+            found.warnings.append(f'{doc_id}: not in the predicted tables; every gold mention counts as missed')
+        elif documents.loc[doc_id, 'text'] != text:
+            found.warnings.append(f'{doc_id}: the predicted table holds another text; offsets will not line up')
+    for row in frames['errors'].itertuples(index=False):
+        if clean(row.doc_id) in gold.texts:
+            found.warnings.append(f'{row.level}: {row.message}')
+    numbers = {row.mention_id: row for row in frames['numbers'].itertuples(index=False)}
+    mentions = frames['mentions']
+    mentions = mentions[mentions['doc_id'].isin(list(gold.texts)) & mentions['type'].isin(list(gold.types))]
+    for row in mentions.itertuples(index=False):
+        value, value_max, unit, qualifier = clean(row.value), None, None, None
+        detail = numbers.get(row.mention_id)
+        if detail is not None:
+            value = clean(detail.value) if clean(detail.value) is not None else value
+            value_max, unit, qualifier = clean(detail.value_max), clean(detail.unit), clean(detail.qualifier)
+        found.mentions.append(Labelled(row.doc_id, row.type, int(row.start), int(row.stop), row.text,
+                                       normal=clean(row.normal), value=value, value_max=value_max, unit=unit,
+                                       qualifier=qualifier, entity=clean(row.entity_id)))
+    first = {}
+    for mention in sorted(found.mentions, key=lambda _: _.start):
+        if mention.entity is not None:
+            first.setdefault(mention.entity, mention)
+    persons = {row.entity_id: row for row in frames['persons'].itertuples(index=False)}
+    entities = frames['entities']
+    entities = entities[entities['doc_id'].isin(list(gold.texts)) & entities['type'].isin(list(gold.types))]
+    for row in entities.itertuples(index=False):
+        name = row.name
+        person = persons.get(row.entity_id)
+        if person is not None and clean(person.first) and clean(person.last):
+            name = f'{person.first} {person.last}'
+        mention = first.get(row.entity_id)
+        found.entities.append(Named(row.doc_id, row.type, name, entity=row.entity_id,
+                                    start=mention.start if mention else clean(row.first_start),
+                                    stop=mention.stop if mention else None))
+    return found
+
+
+def predict(gold: Gold, system: str = 'ours', tables: str | Path | None = None) -> Annotations:
+    """Predictions for the gold texts: `ours` (run, or read from `tables`) or `natasha`."""
+    if system == 'natasha':
+        if tables is not None:
+            raise GoldError('--tables reads our output tables; it does not go with --system natasha')
+        from . import baseline
+        return from_tables(baseline.build(gold.texts), gold)
+    if system != 'ours':
+        raise GoldError(f'unknown system {system!r} (ours or natasha)')
+    if tables is not None:
+        from .tables import load_tables
+        if not Path(tables).is_dir():
+            raise GoldError(f'tables folder {tables} does not exist')
+        return from_tables(load_tables(tables), gold)
+    return from_tables(run_pipeline(gold.texts), gold)
+
+
+# ---------------------------------------------------------------- scoring
+
+def overlap(a, b) -> int:
+    return min(a.stop, b.stop) - max(a.start, b.start)
+
+
+def match(gold: list, pred: list) -> list[tuple[int, int]]:
+    """(gold index, pred index) pairs of overlapping spans, each used once, greedy by largest overlap."""
+    candidates = []
+    for g, gold_item in enumerate(gold):
+        for p, pred_item in enumerate(pred):
+            size = overlap(gold_item, pred_item)
+            if size > 0:
+                distance = abs(gold_item.start - pred_item.start) + abs(gold_item.stop - pred_item.stop)
+                candidates.append((-size, distance, gold_item.start, pred_item.start, g, p))
+    candidates.sort()
+    used_gold, used_pred, pairs = set(), set(), []
+    for *_, g, p in candidates:
+        if g not in used_gold and p not in used_pred:
+            used_gold.add(g)
+            used_pred.add(p)
+            pairs.append((g, p))
+    return sorted(pairs)
+
+
+def exact_matches(gold: list, pred: list) -> int:
+    """Mentions with the very same span, each counted once."""
+    spans = Counter((_.start, _.stop) for _ in pred)
+    return sum((Counter((_.start, _.stop) for _ in gold) & spans).values())
+
+
+def normal_ok(gold: Labelled, pred: Labelled) -> bool:
+    return fold(pred.normal) in {fold(_) for _ in (gold.normal, *gold.aliases)}
+
+
+def prf(tp: int, gold: int, pred: int) -> tuple[float, float, float]:
+    """Precision, recall, F1; 0 when there is something to find or found, NaN when neither."""
+    if gold == 0 and pred == 0:
+        return math.nan, math.nan, math.nan
+    precision = tp / pred if pred else 0.0
+    recall = tp / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def accuracy(correct: int, total: int) -> float:
+    return correct / total if total else math.nan
+
+
+def context(text: str, start: int, stop: int) -> str:
+    """`… left [span] right …` on one line."""
+    left = text[max(0, start - CONTEXT):start]
+    right = text[stop:stop + CONTEXT]
+    snippet = f'{left}[{text[start:stop]}]{right}'
+    return ' '.join(snippet.replace('\n', ' ⏎ ').split())
+
+
+def error_row(kind: str, doc_id: str, type: str, text: str, gold=None, pred=None) -> dict:
+    def label(item):
+        if item is None:
+            return None
+        if isinstance(item, Named):
+            return item.name
+        return item.normal if item.type in NAME_TYPES else show(item.value)
+
+    spans = [_ for _ in (gold, pred) if _ is not None and _.start is not None]
+    start = min(_.start for _ in spans) if spans else 0
+    stop = max((_.stop if _.stop is not None else _.start + 1) for _ in spans) if spans else 0
+    return dict(
+        doc_id=doc_id, type=type, kind_of_error=kind,
+        gold_start=getattr(gold, 'start', None), gold_stop=getattr(gold, 'stop', None),
+        gold_text=getattr(gold, 'text', None) if not isinstance(gold, Named) else None,
+        gold_normal_value=label(gold), gold_unit=getattr(gold, 'unit', None),
+        pred_start=getattr(pred, 'start', None), pred_stop=getattr(pred, 'stop', None),
+        pred_text=getattr(pred, 'text', None) if not isinstance(pred, Named) else None,
+        pred_normal_value=label(pred), pred_unit=getattr(pred, 'unit', None),
+        context=context(text, start, stop),
+    )
+
+
+def score_mentions(gold: Gold, pred: Annotations) -> tuple[pd.DataFrame, list[dict]]:
+    """Per-type (and `all`) counts and figures, and the error rows."""
+    counts = {_: Counter() for _ in gold.types}
+    errors = []
+    by_gold, by_pred = defaultdict(list), defaultdict(list)
+    for mention in gold.mentions:
+        by_gold[mention.doc_id, mention.type].append(mention)
+    for mention in pred.mentions:
+        if mention.doc_id in gold.texts and mention.type in counts:
+            by_pred[mention.doc_id, mention.type].append(mention)
+    for doc_id, text in gold.texts.items():
+        for type in gold.types:
+            golds = sorted(by_gold[doc_id, type], key=lambda _: (_.start, _.stop))
+            preds = sorted(by_pred[doc_id, type], key=lambda _: (_.start, _.stop))
+            pairs = match(golds, preds)
+            count = counts[type]
+            count['gold'] += len(golds)
+            count['pred'] += len(preds)
+            count['tp_overlap'] += len(pairs)
+            count['tp_exact'] += exact_matches(golds, preds)
+            matched_gold, matched_pred = {g for g, _ in pairs}, {p for _, p in pairs}
+            for g, p in pairs:
+                g_item, p_item = golds[g], preds[p]
+                if (g_item.start, g_item.stop) != (p_item.start, p_item.stop):
+                    errors.append(error_row('wrong_span', doc_id, type, text, g_item, p_item))
+                checks = []
+                if type in NAME_TYPES and g_item.normal is not None:
+                    checks.append(('normal', normal_ok(g_item, p_item)))
+                if type in VALUE_TYPES:
+                    checks.append(('value', same_value(g_item.value, p_item.value)))
+                if type in UNIT_TYPES:
+                    checks.append(('unit', same_value(g_item.unit, p_item.unit)))
+                for name, ok in checks:
+                    count[f'{name}_n'] += 1
+                    count[f'{name}_correct'] += ok
+                    if not ok:
+                        errors.append(error_row(f'wrong_{name}', doc_id, type, text, g_item, p_item))
+            for g, item in enumerate(golds):
+                if g not in matched_gold:
+                    errors.append(error_row('false_negative', doc_id, type, text, gold=item))
+            for p, item in enumerate(preds):
+                if p not in matched_pred:
+                    errors.append(error_row('false_positive', doc_id, type, text, pred=item))
+    counts['all'] = sum(counts.values(), Counter())
+    rows = {}
+    for type, count in counts.items():
+        row = dict(gold=count['gold'], pred=count['pred'])
+        for kind in ('overlap', 'exact'):
+            tp = count[f'tp_{kind}']
+            p, r, f = prf(tp, count['gold'], count['pred'])
+            row.update({f'tp_{kind}': tp, f'p_{kind}': p, f'r_{kind}': r, f'f1_{kind}': f})
+        for name in ('normal', 'value', 'unit'):
+            row[f'{name}_accuracy'] = accuracy(count[f'{name}_correct'], count[f'{name}_n'])
+            row[f'{name}_correct'] = count[f'{name}_correct']
+            row[f'{name}_n'] = count[f'{name}_n']
+        rows[type] = row
+    scores = pd.DataFrame.from_dict(rows, orient='index')
+    scores.index.name = 'type'
+    return scores, errors
+
+
+def score_entities(gold: Gold, pred: Annotations) -> tuple[pd.DataFrame, list[dict]]:
+    """Entity-level figures per type (and `all`): entities of a document matched by type and folded name."""
+    types = [_ for _ in gold.types if _ in NAME_TYPES]
+    counts = {_: Counter() for _ in types}
+    errors = []
+    by_gold, by_pred = defaultdict(list), defaultdict(list)
+    for entity in gold.entities:
+        by_gold[entity.doc_id, entity.type].append(entity)
+    for entity in pred.entities:
+        if entity.doc_id in gold.texts and entity.type in counts:
+            by_pred[entity.doc_id, entity.type].append(entity)
+    for doc_id, text in gold.texts.items():
+        for type in types:
+            golds, preds = by_gold[doc_id, type], by_pred[doc_id, type]
+            keys = [entity_key(type, _.name) for _ in preds]
+            used, matched = set(), set()
+            for names in ('name', 'aliases'):    # the main names first, then the other accepted ones
+                for g, entity in enumerate(golds):
+                    if g in matched:
+                        continue
+                    wanted = {entity_key(type, _) for _ in
+                              ((entity.name,) if names == 'name' else entity.aliases)}
+                    p = next((p for p, key in enumerate(keys) if p not in used and key in wanted), None)
+                    if p is not None:
+                        used.add(p)
+                        matched.add(g)
+            counts[type].update(gold=len(golds), pred=len(preds), matched=len(matched))
+            errors += [error_row('entity_false_negative', doc_id, type, text, gold=_)
+                       for g, _ in enumerate(golds) if g not in matched]
+            errors += [error_row('entity_false_positive', doc_id, type, text, pred=_)
+                       for p, _ in enumerate(preds) if p not in used]
+    counts['all'] = sum(counts.values(), Counter())
+    rows = {}
+    for type, count in counts.items():
+        p, r, f = prf(count['matched'], count['gold'], count['pred'])
+        rows[type] = dict(gold=count['gold'], pred=count['pred'], matched=count['matched'], p=p, r=r, f1=f)
+    table = pd.DataFrame.from_dict(rows, orient='index')
+    table.index.name = 'type'
+    return table, errors
+
+
+# ---------------------------------------------------------------- thresholds
+
+def parse_toml(text: str) -> dict:
+    """TOML through tomllib (Python 3.11+), else through `parse_thresholds`."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:      # Python 3.10: no tomllib, and no extra dependency for this
+        return parse_thresholds(text)
+    return tomllib.loads(text)
+
+
+def parse_thresholds(text: str) -> dict:
+    """The TOML subset thresholds need: `[A]` or `[A.B]` sections, `key = number` lines, `#` comments."""
+    data: dict = {}
+    section = data
+    for line_number, line in enumerate(text.splitlines(), 1):
+        line = line.split('#', 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith('[') and line.endswith(']'):
+            section = data
+            for part in line[1:-1].split('.'):
+                section = section.setdefault(part.strip().strip('"'), {})
+            continue
+        key, sign, value = line.partition('=')
+        figure = number(value) if sign else None
+        if figure is None:
+            raise ValueError(f'line {line_number}: expected `figure = number`, got {line!r}')
+        section[key.strip()] = figure
+    return data
+
+
+def load_thresholds(path: str | Path | None) -> dict:
+    """Thresholds from a TOML file: `[PER] f1_overlap = 0.8`, `[all] ...`, `[entities.PER] f1 = ...`."""
+    if path is None:
+        return {}
+    path = Path(path)
+    if not path.is_file():
+        raise GoldError(f'thresholds file {path} does not exist')
+    try:
+        return parse_toml(path.read_text(encoding='utf-8'))
+    except ValueError as error:     # tomllib.TOMLDecodeError
+        raise GoldError(f'{path}: {error}') from None
+
+
+def default_thresholds(gold_dir: str | Path, fmt: str = 'jsonl') -> Path | None:
+    """`thresholds.toml` beside JSONL gold, when there is one."""
+    path = Path(gold_dir) / 'thresholds.toml'
+    return path if fmt == 'jsonl' and path.is_file() else None
+
+
+# ---------------------------------------------------------------- report
+
+SCORE_COLUMNS = [('gold', 'gold'), ('pred', 'pred'), ('p_overlap', 'P'), ('r_overlap', 'R'), ('f1_overlap', 'F1'),
+                 ('p_exact', 'P exact'), ('r_exact', 'R exact'), ('f1_exact', 'F1 exact'),
+                 ('normal_accuracy', 'normal'), ('value_accuracy', 'value'), ('unit_accuracy', 'unit')]
+ENTITY_COLUMNS = [('gold', 'gold'), ('pred', 'pred'), ('matched', 'matched'), ('p', 'P'), ('r', 'R'), ('f1', 'F1')]
+
+
+def cell(table: pd.DataFrame, type: str, column: str) -> str:
+    value = table.loc[type, column]
+    if column.endswith('_accuracy'):
+        name = column.removesuffix('_accuracy')
+        total = int(table.loc[type, f'{name}_n'])
+        return '–' if not total else f'{value:.3f} {int(table.loc[type, f"{name}_correct"])}/{total}'
+    if isinstance(value, float):
+        return '–' if math.isnan(value) else f'{value:.3f}'
+    return str(value)
+
+
+def grid(table: pd.DataFrame, columns: list[tuple[str, str]], markdown: bool = False) -> str:
+    headers = ['type'] + [_ for __, _ in columns]
+    rows = [[str(type)] + [cell(table, type, column) for column, _ in columns] for type in table.index]
+    if markdown:
+        lines = ['| ' + ' | '.join(headers) + ' |', '|' + '|'.join(['---'] + ['---:'] * len(columns)) + '|']
+        return '\n'.join(lines + ['| ' + ' | '.join(row) + ' |' for row in rows])
+    widths = [max(len(row[i]) for row in [headers] + rows) for i in range(len(headers))]
+
+    def line(row):
+        return '  '.join(value.ljust(widths[i]) if i == 0 else value.rjust(widths[i]) for i, value in enumerate(row))
+    return '\n'.join([line(headers)] + [line(row) for row in rows])
+
+
+@dataclass
+class Report:
+    """Figures of one validation: per-type `scores`, `entities`, and the `errors` rows."""
+    scores: pd.DataFrame
+    entities: pd.DataFrame
+    errors: pd.DataFrame
+    system: str = 'ours'
+    gold_dir: str = ''
+    fmt: str = 'jsonl'
+    documents: int = 0
+    seconds: float = 0.0            # predictions (including model loading)
+    warnings: list[str] = field(default_factory=list)
+    failures: list[str] | None = None   # set by `check`
+    thresholds: str | None = None       # where they came from
+
+    def check(self, thresholds: dict, source: str | Path | None = None) -> list[str]:
+        """Every figure below its threshold, as `PER f1_overlap 0.712 < 0.800` (none checked: [])."""
+        if not thresholds:
+            return []
+        failures = []
+        for section, keys in thresholds.items():
+            if section == 'entities':
+                for type, entity_keys in keys.items():
+                    failures += self.below(self.entities, type, entity_keys, f'entities {type}')
+            else:
+                failures += self.below(self.scores, section, keys, section)
+        self.failures, self.thresholds = failures, str(source or 'given thresholds')
+        return failures
+
+    def below(self, table: pd.DataFrame, type: str, keys: dict, label: str) -> list[str]:
+        if type not in TYPES + ('all',):
+            raise GoldError(f'thresholds: unknown section [{label}] (a type or `all`)')
+        if not isinstance(keys, dict):
+            raise GoldError(f'thresholds: {label} should be a [section] of `figure = number` lines')
+        failures = []
+        for key, threshold in keys.items():
+            if key not in table.columns or key in ('gold', 'pred'):
+                raise GoldError(f'thresholds: unknown figure {key!r} in [{label}]; known: '
+                                + ', '.join(_ for _ in table.columns if _ not in ('gold', 'pred')))
+            if type not in table.index:
+                continue                      # a type this gold does not label
+            value = float(table.loc[type, key])
+            if math.isnan(value):     # nothing to measure it on: fails only a real requirement
+                if threshold > 0 and table.loc[type, 'gold'] > 0:
+                    failures.append(f'{label} {key} not measured (nothing matched) < {threshold:.3f}')
+            elif value < threshold:
+                failures.append(f'{label} {key} {value:.3f} < {threshold:.3f}')
+        return failures
+
+    def header(self) -> str:
+        return (f'system {self.system} on {self.gold_dir} ({self.fmt}): {self.documents} documents, '
+                f'predictions in {self.seconds:.1f} s')
+
+    def text(self) -> str:
+        """The tables as printed on the terminal."""
+        parts = [self.header(), '', 'Mentions (P/R/F1 on overlapping spans, then exact spans; '
+                                    'normal/value/unit: accuracy among overlapping pairs)',
+                 grid(self.scores, SCORE_COLUMNS), '', 'Entities (per document, type + folded name)',
+                 grid(self.entities, ENTITY_COLUMNS)]
+        if self.warnings:
+            parts += ['', f'{len(self.warnings)} warning(s):'] + [f'  {_}' for _ in self.warnings[:10]]
+            if len(self.warnings) > 10:
+                parts.append('  ... (all of them in the report)')
+        if self.failures is not None:
+            parts += ['', f'Thresholds ({self.thresholds}): '
+                      + (f'{len(self.failures)} figure(s) below' if self.failures else 'all met')]
+            parts += [f'  below: {_}' for _ in self.failures]
+        return '\n'.join(parts)
+
+    def markdown(self) -> str:
+        kinds = (self.errors.groupby(['type', 'kind_of_error']).size().unstack(fill_value=0)
+                 if len(self.errors) else None)
+        parts = ['# Validation report', '', self.header(), '',
+                 '## Mentions', '',
+                 'P/R/F1 on overlapping spans (same type and document, each matched once, greedy by largest '
+                 'overlap), then on exact spans. `normal`, `value`, `unit`: accuracy among the overlapping '
+                 'pairs (correct/scored), after folding `ё`→`е` and case; numbers compared as numbers.', '',
+                 grid(self.scores, SCORE_COLUMNS, markdown=True), '',
+                 '## Entities', '',
+                 'Entities of each document matched by type and folded name (`ё`, case, quotes, hyphens; '
+                 'people by first + last name).', '',
+                 grid(self.entities, ENTITY_COLUMNS, markdown=True), '']
+        if self.failures is not None:
+            parts += [f'## Thresholds ({self.thresholds})', '']
+            parts += [f'- below: {_}' for _ in self.failures] if self.failures else ['All figures meet their '
+                                                                                     'thresholds.']
+            parts.append('')
+        if kinds is not None:
+            parts += ['## Errors by kind', '', '| type | ' + ' | '.join(kinds.columns) + ' |',
+                      '|---|' + '---:|' * len(kinds.columns)]
+            parts += [f'| {type} | ' + ' | '.join(str(_) for _ in row) + ' |' for type, row in kinds.iterrows()]
+            parts.append('')
+        if self.warnings:
+            parts += ['## Warnings', ''] + [f'- {_}' for _ in self.warnings] + ['']
+        return '\n'.join(parts)
+
+    def write(self, report: str | Path, errors: str | Path | None = None) -> tuple[Path, Path]:
+        """The Markdown report, and the error rows as CSV (default: `<report>-errors.csv` beside it)."""
+        report = Path(report)
+        errors = Path(errors) if errors is not None else report.with_name(f'{report.stem}-errors.csv')
+        report.parent.mkdir(parents=True, exist_ok=True)
+        errors.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(self.markdown(), encoding='utf-8')
+        self.errors.to_csv(errors, index=False, encoding='utf-8-sig')
+        return report, errors
+
+
+def compare(gold: Gold, pred: Annotations, **details) -> Report:
+    """Score predictions against gold."""
+    scores, mention_errors = score_mentions(gold, pred)
+    entities, entity_errors = score_entities(gold, pred)
+    errors = pd.DataFrame(mention_errors + entity_errors, columns=ERROR_COLUMNS)
+    for column in ('gold_start', 'gold_stop', 'pred_start', 'pred_stop'):
+        errors[column] = errors[column].astype('Int64')
+    position = errors['gold_start'].fillna(errors['pred_start'])
+    order = errors.assign(position=position).sort_values(['doc_id', 'type', 'position'], kind='stable').index
+    errors = errors.loc[order].reset_index(drop=True)
+    return Report(scores, entities, errors, documents=len(gold.texts),
+                  warnings=list(gold.warnings) + list(pred.warnings), **details)
+
+
+def validate(gold_dir: str | Path, texts: str | Path | None = None, tables: str | Path | None = None,
+             fmt: str = 'jsonl', system: str = 'ours', docs: str | None = None,
+             exclude: Iterable[str] = ()) -> Report:
+    """Score `system` (our pipeline, or its output `tables`; or `natasha`) against the gold in `gold_dir`."""
+    gold = select(read_gold(gold_dir, fmt, texts), docs, exclude)
+    started = time.perf_counter()
+    pred = predict(gold, system, tables)
+    seconds = time.perf_counter() - started
+    return compare(gold, pred, system=system if tables is None else f'ours (tables {tables})',
+                   gold_dir=str(gold_dir), fmt=fmt, seconds=seconds)
