@@ -1,24 +1,27 @@
-"""NER: slovnet's news tagger (via natasha) over the document's sentences.
+"""NER: slovnet's news tagger (via natasha) over the document's lines.
 
-Reads `doc.tokens` and `doc.sentences`; adds PER/ORG/LOC `Mention`s with
-`source='ner'`. Sentences are tagged in length-sorted batches straight from
-our tokens (slovnet would otherwise re-tokenise the text), so a mention never
-crosses a sentence, let alone a line break.
+Reads `doc.tokens`; adds PER/ORG/LOC `Mention`s with `source='ner'`. Each
+line (paragraph) is tagged as one sequence, straight from our tokens (slovnet
+would otherwise re-tokenise the text), in length-sorted batches, so a mention
+never crosses a line break. Lines give the tagger more context than single
+sentences: on the factRuEval dev set, LOC F1 0.918 against 0.914 and overall
+0.882 against 0.879 (validate, overlap).
 """
 
 from __future__ import annotations
 
 from .document import Document, Mention
+from .segment import lines
 
-BATCH = 64          # sentences per forward pass
-MAX_WORDS = 256     # longer sentences are tagged in windows of this many words
+BATCH = 64          # lines per forward pass
+MAX_WORDS = 512     # longer lines are tagged in windows of this many words
 
 
-def sentence_tokens(doc: Document) -> list[list]:
-    """Tokens of each sentence, long sentences cut into windows."""
+def line_tokens(doc: Document) -> list[list]:
+    """Tokens of each line, long lines cut into windows."""
     groups = []
-    for sentence in doc.sentences:
-        tokens = doc.tokens_in(sentence.start, sentence.stop)
+    for start, stop in lines(doc.text):
+        tokens = doc.tokens_in(start, stop)
         for index in range(0, len(tokens), MAX_WORDS):
             groups.append(tokens[index:index + MAX_WORDS])
     return [_ for _ in groups if _]
@@ -55,7 +58,7 @@ def bio_spans(tokens, tags):
 
 
 def run(doc: Document, res) -> Document:
-    groups = sentence_tokens(doc)
+    groups = line_tokens(doc)
     tags = tag(res.ner, [[_.text for _ in group] for group in groups])
     for tokens, sequence in zip(groups, tags):
         for type, first, last in bio_spans(tokens, sequence):
