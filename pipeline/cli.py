@@ -17,7 +17,8 @@ def command_validate(args) -> int:
     from . import validate
     try:
         report = validate.validate(args.gold, texts=args.texts, tables=args.tables, fmt=args.format,
-                                   system=args.system, docs=args.docs, exclude=validate.read_list(args.exclude))
+                                   system=args.system, exclude=validate.read_list(args.exclude),
+                                   docs=','.join(validate.read_list(args.only)) if args.only else args.docs)
         thresholds = args.thresholds or validate.default_thresholds(args.gold, args.format)
         failures = report.check(validate.load_thresholds(thresholds), thresholds)
     except validate.GoldError as error:
@@ -74,6 +75,7 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument('--docs', metavar='PATTERN',
                        help='score only documents whose id matches these glob patterns (comma-separated)')
     which.add_argument('--exclude', metavar='FILE', help='leave out the document ids listed in FILE, one a line')
+    which.add_argument('--only', metavar='FILE', help='score only the document ids listed in FILE, one a line')
     check.set_defaults(handler=command_validate)
     return top
 

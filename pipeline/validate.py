@@ -26,7 +26,7 @@ import math
 import re
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -87,6 +87,9 @@ class Annotations:
 class Gold(Annotations):
     texts: dict[str, str] = field(default_factory=dict)
     types: tuple[str, ...] = TYPES    # the types this gold labels (factRuEval: names only)
+    # factRuEval's normal forms are entity names (a bare `Саркози` → `Николя Саркози`):
+    # predicted mentions are then scored by the name of the entity they are linked to
+    entity_normals: bool = False
 
 
 # ---------------------------------------------------------------- folding
@@ -287,7 +290,7 @@ def read_factru(directory: str | Path) -> Gold:
     files = sorted(directory.glob('*.objects'))
     if not files:
         raise GoldError(f'{directory} holds no factRuEval *.objects files')
-    gold = Gold(types=NAME_TYPES)
+    gold = Gold(types=NAME_TYPES, entity_normals=True)
     for path in files:
         doc_id = path.stem
         stem = path.with_suffix('')
@@ -359,7 +362,8 @@ def select(gold: Gold, docs: str | None = None, exclude: Iterable[str] = ()) -> 
         raise GoldError('no gold document left after --docs/--exclude')
     return Gold(mentions=[_ for _ in gold.mentions if _.doc_id in keep],
                 entities=[_ for _ in gold.entities if _.doc_id in keep], warnings=list(gold.warnings),
-                texts={k: v for k, v in gold.texts.items() if k in keep}, types=gold.types)
+                texts={k: v for k, v in gold.texts.items() if k in keep}, types=gold.types,
+                entity_normals=gold.entity_normals)
 
 
 # ---------------------------------------------------------------- predictions
@@ -418,6 +422,9 @@ def from_tables(frames: dict[str, pd.DataFrame], gold: Gold) -> Annotations:
         found.entities.append(Named(row.doc_id, row.type, name, entity=row.entity_id,
                                     start=mention.start if mention else clean(row.first_start),
                                     stop=mention.stop if mention else None))
+    if gold.entity_normals:
+        names = {_.entity: _.name for _ in found.entities}
+        found.mentions = [replace(_, normal=names.get(_.entity, _.normal)) for _ in found.mentions]
     return found
 
 
