@@ -74,3 +74,17 @@ def attr(tag, name: str) -> str | None:
     grammeme (`tag.gender == 'Ms-f'`), which makes ordinary code fragile."""
     value = getattr(tag, name)
     return None if value is None else str(value)
+
+
+def is_cyrillic(text: str) -> bool:
+    return any('а' <= _ <= 'я' or _ == 'ё' for _ in text.lower())
+
+
+def inflect_word(word: str, parsed, grammemes: tuple[str, ...]) -> str:
+    """`word` inflected via `parsed`, letter case and `е`/`ё` as written."""
+    if parsed is None:
+        return word
+    form = inflect(parsed, *grammemes)
+    if form is None:
+        return word
+    return restore_case(word, keep_yo(word, form))

@@ -24,6 +24,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from . import morph
+from .person_names import normal_person
 from .document import NAME_TYPES, Document
 
 HYPHENS = re.compile('[\u2010\u2011\u2012\u2043\u00ad]')
@@ -33,7 +34,6 @@ CLOSE_QUOTES = '»"“”\''
 QUOTES = set(OPEN_QUOTES + CLOSE_QUOTES)
 CASES = ('nomn', 'gent', 'datv', 'accs', 'ablt', 'loct', 'voct', 'gen2', 'acc2', 'loc2')
 DIGIT_SUFFIX = re.compile(r'^(.*[^\W\d_])(-\d[\w-]*)$')   # прорыве-2020
-INITIAL = re.compile(r'^[A-ZА-ЯЁ]$')
 
 
 def fold(text: str) -> str:
@@ -45,21 +45,7 @@ def is_word(text: str) -> bool:
     return any(_.isalpha() for _ in text)
 
 
-def is_cyrillic(text: str) -> bool:
-    return any('а' <= _ <= 'я' or _ == 'ё' for _ in text.lower())
-
-
 # ---------------------------------------------------------------- phrases
-
-def inflect_word(word: str, parsed, grammemes: tuple[str, ...]) -> str:
-    """`word` inflected via `parsed`, letter case and `е`/`ё` as written."""
-    if parsed is None:
-        return word
-    form = morph.inflect(parsed, *grammemes)
-    if form is None:
-        return word
-    return morph.restore_case(word, morph.keep_yo(word, form))
-
 
 def split_suffix(word: str) -> tuple[str, str]:
     """`прорыве-2020` → (`прорыве`, `-2020`)."""
@@ -116,7 +102,7 @@ def normal_phrase(words: list[str], type: str) -> list[str]:
     head_index = None
     for index, word in enumerate(words):
         base, _ = split_suffix(word)
-        if not is_cyrillic(base) or (base.isupper() and len(base) > 1):
+        if not morph.is_cyrillic(base) or (base.isupper() and len(base) > 1):
             break   # Latin names and abbreviations end the inflectable part
         if noun_parses(base) and not (adj_parses(base) and index + 1 < len(words)
                                       and noun_parses(split_suffix(words[index + 1])[0])
@@ -136,13 +122,13 @@ def normal_phrase(words: list[str], type: str) -> list[str]:
     result = list(words)
     if morph.attr(head_parse.tag, 'case') == 'nomn' and morph.attr(head_parse.tag, 'number') == number and adjective_parses is not None:
         return result   # already nominative: leave as written
-    result[head_index] = inflect_word(head, head_parse, ('nomn', number)) + suffix
+    result[head_index] = morph.inflect_word(head, head_parse, ('nomn', number)) + suffix
     if adjective_parses:
         gender = morph.attr(head_parse.tag, 'gender')
         for index, (word, parse) in enumerate(zip(adjectives, adjective_parses)):
             grammemes = ('nomn', number) if number == 'plur' or gender not in ('masc', 'femn', 'neut') \
                 else ('nomn', number, gender)
-            result[index] = inflect_word(word, parse, grammemes) + split_suffix(words[index])[1]
+            result[index] = morph.inflect_word(word, parse, grammemes) + split_suffix(words[index])[1]
     return result
 
 
@@ -153,106 +139,6 @@ def _agrees_forward(word: str, following: str) -> bool:
             if morph.attr(adjective.tag, 'case') == morph.attr(noun.tag, 'case') and morph.attr(adjective.tag, 'number') == morph.attr(noun.tag, 'number'):
                 return True
     return False
-
-
-# ---------------------------------------------------------------- people
-
-NAME_ROLES = ('Name', 'Patr', 'Surn')
-
-
-def singular(word: str, grammeme: str) -> bool:
-    """`Никиты` can be a first name; `Златин` (a plural of `Златина`) cannot."""
-    return any(grammeme in _.tag and morph.attr(_.tag, 'number') == 'sing' for _ in morph.parses(word))
-
-
-def person_parts(words: list[str]) -> list[str]:
-    """A role per word: first, middle, last or initial."""
-    roles = []
-    for index, word in enumerate(words):
-        if INITIAL.match(word):
-            roles.append('initial')
-        elif singular(word, 'Patr') and 'first' in roles:
-            roles.append('middle')
-        elif singular(word, 'Name') and 'first' not in roles and (
-                'last' not in roles or index == len(words) - 1) and not (
-                len(words) > 1 and index == len(words) - 1 and 'first' not in roles
-                and morph.has_tag(word, 'Surn')):
-            roles.append('first')
-        else:
-            roles.append('last')
-    return roles
-
-
-def person_gender(words: list[str], roles: list[str]) -> str | None:
-    for role in ('first', 'middle'):
-        for word, word_role in zip(words, roles):
-            if word_role != role:
-                continue
-            tag = 'Name' if role == 'first' else 'Patr'
-            genders = {morph.attr(_.tag, 'gender') for _ in morph.parses(word) if tag in _.tag}
-            if len(genders) == 1:
-                return genders.pop()
-    return None
-
-
-def person_case(words: list[str], roles: list[str]) -> set[str]:
-    """Cases possible for every part of the name at once."""
-    cases = None
-    for word, role in zip(words, roles):
-        if role == 'initial':
-            continue
-        tag = {'first': 'Name', 'middle': 'Patr', 'last': 'Surn'}[role]
-        found = {morph.attr(_.tag, 'case') for _ in morph.parses(word) if tag in _.tag or (
-            role == 'last' and morph.attr(_.tag, 'POS') in ('NOUN', 'ADJF'))}
-        if not found:
-            continue
-        cases = found if cases is None else (cases & found or cases)
-    return cases or {'nomn'}
-
-
-def normal_person_word(word: str, role: str, gender: str | None, cases: set[str]) -> str:
-    if role == 'initial' or not is_cyrillic(word):
-        return word
-    tag = {'first': 'Name', 'middle': 'Patr', 'last': 'Surn'}[role]
-    candidates = [_ for _ in morph.parses(word) if tag in _.tag]
-    if role == 'last' and not candidates:
-        candidates = [_ for _ in morph.parses(word) if morph.attr(_.tag, 'POS') in ('NOUN', 'ADJF')
-                      and 'Name' not in _.tag and 'Patr' not in _.tag]
-    if gender:
-        gendered = [_ for _ in candidates if morph.attr(_.tag, 'gender') in (gender, 'Ms-f', None)]
-        candidates = gendered or candidates
-    in_case = [_ for _ in candidates if morph.attr(_.tag, 'case') in cases]
-    candidates = in_case or candidates
-    if not candidates:
-        return word
-    parsed = candidates[0]
-    if morph.attr(parsed.tag, 'case') == 'nomn' and morph.attr(parsed.tag, 'number') != 'plur':
-        return word
-    if 'Fixd' in parsed.tag:
-        return word
-    grammemes = ['nomn', 'sing']
-    if gender in ('masc', 'femn') and role in ('last', 'first'):
-        grammemes.append(gender)
-    form = inflect_word(word, parsed, tuple(grammemes))
-    if form == word:
-        form = inflect_word(word, parsed, ('nomn', 'sing'))
-    return form
-
-
-def normal_person(words: list[str]) -> tuple[list[str], tuple[str, str, str]]:
-    roles = person_parts(words)
-    gender = person_gender(words, roles)
-    cases = person_case(words, roles)
-    result, parts = [], {'first': [], 'middle': [], 'last': []}
-    for word, role in zip(words, roles):
-        normal = normal_person_word(word, role, gender, cases)
-        result.append(normal)
-        if role == 'initial':
-            # `Н. Н. Петрова`: the first initial is the first name, the second the middle
-            parts['first' if not parts['first'] else 'middle'].append(normal + '.')
-        else:
-            parts[role].append(normal)
-    return result, tuple(' '.join(parts[_]) for _ in ('first', 'middle', 'last'))
 
 
 # ---------------------------------------------------------------- mentions
