@@ -3,9 +3,11 @@
 Reads the normalised name mentions; adds `doc.entities` and sets each name
 mention's `entity` (an index into `doc.entities`).
 
-- People: full names first; a surname alone (`Разумовский`) or a first name
-  with or without patronymic (`Никиты Андреевича`) joins the one person it
-  fits, and stays apart when it fits several.
+- People (`person_entities`): full names first; a surname alone
+  (`Разумовский`, `Лофнеру`) or a first name with or without patronymic
+  (`Никиты Андреевича`) joins the one person it fits in any of its likely
+  readings, gender permitting (`Бута` is a man; `Бут рассказала` a woman),
+  and stays apart when it fits several; the person's name is first + last.
 - Organisations and places: same folded normal form; a short form that is
   the head of exactly one longer name (`Колледжа` → `Колледж автоматизации
   производства`) or its initials (`ОКАС` → `Объединение когнитивных
@@ -17,6 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .document import Document, Entity, NAME_TYPES
+from .person_names import Name, candidate_names, compatible, first_fits
 
 
 def key(text: str) -> str:
@@ -30,49 +33,134 @@ def abbreviation(name: str) -> str:
 
 
 def person_entities(mentions: list[tuple[int, object]]) -> list[tuple[Entity, list[int]]]:
-    """Group PER mentions: full names first, then the partial ones that fit exactly one."""
+    """Group PER mentions into people.
+
+    Each mention brings its likely readings (`person_names.candidate_names`:
+    `Лофнеру` may be `Лофнеру` or the dative of `Лофнер`). Full names (first
+    and last) come first, in text order, and join the person whose name they
+    fit. A partial mention (a surname, a first name with or without
+    patronymic) then joins the one person it fits, with its gender as the
+    form (`Бута` is a man: a woman's `Бут` does not decline) or the verb
+    after it (`Бут рассказала`) tells it; when it fits several it stays
+    apart, with the partial mentions like it. A Latin name in brackets right
+    after a name is that person (`Джошуа Вольф (Joshua Wolf)`). The person's
+    name is the reading most of its mentions support: `Александра Дмитриева`
+    is `Александр Дмитриев` when the article also says `Александр`.
+    """
+    items = []
+    for index, mention in mentions:
+        details = dict(_ for _ in mention.extra if isinstance(_, tuple) and len(_) == 2)
+        names = candidate_names(mention.text, details.get('case_context', ()))
+        if not names:
+            first, middle, last = mention.parts or ('', '', mention.normal or mention.text)
+            names = (Name(first, middle, last, None, 1.0),)
+        hint = details.get('gender')
+        items.append(dict(index=index, start=mention.start, stop=mention.stop, names=names, hint=hint,
+                          latin=not any('а' <= _.lower() <= 'я' or _ in 'ёЁ' for _ in mention.text)))
+    items.sort(key=lambda _: _['start'])
     groups: list[dict] = []
+    group_of: dict[int, dict] = {}
 
-    def fits(group, first, middle, last):
-        if last and (not group['last'] or key(last) != key(group['last'])):
-            return False
-        if first and group['first'] and not compatible_first(first, group['first']):
-            return False
-        if middle and group['middle'] and key(middle) != key(group['middle']):
-            return False
-        return bool(last) or (bool(first) and bool(group['first']))
+    def add(group, item, names=True):
+        group['members'].append(item)
+        if names:
+            group['names'].extend(item['names'])
+        group_of[item['index']] = group
 
-    def full(mention):
-        parts = mention.parts or ('', '', '')
-        return bool(parts[0] and parts[2])
+    def new_group(item):
+        group = {'members': [], 'names': [], 'plural': item['names'][0].plural}
+        groups.append(group)
+        add(group, item)
 
-    for index, mention in sorted(mentions, key=lambda item: (not full(item[1]), item[0])):
-        first, middle, last = mention.parts or ('', '', mention.normal)
-        candidates = [_ for _ in groups if fits(_, first, middle, last)]
-        if len(candidates) == 1:
-            group = candidates[0]
-            for field, value in (('first', first), ('middle', middle)):
-                if value and (not group[field] or group[field].endswith('.')):
-                    group[field] = value
-            group['members'].append(index)
+    def fit(item, group, full_only, hint=None):
+        """The weight of the item's best reading that fits the group (0: none)."""
+        if group['plural'] or item['names'][0].plural:
+            return 0.0
+        return max((name.weight for name in item['names'] for other in group['names']
+                    if (other.full or not full_only) and (name.full or not item['names'][0].full)
+                    and compatible(name, other) and not (hint and other.gender and other.gender != hint)),
+                   default=0.0)
+
+    def choose(item, found):
+        """The one group among (weight, group) pairs the item belongs to, if one."""
+        if len(found) > 1:
+            found = [_ for _ in found if _[0] >= 1.0] or found
+        return found[0][1] if len(found) == 1 else None
+
+    appositions = {}
+    for previous, item in zip(items, items[1:]):
+        if not previous['latin'] and 0 <= item['start'] - previous['stop'] <= 3 and (
+                item['latin'] or (previous['names'][0].full and not item['names'][0].first)):
+            # `Джоэл Саймон (Joel Simon)`, `Екатерина Аталык (Половникова)`
+            appositions[item['index']] = previous['index']
+    for item in items:
+        if item['index'] in appositions or not item['names'][0].full or item['names'][0].plural:
+            continue
+        found = [(fit(item, _, True), _) for _ in groups]
+        found = sorted([_ for _ in found if _[0] > 0 and any(n.full for n in item['names'])],
+                       key=lambda _: -_[0])
+        group = found[0][1] if found else None
+        if group is None:
+            new_group(item)
         else:
-            groups.append({'first': first, 'middle': middle, 'last': last, 'members': [index]})
+            add(group, item)
+    for item in items:
+        if item['index'] in group_of or item['index'] in appositions:
+            continue
+        people = [_ for _ in groups if any(n.full for n in _['names'])]
+        found = [(weight, _) for _ in people if (weight := fit(item, _, True)) > 0]
+        if len(found) > 1 and item['hint']:     # `Бут рассказала`: Алла, not Виктор Бут
+            found = [(weight, _) for _ in people if (weight := fit(item, _, True, item['hint'])) > 0] or found
+        group = choose(item, found)
+        if group is None:
+            others = [_ for _ in groups if _ not in people]
+            found = sorted([(weight, _) for _ in others if (weight := fit(item, _, False)) > 0],
+                           key=lambda _: -_[0])
+            group = found[0][1] if found else None
+        if group is None:
+            new_group(item)
+        else:
+            add(group, item)
+    for index, antecedent in sorted(appositions.items()):
+        while antecedent in appositions:
+            antecedent = appositions[antecedent]
+        item = next(_ for _ in items if _['index'] == index)
+        add(group_of[antecedent], item, names=False) if antecedent in group_of else new_group(item)
     result = []
     for group in groups:
-        parts = (group['first'], group['last']) if group['first'] and group['last'] else \
-            (group['first'], group['middle'], group['last'])
-        name = ' '.join(_ for _ in parts if _)
-        result.append((Entity('PER', name, first=group['first'], middle=group['middle'],
-                              last=group['last']), group['members']))
+        entity = person_entity(group)
+        result.append((entity, sorted(_['index'] for _ in group['members'])))
     return result
+
+
+def person_entity(group: dict) -> Entity:
+    """The name most of the group's mentions support: first + last when both are known."""
+    names = group['names']
+    options = [_ for _ in names if _.full] or names
+    best, best_support = options[0], -1.0
+    for option in options:
+        support = sum(max((_.weight for _ in member['names'] if _ == option or compatible(_, option)),
+                          default=0.0) for member in group['members'])
+        if support > best_support + 1e-9 or (abs(support - best_support) < 1e-9 and option.weight > best.weight):
+            best, best_support = option, support
+    first, middle, last = best.first, best.middle, best.last
+    for member in group['members']:
+        name = member['names'][0]
+        if not compatible(name, best) and not (name.first and first and compatible_first(name.first, first)):
+            continue
+        if name.middle and not middle:
+            middle = name.middle
+        if name.first and first.endswith('.') and not name.first.endswith('.') and compatible_first(name.first, first):
+            first = name.first
+    if not (first or last):
+        first, middle = middle, ''
+    name = f'{first} {last}' if first and last else first or last
+    return Entity('PER', name, first=first, middle=middle, last=last)
 
 
 def compatible_first(a: str, b: str) -> bool:
     """`Н.` fits `Никита`; full first names must be equal."""
-    a, b = key(a), key(b)
-    if a.endswith('.') or b.endswith('.'):
-        return a[0] == b[0]
-    return a == b
+    return first_fits(a, b)
 
 
 def thing_entities(type: str, mentions: list[tuple[int, object]]) -> list[tuple[Entity, list[int]]]:

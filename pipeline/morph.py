@@ -88,3 +88,9 @@ def inflect_word(word: str, parsed, grammemes: tuple[str, ...]) -> str:
     if form is None:
         return word
     return restore_case(word, keep_yo(word, form))
+
+
+def in_dictionary(parsed) -> bool:
+    """A parse from the OpenCorpora dictionary itself, not guessed from the word's ending
+    (`Гиффордс` is guessed to be a first name; `Виктор` is one in the dictionary)."""
+    return type(parsed.methods_stack[0][0]).__name__ == 'DictionaryAnalyzer'

@@ -24,7 +24,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from . import morph
-from .person_names import normal_person
+from .person_names import normal_person, word_groups
 from .document import NAME_TYPES, Document
 
 HYPHENS = re.compile('[\u2010\u2011\u2012\u2043\u00ad]')
@@ -163,11 +163,13 @@ def normalise_name(type: str, tokens: tuple[str, ...], gaps: tuple[str, ...]):
     """(normal, kind, parts) of a name mention given its tokens and the spaces before each."""
     tokens = tuple(HYPHENS.sub('-', _) for _ in tokens)
     if type == 'PER':
-        words = [i for i, t in enumerate(tokens) if is_word(t)]
-        normals, parts = normal_person([tokens[_] for _ in words])
+        groups = word_groups(tokens, gaps)      # `О’Рейли` is one word
+        normals, parts = normal_person([''.join(tokens[_] for _ in group) for group in groups])
         out = list(tokens)
-        for index, normal in zip(words, normals):
-            out[index] = normal
+        for group, normal in zip(groups, normals):
+            out[group[0]] = normal
+            for index in group[1:]:
+                out[index] = ''
         return join(out, list(gaps)), '', parts
     span = quoted(list(tokens))
     if span and type == 'ORG':
