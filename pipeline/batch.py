@@ -15,13 +15,19 @@ from typing import Iterable
 from tqdm import tqdm
 
 from . import ingest, link, ner, normalise, resolve, segment, tables
+from .rules import dates, money, numbers, persons, published
 from .document import Document, Problem
 from .resources import Resources, shared
 
 STAGES = (
     ('segment', segment.run),
+    ('rules.published', published.run),
     ('ner', ner.run),
+    ('rules.dates', dates.run),
+    ('rules.money', money.run),
+    ('rules.numbers', numbers.run),
     ('resolve', resolve.run),
+    ('rules.persons', persons.run),
     ('normalise', normalise.run),
     ('link', link.run),
 )

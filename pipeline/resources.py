@@ -18,6 +18,21 @@ class Resources:
         from . import morph
         return morph.analyzer()
 
+    @cached_property
+    def date_parser(self):
+        from .rules import dates
+        return dates.date_parser()
+
+    @cached_property
+    def money_parser(self):
+        from .rules import money
+        return money.money_parser()
+
+    @cached_property
+    def number_parser(self):
+        from .rules import numbers
+        return numbers.number_parser()
+
 
 _shared: Resources | None = None
 
