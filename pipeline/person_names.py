@@ -421,7 +421,6 @@ def units(words: list[str]) -> list[str]:
     """Words with surname particles joined to the word after them: `Жан-Мари`, `Ле Пен`."""
     result, index = [], 0
     while index < len(words):
-        word = words[index]
         start = index
         while index + 1 < len(words) and fold(words[index]) in particles() and not INITIAL.match(words[index]) \
                 and (words[index][:1].islower() or start > 0):
