@@ -14,14 +14,14 @@ def command_run(args) -> int:
 
 
 def command_validate(args) -> int:
-    from . import validate
+    from . import goldsets, validate
     try:
         report = validate.validate(args.gold, texts=args.texts, tables=args.tables, fmt=args.format,
-                                   system=args.system, exclude=validate.read_list(args.exclude),
-                                   docs=','.join(validate.read_list(args.only)) if args.only else args.docs)
+                                   system=args.system, exclude=goldsets.read_list(args.exclude),
+                                   docs=','.join(goldsets.read_list(args.only)) if args.only else args.docs)
         thresholds = args.thresholds or validate.default_thresholds(args.gold, args.format)
         failures = report.check(validate.load_thresholds(thresholds), thresholds)
-    except validate.GoldError as error:
+    except goldsets.GoldError as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
     print(report.text())

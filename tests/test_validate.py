@@ -9,9 +9,9 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from pipeline import schemas, tables, validate
+from pipeline import goldsets, schemas, tables, validate
 from pipeline.cli import main
-from pipeline.validate import Annotations, Gold, Labelled, Named
+from pipeline.goldsets import Annotations, Gold, Labelled, Named
 
 from .conftest import FACTRU, GOLD, ROOT, SEEDS
 
@@ -154,7 +154,7 @@ def test_validate_entities_accept_aliases():
 def sample_gold():
     if not any(SAMPLE_GOLD.glob('*.jsonl')):
         pytest.skip(f'no sample gold in {SAMPLE_GOLD}')
-    return validate.read_gold_jsonl(SAMPLE_GOLD, SEEDS)
+    return goldsets.read_gold_jsonl(SAMPLE_GOLD, SEEDS)
 
 
 def as_predictions(gold: Gold, mentions=None) -> Annotations:
@@ -240,7 +240,7 @@ def test_validate_thresholds_parse_without_tomllib():
 
 def test_validate_unknown_threshold_is_an_error(sample_gold):
     report = validate.compare(sample_gold, as_predictions(sample_gold))
-    with pytest.raises(validate.GoldError, match='f1_overlapp'):
+    with pytest.raises(goldsets.GoldError, match='f1_overlapp'):
         report.check({'PER': {'f1_overlapp': 0.8}})
 
 
@@ -257,7 +257,7 @@ def test_validate_jsonl_reader(tmp_path):
                dict(doc_id='a', type='LOC', start=35, stop=41, text='Тюмени', normal='Тюмень')]  # wrong offsets
     (tmp_path / 'a.jsonl').write_text('\n'.join(json.dumps(_, ensure_ascii=False) for _ in records),
                                       encoding='utf-8')
-    gold = validate.read_gold_jsonl(tmp_path)
+    gold = goldsets.read_gold_jsonl(tmp_path)
     assert set(gold.texts) == {'a', 'empty'}
     assert [(_.type, _.start, _.stop, _.normal) for _ in gold.mentions][:2] == [
         ('ORG', 9, 32, 'Кванториум'), ('LOC', 36, 42, 'Тюмень')]
@@ -268,8 +268,8 @@ def test_validate_jsonl_reader(tmp_path):
 def test_validate_missing_texts_are_an_error(tmp_path):
     (tmp_path / 'a.jsonl').write_text(json.dumps(dict(doc_id='a', type='LOC', start=0, stop=1, text='x')),
                                       encoding='utf-8')
-    with pytest.raises(validate.GoldError, match='no text for 1 gold document'):
-        validate.read_gold_jsonl(tmp_path, tmp_path / 'nowhere')
+    with pytest.raises(goldsets.GoldError, match='no text for 1 gold document'):
+        goldsets.read_gold_jsonl(tmp_path, tmp_path / 'nowhere')
 
 
 def factru_counts(stem):
@@ -287,7 +287,7 @@ def factru_counts(stem):
 def test_validate_factru_reader_book_100():
     if not (FACTRU / 'book_100.objects').exists():
         pytest.skip(f'factRuEval dev set not found at {FACTRU}')
-    gold = validate.read_factru(FACTRU)
+    gold = goldsets.read_factru(FACTRU)
     assert len(gold.texts) == len(list(FACTRU.glob('*.objects'))) and gold.types == ('PER', 'ORG', 'LOC')
     mentions = [_ for _ in gold.mentions if _.doc_id == 'book_100']
     expected = factru_counts(FACTRU / 'book_100')
