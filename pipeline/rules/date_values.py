@@ -5,6 +5,16 @@ its ISO 8601 value and the days it covers (GOLD-GUIDE.md, DATE).
 into a `Moment`: `с 17 по 20 августа` + article of 2022 → `2022-08-17/
 2022-08-20`, 17 August to 20 August; `летом 2019 года` → `2019-06/2019-08`;
 `в прошлом году` against 2020-07-15 → `2019` (relative, anchored).
+
+Relative decades and half-years are calendar units, as the absolute ones
+are (`в 1990-е годы` → `199`, `во втором полугодии 2023 года` →
+`2023-07/2023-12`): `в следующем десятилетии` against 2024 → `203` (the
+2030s), `в прошлом десятилетии` → `201`, `в этом десятилетии` → `202`, not
+a rolling ten years from the publication day; `в прошлом полугодии` against
+2024-08-23 → `2024-01/2024-06`, `в следующем полугодии` → `2025-01/2025-06`.
+Counted offsets move by whole units the same way (`два десятилетия назад`
+from 2024 → `200`). `пятилетка` is left out: five-year plans have no fixed
+calendar alignment, so `в прошлой пятилетке` has no value to give.
 """
 
 from __future__ import annotations
@@ -29,7 +39,8 @@ class Moment:
     anchored: bool = False
 
 
-GRANULARITY = {'day': 'day', 'week': 'day', 'month': 'month', 'year': 'year', 'century': 'century'}
+GRANULARITY = {'day': 'day', 'week': 'day', 'month': 'month', 'half': 'month', 'year': 'year',
+               'decade': 'decade', 'century': 'century'}
 
 
 def month_end(year: int, month: int) -> date:
@@ -75,6 +86,13 @@ def relative_moment(relative: tuple[int, str, str], anchor: date | None) -> Mome
         return Moment(f'{monday.isoformat()}/{sunday.isoformat()}', monday, sunday, 'day', **flags)
     if unit == 'month':
         return month_moment(*add_months(anchor, shift), **flags)
+    if unit == 'half':                    # calendar half-years: January–June, July–December
+        index = anchor.year * 2 + (anchor.month - 1) // 6 + shift
+        year, first = index // 2, index % 2 * 6 + 1
+        return months_moment(year, first, first + 5, 'month', **flags)
+    if unit == 'decade':                  # calendar decades: 2030–2039 is `203`
+        decade = anchor.year // 10 + shift
+        return Moment(f'{decade:03d}', date(decade * 10, 1, 1), date(decade * 10 + 9, 12, 31), 'decade', **flags)
     if unit == 'century':
         return century_moment(anchor.year // 100 + shift, **flags)
     return year_moment(anchor.year + shift, **flags)

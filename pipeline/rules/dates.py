@@ -17,7 +17,9 @@ mentions with `source='rule:dates'`, `value` = the ISO string and `extra` =
   `2021/..`, `до 2030 года`, `к 2030 году` → `../2030`;
 - relative dates against the publication date: `вчера`, `в прошлом году`,
   `на прошлой неделе`, `через два года`, `три года назад`, `в марте прошлого
-  года`; with no publication date their value is null.
+  года`, `в следующем десятилетии`, `в прошлом полугодии` (calendar
+  decades and half-years, see `date_values`); with no publication date
+  their value is null.
 
 A day or month without a year takes the publication year (`14 апреля` →
 `2024-04-14`), else stays year-less (`--04-14`). A leading в/во, с/со, по,
@@ -357,10 +359,10 @@ def date_rule():
     )
 
     RELATIVE_UNIT = rule(                          # в прошлом месяце, на следующей неделе, в прошлом веке
-        caseless('на').optional(),
+        caseless('на').optional(),                 # в следующем десятилетии, в прошлом полугодии
         RELATIVE_ADJECTIVE,
-        in_caseless(lexeme('месяц', ('NOUN',), frozenset({'sing'})) | lexeme('неделя', ('NOUN',), frozenset({'sing'}))
-                    | lexeme('век', ('NOUN',), frozenset({'sing'}))),
+        in_caseless(set().union(*[lexeme(_, ('NOUN',), frozenset({'sing'}))
+                                  for _ in ('месяц', 'неделя', 'полугодие', 'десятилетие', 'век')])),
     ).interpretation(Point.relative.custom(relative_unit))
     COUNT = or_(rule(token_type('INT')), rule(in_caseless(set(number_words()))).repeatable(max=3))
     UNIT = in_caseless(keys('calendar_units') | {'лет'})
@@ -375,7 +377,7 @@ def date_rule():
         rule(in_caseless(lexeme('первый', ('ADJF',)) | lexeme('второй', ('ADJF',))), dictionary({'половина'})),
     ).interpretation(Point.part.custom(part_value))
     PART_POINT = rule(PART, or_(DAY_POINT, MONTH_POINT, rule(MONTH_NAME), YEAR_POINT, CENTURY, DECADE,
-                                RELATIVE_YEAR, CURRENT_YEAR, QUARTER_POINT))    # в конце 2018 года
+                                RELATIVE_YEAR, RELATIVE_UNIT, CURRENT_YEAR, QUARTER_POINT))    # в конце 2018 года
 
     ABSOLUTE = or_(DAY_FULL, MONTH_POINT, YEAR_POINT, SEASON_POINT, QUARTER_POINT, PART_POINT, DECADE, CENTURY)
     RELATIVE = or_(RELATIVE_YEAR, RELATIVE_DAY, RELATIVE_UNIT, AGO, AFTER)

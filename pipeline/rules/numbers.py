@@ -13,7 +13,21 @@ times (`07:29`), phones, URLs, identifiers and names (`№ 5`, `COVID-19`,
 `прорыве-2020`, `41TMWoQlemk.jpg`), ordinals (`6-й класс`, `6-11-х классов`,
 `в 5 классе`), bare years (`Итоги 2023`), vague amounts (`сотни тысяч`,
 `несколько`, `треть`). Digit compounds count by their digits: `300-летний`
-→ 300, unit `год`.
+→ 300, unit `год`; so do `5-тилетний`, `3-хэтажный`.
+
+Digits with the hyphenated case ending of a cardinal are counts, and the
+ending belongs to the span: `14-и агентств` → `14-и`, value 14, unit
+`агентство`; `5-ти стран`, `2-х дней`, `с 5-ю участниками`, `с 2-мя детьми`,
+`около 3-х тысяч`. An ending counts only when it ends an oblique form of the
+number's last word (`14-и`: четырнадцат-и; `7-ми`: се-ми; `5-ми` is not
+`пяти`, so it stays unread), and `-х`/`-ух`/`-ёх` only after 2, 3, 4 (`двух`,
+`трёх`, `четырёх`), since `6-х` is `шестых`. Even after 2–4, `-х` before a
+numbered noun (`2-х классов`, `3-х курсов`, `2-х мест`, `3-х годов`) reads
+as an ordinal; `2-х лет` stays a count. The noun after an oblique cardinal
+is plural, so one with no plural reading marks an ordinal that shares the
+ending (`на 5-ю неделю`: пятую, `в 3-ем ряду`: третьем). Ordinal endings
+(`-й`, `-го`, `-му`, `-м`, `-ом`, `-ой`, `-ая`, `-ое`, `-ые`, `-ых`) never
+make a count.
 
 The grammar's building blocks (AMOUNT, QUANTITY, QUALIFIER) are shared with
 `rules.money` and `rules.dates` (`через два года`).
@@ -22,11 +36,11 @@ The grammar's building blocks (AMOUNT, QUANTITY, QUALIFIER) are shared with
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from yargy import or_, rule
 from yargy.interpretation import fact
-from yargy.predicates import caseless, dictionary, eq, in_, in_caseless
+from yargy.predicates import caseless, custom, dictionary, eq, in_, in_caseless
 from yargy.predicates import type as token_type
 
 from .. import morph
@@ -140,12 +154,73 @@ def number(value: float | None, multiplier: float | None) -> float:
     return float(round(result, 6))
 
 
+# ---------------------------------------------------------------- count endings
+
+# Hyphenated case endings of a cardinal after digits: `14-и`, `5-ти`, `7-ми`,
+# `2-мя`, `5-ью`/`5-ю`, `2-ух`, `3-ёх`, `2-х`, `3-ём`. `-м` is left out: `2-м`
+# is far more often `вторым` than `двум`.
+COUNT_ENDINGS = ('и', 'ти', 'ми', 'мя', 'ью', 'ю', 'ух', 'ёх', 'ех', 'х', 'ём', 'ем')
+PLURAL_ENDINGS = frozenset({'х', 'ух', 'ёх', 'ех'})        # also the ending of an ordinal: `6-х` шестых
+OBLIQUE_CASES = ('gent', 'datv', 'ablt', 'loct')
+
+
+@lru_cache(maxsize=1)
+def oblique_number_forms() -> dict[int, frozenset[str]]:
+    """Value → oblique forms of its number word: 5 → {пяти, пятью}, 2 → {двух, двум, двумя}."""
+    table = {}
+    for lemma, value, role in words('number_words'):
+        if role not in ('unit', 'teen', 'ten', 'hundred') or lemma == 'один':
+            continue                  # `1-х`, `21-го` are ordinals
+        found = set()
+        for case in OBLIQUE_CASES:
+            found |= lexeme(lemma, ('NUMR',), frozenset({case}))
+        table[int(float(value))] = frozenset(found)
+    return table
+
+
+def last_number_word(value: int) -> int | None:
+    """The value of the word a number written out ends with: 25 → 5, 14 → 14, 40 → 40, 300 → 300."""
+    if value % 100 in range(10, 20):
+        return value % 100
+    for base in (10, 100, 1000):
+        if value % base:
+            return value % base
+    return None
+
+
+@lru_cache(maxsize=4096)
+def count_endings(value: int) -> frozenset[str]:
+    """The endings that make `value` in digits a cardinal: 14 → {и, ти, ю, ью}, 3 → {х, ёх, ех, ём, ем, мя}."""
+    word = last_number_word(value) if value > 0 else None
+    forms_ = oblique_number_forms().get(word, frozenset())
+    found = {ending for ending in COUNT_ENDINGS if any(_.endswith(ending) for _ in forms_)}
+    if word not in (2, 3, 4):
+        found -= PLURAL_ENDINGS       # `6-х`, `200-х`: шестых, двухсотых
+    return frozenset(found)
+
+
+def takes_ending(ending: str, value: str) -> bool:
+    return value.isdigit() and ending in count_endings(int(value))
+
+
+CARDINAL_ENDING = re.compile(r'(\d+)-([^\W\d_]+)')
+
+
 # ---------------------------------------------------------------- grammar
 
 DASH = in_('-–—')
 DOT = eq('.')
 
 DIGITS = or_(token_type('INT'), token_type('NUM')).interpretation(Amount.value.custom(digits_value))
+
+
+def count_digits():
+    """`14-и`, `5-ти`, `2-х`, `5-ю`: digits with a cardinal's case ending (see `count_endings`)."""
+    return or_(*[
+        rule(custom(partial(takes_ending, ending), types='INT').interpretation(Amount.value.custom(digits_value)),
+             eq('-'), caseless(ending))
+        for ending in COUNT_ENDINGS
+    ])
 
 
 def word_rules():
@@ -180,7 +255,7 @@ def multiplier_rules():
 def grammar():
     """(AMOUNT, QUALIFIER, QUANTITY), built afresh for each parser that uses them
     (yargy activates rules in place)."""
-    NUMERAL = or_(rule(DIGITS), word_rules())
+    NUMERAL = or_(rule(DIGITS), count_digits(), word_rules())
     MULTIPLIER, SINGLE, SINGLE_AFTER_QUALIFIER = multiplier_rules()
 
     AMOUNT = or_(
@@ -238,6 +313,7 @@ def trigger_words() -> frozenset[str]:
 def context_words() -> frozenset[str]:
     """Words a number window may grow over: qualifiers, multipliers, `%`, dashes."""
     found = set(number_words()) | lexeme('процент', ('NOUN',)) | {'проц', '%', '.', '-', '–', '—', 'в'}
+    found |= set(COUNT_ENDINGS)                                  # 5-ти, 2-х
     for phrase in qualifiers():
         found |= set(phrase.split())
     return frozenset(found)
@@ -369,7 +445,30 @@ def ordinal_use(value: float, nouns: tuple) -> bool:
 
 @lru_cache(maxsize=1)
 def ordinal_nouns() -> frozenset[str]:
+    """Nouns numbered after a range of digits (`5–9 классов`)."""
+    return frozenset(row[0] for row in words('ordinal_nouns') if len(row) == 1)
+
+
+@lru_cache(maxsize=1)
+def ordinal_nouns_after_ending() -> frozenset[str]:
+    """Nouns numbered after `-х` (`2-х классов`, `3-х мест`): those above and
+    the rows marked `ending` in the list."""
     return frozenset(row[0] for row in words('ordinal_nouns'))
+
+
+def singular_noun(nouns: tuple) -> bool:
+    """A noun with no plural reading: after an oblique cardinal the noun is
+    plural (`5-ю участниками`, `двух дней`), so `5-ю неделю` (пятую) and
+    `3-ем ряду` (третьем) are ordinals."""
+    return bool(nouns) and not any({'plur', 'Pltm'} & _.tag.grammemes for _ in nouns)
+
+
+def ordinal_ending(ending: str, unit: str | None, nouns: tuple) -> bool:
+    """`2-х классов` (вторых), `3-х годов`: `-х` before a numbered noun; but
+    `2-х лет` counts years."""
+    if ending not in PLURAL_ENDINGS or unit not in ordinal_nouns_after_ending():
+        return False
+    return not any(_.word in unit_overrides() for _ in nouns)        # лет → год: a count of years
 
 
 @lru_cache(maxsize=1)
@@ -393,6 +492,18 @@ def compound_units() -> dict[str, str]:
 
 
 ADJECTIVE_ENDING = re.compile(r'(?:ий|ый|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ых|их|ыми|ими|ей)$')
+
+
+def ending_compound_unit(value: int, word: str) -> str | None:
+    """`5-тилетний` → год, `3-хэтажный` → этаж: a cardinal's case ending glued
+    to a compound's stem (`ти` + `летний`); None when there is none."""
+    for ending in sorted(count_endings(value), key=len, reverse=True):
+        if word.lower().startswith(ending) and len(word) > len(ending) + 3:
+            rest = word[len(ending):].lower()
+            for stem, unit in compound_units().items():
+                if rest.startswith(stem):
+                    return unit
+    return None
 
 
 def compound_unit(word: str) -> str | None:
@@ -427,11 +538,15 @@ def number_mentions(doc: Document, matches, taken):
         quantity = match.fact
         value, value_max = quantity_values(quantity)
         unit = quantity.unit
+        ending = CARDINAL_ENDING.search(text, start, stop)
         if glued_after(text, stop):
             compound = COMPOUND.match(text, stop)
-            if ORDINAL_SUFFIX.match(text, stop) or not compound or unit:
+            if unit or not compound:
                 continue          # 3-го, 6-й, 6-11-х классов
-            unit = compound_unit(compound.group(1))    # 300-летний
+            if value == int(value):
+                unit = ending_compound_unit(int(value), compound.group(1))   # 5-тилетний, 3-хэтажный
+            if unit is None and not ORDINAL_SUFFIX.match(text, stop):
+                unit = compound_unit(compound.group(1))                     # 300-летний
             if unit is None:
                 continue
             nouns, adjacent = (), False
@@ -440,7 +555,10 @@ def number_mentions(doc: Document, matches, taken):
             low = quantity.low
             plain_digits = (quantity.high is None and quantity.qualifier is None and low is not None
                             and low.multiplier is None)
-            if plain_digits and adjacent and ordinal_use(value, nouns) and text[start].isdigit():
+            if ending and low is not None and low.multiplier is None and (
+                    ordinal_ending(ending.group(2).lower(), unit, nouns) or singular_noun(nouns)):
+                continue          # 2-х классов: вторых; на 5-ю неделю: пятую
+            if plain_digits and adjacent and not ending and ordinal_use(value, nouns) and text[start].isdigit():
                 continue          # в 5 классе
             if plain_digits and YEAR.fullmatch(text[start:stop]) and value <= 2100 and (
                     (unit is None and value >= 1800) or YEAR_WORD.match(text, stop)):
