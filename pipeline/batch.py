@@ -15,7 +15,7 @@ from typing import Iterable
 from tqdm import tqdm
 
 from . import ingest, link, ner, normalise, resolve, segment, tables
-from .rules import dates, money, numbers, persons, published
+from .rules import dates, money, numbers, orgs, persons, published
 from .document import Document, Problem
 from .resources import Resources, shared
 
@@ -23,6 +23,7 @@ STAGES = (
     ('segment', segment.run),
     ('rules.published', published.run),
     ('ner', ner.run),
+    ('rules.orgs', orgs.run),
     ('rules.dates', dates.run),
     ('rules.money', money.run),
     ('rules.numbers', numbers.run),

@@ -8,10 +8,13 @@ mention's `entity` (an index into `doc.entities`).
   (`Никиты Андреевича`) joins the one person it fits in any of its likely
   readings, gender permitting (`Бута` is a man; `Бут рассказала` a woman),
   and stays apart when it fits several; the person's name is first + last.
-- Organisations and places: same folded normal form; a short form that is
-  the head of exactly one longer name (`Колледжа` → `Колледж автоматизации
-  производства`) or its initials (`ОКАС` → `Объединение когнитивных
-  ассоциативных систем`) joins it.
+- Organisations and places (`thing_entities`): same folded normal form;
+  other names of one thing in the gazetteer (`КНР` → `Китай`); a name and
+  its abbreviation in brackets (`rules.orgs` marks them); a place's
+  adjective or its name (`японский МИД`, `МИД Японии`); a short form that
+  begins exactly one longer name (`Колледжа` → `Колледж автоматизации
+  производства`, `Конгресс` → `Конгресс США`) or is its initials (`ОКАС` →
+  `Объединение когнитивных ассоциативных систем`) joins it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import replace
 
 from .document import Document, Entity, NAME_TYPES
 from .person_names import Name, candidate_names, compatible, first_fits
+from .rules import places
 
 
 def key(text: str) -> str:
@@ -164,31 +168,112 @@ def compatible_first(a: str, b: str) -> bool:
 
 
 def thing_entities(type: str, mentions: list[tuple[int, object]]) -> list[tuple[Entity, list[int]]]:
-    """Group ORG or LOC mentions by normal form, short forms joining long ones."""
+    """Group ORG or LOC mentions into things.
+
+    Mentions join when their normal forms are the same (folded); when the
+    gazetteer knows them as names of one thing (`Китай`, `КНР`, `Поднебесная`;
+    `ЕС`, `Евросоюз`; `Большая двадцатка`, `G-20`); when one stands in
+    brackets after the other (`Движение против нелегальной иммиграции (ДПНИ)`:
+    `rules.orgs` marks them 'same_as'); when one names a place by its adjective
+    and the other by its name (`японский МИД`, `МИД Японии`); and a short
+    form joins the one longer name it begins (`Колледжа` → `Колледж
+    автоматизации производства`, `Конгресс` → `Конгресс США`) or abbreviates
+    (`ОКАС` → `Объединение когнитивных ассоциативных систем`). The thing's
+    name is the most frequent of its full names (a name that only begins
+    another does not count), the first one on a tie.
+    """
     groups: dict[str, dict] = {}
+    parent: dict[str, str] = {}
+
+    def find(name_key: str) -> str:
+        while parent[name_key] != name_key:
+            parent[name_key] = parent[parent[name_key]]
+            name_key = parent[name_key]
+        return name_key
+
+    def union(a: str, b: str) -> None:
+        a, b = find(a), find(b)
+        if a != b:
+            parent[b] = a
+
+    by_start = {}
     for index, mention in mentions:
         name = mention.normal or mention.text
-        group = groups.setdefault(key(name), {'name': name, 'kind': mention.kind, 'members': []})
+        name_key = key(name)
+        if not name_key:
+            continue
+        group = groups.setdefault(name_key, {'names': [], 'kind': '', 'members': []})
+        parent.setdefault(name_key, name_key)
+        group['names'].append((mention.start, name))
         group['members'].append(index)
         if mention.kind and not group['kind']:
             group['kind'] = mention.kind
+        by_start[mention.start] = name_key
+    for index, mention in mentions:               # `Комитет защиты журналистов (КЗЖ)`
+        for detail in mention.extra:
+            if isinstance(detail, tuple) and len(detail) == 2 and detail[0] == 'same_as' and detail[1] in by_start:
+                union(by_start[mention.start], by_start[detail[1]])
+    aliases: dict[str, str] = {}
+    for name_key, group in groups.items():        # `КНР` is `Китай`; `японский МИД` is `МИД Японии`
+        for marker in filter(None, (places.alias_key(type, group['names'][0][1]),
+                                    place_signature(group['names'][0][1]))):
+            if marker in aliases:
+                union(aliases[marker], name_key)
+            else:
+                aliases[marker] = name_key
     keys = sorted(groups, key=len, reverse=True)
-    merged_into: dict[str, str] = {}
     for short in keys:
-        if ' ' in short:
-            continue
-        targets = [long for long in keys if long != short and long not in merged_into and (
-            long.split()[0] == short or abbreviation(groups[long]['name']) == groups[short]['name'])]
+        words = short.split()
+        short_name = groups[short]['names'][0][1]
+        targets = {find(long) for long in keys if long != short and (
+            (len(long.split()) > len(words) and long.split()[:len(words)] == words)
+            or (' ' not in short and abbreviation(groups[long]['names'][0][1]) == short_name))}
+        targets.discard(find(short))
         if len(targets) == 1:
-            merged_into[short] = targets[0]
-    for short, long in merged_into.items():
-        groups[long]['members'].extend(groups[short]['members'])
+            union(targets.pop(), short)
+    merged: dict[str, list[str]] = {}
+    for name_key in groups:
+        merged.setdefault(find(name_key), []).append(name_key)
     result = []
-    for name_key, group in groups.items():
-        if name_key in merged_into:
-            continue
-        result.append((Entity(type, group['name'], kind=group['kind']), sorted(group['members'])))
+    for root, members in merged.items():
+        names = [name for _ in members for name in groups[_]['names']]
+        kind = next((groups[_]['kind'] for _ in members if groups[_]['kind']), '')
+        indexes = sorted(index for _ in members for index in groups[_]['members'])
+        result.append((Entity(type, entity_name(names), kind=kind), indexes))
     return result
+
+
+def entity_name(names: list[tuple[int, str]]) -> str:
+    """The most frequent full name (one that begins no other), the earliest on a tie."""
+    keys = {key(name) for _, name in names}
+    full = [(start, name) for start, name in names
+            if not any(other != key(name) and other.split()[:len(key(name).split())] == key(name).split()
+                       for other in keys)]
+    counts: dict[str, int] = {}
+    first: dict[str, tuple[int, str]] = {}
+    for start, name in sorted(full or names):
+        counts[key(name)] = counts.get(key(name), 0) + 1
+        first.setdefault(key(name), (start, name))
+    best = max(counts, key=lambda _: (counts[_], -first[_][0]))
+    return first[best][1]
+
+
+def place_signature(name: str) -> str | None:
+    """`японский МИД` and `МИД Японии` → one signature: the words' lemmas with a
+    place's adjective read as the place; None unless a place and another word are in it."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    found, place = [], False
+    for word in words:
+        entry = places.place_of_adjective(word)
+        entry = entry or places.lookup([word])
+        if entry is not None and entry.type == 'LOC':
+            found.append('@' + entry.name)
+            place = True
+        else:
+            found.append(min(places.lemmas(word)))
+    return ' '.join(sorted(found)) if place and len(found) > 1 else None
 
 
 def run(doc: Document, res=None) -> Document:
