@@ -176,9 +176,28 @@ def descriptor_classes() -> dict[str, frozenset[str]]:
     return {word: frozenset(classes) for word, classes in table.items()}
 
 
+@lru_cache(maxsize=None)
+def forms_of(lemmas: frozenset[str]) -> frozenset[str]:
+    """Every surface form of these lemmas, folded."""
+    return frozenset().union(*(morph.word_forms(_) for _ in lemmas)) if lemmas else frozenset()
+
+
+def may_be(word: str, forms: frozenset[str]) -> bool:
+    """Could `word` (or the last part of `ИТ-компании`) be one of `forms`? No parse needed."""
+    folded = fold(word)
+    return folded in forms or ('-' in folded and folded.rsplit('-', 1)[1] in forms)
+
+
+@lru_cache(maxsize=None)
+def descriptor_forms(kind: str) -> frozenset[str]:
+    return forms_of(frozenset(word for word, classes in descriptor_classes().items() if kind in classes))
+
+
 @lru_cache(maxsize=200_000)
 def descriptor(word: str, kind: str) -> bool:
     """`word` is an organisation descriptor of class `kind` in some reading."""
+    if not may_be(word, descriptor_forms(kind)):
+        return False      # most words: no pymorphy parse at all
     table = descriptor_classes()
     return any(kind in table.get(_, ()) for _ in noun_lemmas(word))
 
@@ -196,7 +215,9 @@ def place_descriptors() -> frozenset[str]:
 @lru_cache(maxsize=100_000)
 def place_descriptor(word: str) -> bool:
     table = place_descriptors()
-    return fold(word) in table or any(_ in table for _ in noun_lemmas(word))
+    if fold(word) in table:
+        return True
+    return may_be(word, forms_of(table)) and any(_ in table for _ in noun_lemmas(word))
 
 
 @lru_cache(maxsize=1)
@@ -207,7 +228,7 @@ def not_org_descriptors() -> frozenset[str]:
 @lru_cache(maxsize=100_000)
 def not_org_descriptor(word: str) -> bool:
     table = not_org_descriptors()
-    return any(_ in table for _ in noun_lemmas(word))
+    return may_be(word, forms_of(table)) and any(_ in table for _ in noun_lemmas(word))
 
 
 @lru_cache(maxsize=1)
