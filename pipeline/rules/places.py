@@ -113,6 +113,18 @@ def first_words() -> dict[str, list[tuple[tuple[str, ...], Entry]]]:
     return index
 
 
+@lru_cache(maxsize=1)
+def name_prefixes() -> frozenset[str]:
+    """First four letters of every form of every name's first word (`кита`, `сша`)."""
+    firsts = frozenset(key[0] for key in gazetteer())
+    return frozenset(_[:4] for _ in firsts | forms_of(firsts))
+
+
+def may_name(word: str) -> bool:
+    """Could a gazetteer name start with `word`? No parse needed."""
+    return fold(word)[:4] in name_prefixes()
+
+
 def lookup(texts: list[str]) -> Entry | None:
     """The gazetteer entry named by exactly these words, in any case form."""
     if not texts:
@@ -121,6 +133,8 @@ def lookup(texts: list[str]) -> Entry | None:
     direct = table.get(tuple(fold(_) for _ in texts))
     if direct is not None:
         return direct
+    if not may_name(texts[0]):
+        return None
     for key in keys_of(texts):
         if key in table:
             return table[key]

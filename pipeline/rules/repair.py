@@ -232,7 +232,7 @@ def gazetteer_spans(tokens: Tokens, spans: list[Span]) -> list[Span]:
     index = 0
     while index < len(tokens):
         text = tokens.texts[index]
-        if not text[:1].isupper() or index in places_or_people:
+        if not text[:1].isupper() or index in places_or_people or not places.may_name(text):
             index += 1
             continue
         match = None
