@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-all validate bench clean
+.PHONY: run test test-all validate bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,5 +29,18 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
 
+bench-scale: $(STAMP)
+	$(PY) benchmarks/scale.py
+
+.PHONY: notebook report
+
+# run the pipeline on seeds/, then execute notebooks/analysis.ipynb in place (its plots saved in it)
+notebook: run
+	$(VENV)/bin/jupyter-execute --inplace notebooks/analysis.ipynb
+
+report: run
+	$(PY) -m pipeline report --out output/report.html
+
 clean:
-	rm -rf $(VENV) output/*.parquet output/*.csv
+	rm -rf $(VENV) output/*.parquet output/*.csv output/_manifest.json output/.lock \
+	  $(addprefix output/,documents mentions entities persons organisations places dates numbers errors)

@@ -3,21 +3,31 @@
 Every stage is `run(doc, res) -> Document`. A stage that fails on one
 document turns it into a `Problem` (an `errors` row naming the file, the
 stage and the reason); the rest of the batch goes on.
+
+A batch run reads the inputs lazily in this process, skips documents whose
+(doc_id, sha256) the output already holds, sends the rest in chunks to an
+engine (engines.py: this process, a pool of worker processes, or a Dask
+cluster) and commits each finished chunk to the output folder (store.py).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import pandas as pd
 from tqdm import tqdm
 
 from . import ingest, link, ner, normalise, resolve, segment, tables
 from .rules import dates, money, numbers, orgs, persons, published
 from .document import Document, Problem
 from .resources import Resources, shared
+from . import schemas
+
+CHUNK_SIZE = 64   # documents per chunk: the unit sent to a worker and committed to the output
 
 STAGES = (
     ('segment', segment.run),
@@ -55,40 +65,148 @@ def process_text(text: str, doc_id: str = 'text', res: Resources | None = None) 
     return result
 
 
+def process_chunk(docs: list[Document], warnings: list[Problem] = ()) -> dict[str, pd.DataFrame]:
+    """Checked tables of one chunk of documents (what a worker runs); failures are `errors` rows."""
+    res = shared()
+    done, problems = [], list(warnings)
+    for doc in docs:
+        result = process(doc, res)
+        (problems if isinstance(result, Problem) else done).append(result)
+    try:
+        return check_tables(tables.build(done, problems))
+    except schemas.TableError:   # find the documents that break a schema; the rest of the chunk is kept
+        frames = check_tables(tables.build([], problems))
+        for doc in done:
+            try:
+                found = check_tables(tables.build([doc]))
+            except schemas.TableError as error:
+                found = check_tables(tables.build([], [Problem(
+                    doc.source, doc.doc_id, 'tables', f'{doc.source}: {error}; document not written')]))
+            frames = {name: pd.concat([frames[name], found[name]], ignore_index=True) for name in frames}
+        return frames
+
+
+def check_tables(frames: dict) -> dict:
+    return {name: schemas.check(name, frame) for name, frame in frames.items()}
+
+
 @dataclass
 class Summary:
-    documents: int = 0
-    errors: int = 0
+    documents: int = 0      # processed and written by this run: added + replaced
+    errors: int = 0         # inputs or documents that could not be processed (failed)
     warnings: int = 0
     mentions: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    added: int = 0
+    replaced: int = 0
+    skipped: int = 0        # already in the output with the same text
+    total: int = 0          # documents in the output after the run
 
     def line(self) -> str:
         types = ' '.join(f'{_}={self.mentions[_]}' for _ in ('PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY'))
-        return (f'{self.documents} documents, {sum(self.mentions.values())} mentions ({types}), '
-                f'{self.errors} errors, {self.warnings} warnings, {self.seconds:.1f} s')
+        rate = self.documents / self.seconds if self.seconds else 0.0
+        return (f'{self.documents} documents, {sum(self.mentions.values())} mentions ({types}); '
+                f'{self.added} added, {self.replaced} replaced, {self.skipped} skipped (unchanged), '
+                f'{self.errors} failed, {self.warnings} warnings; {self.seconds:.1f} s, {rate:.1f} documents/s; '
+                f'{self.total} documents in the output')
+
+    def count(self, frames: dict) -> None:
+        """Add the mentions and problems of one processed chunk."""
+        self.mentions.update(frames['mentions']['type'])
+        levels = frames['errors']['level']
+        self.errors += int((levels == 'error').sum())
+        self.warnings += int((levels == 'warning').sum())
 
 
-def run(inputs: Iterable[str], out: str, progress: bool | None = None) -> Summary:
-    """Read `inputs`, process every document, write all tables into `out`."""
+def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: int | None = None,
+        chunk_size: int = CHUNK_SIZE, engine: str = 'local', scheduler: str | None = None) -> Summary:
+    """Process the documents of `inputs` that `out` does not hold yet; commit them chunk by chunk.
+
+    `workers` defaults to the number of cores; `engine` is `local` or `dask`
+    (`scheduler`: address of a running Dask scheduler, else a local cluster).
+    """
+    from . import engines, store
     started = time.perf_counter()
-    res = shared()
-    docs, problems = [], []
-    items = tqdm(ingest.read_inputs(inputs), unit='doc', disable=progress is False if progress is not None
-                 else None, leave=False)
+    inputs = [os.fspath(_) for _ in inputs]
+    workers = workers or engines.cores()
+    summary = Summary()
+    pool = engines.start(engine, workers, scheduler)
+    with store.Store.open(out) as dataset:
+        dataset.begin_run(engine=engine, workers=workers, inputs=inputs)
+        bar = tqdm(total=estimate(inputs), unit='doc', disable=progress is False if progress is not None else None,
+                   leave=False, smoothing=0.05)
+        problems: list[Problem] = []
+        status = 'failed'
+        try:
+            chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar)
+            for (docs, _), frames in pool.map(process_chunk, chunks):
+                summary.count(frames)
+                dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
+                added, replaced, _ = dataset.commit(frames)
+                summary.added += added
+                summary.replaced += replaced
+                bar.update(len(docs))
+                bar.set_postfix(added=summary.added, skipped=summary.skipped, failed=summary.errors, refresh=False)
+            rows = [tables.problem_row(_) for _ in problems]   # inputs that never became documents
+            summary.warnings += sum(_['level'] == 'warning' for _ in rows)
+            dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
+            if rows:
+                dataset.commit({'errors': schemas.check('errors', schemas.frame('errors', rows))})
+            status = 'finished'
+        except KeyboardInterrupt:
+            status = 'interrupted'
+            raise
+        finally:
+            bar.close()
+            pool.close()
+            dataset.finish(status)
+            summary.documents = summary.added + summary.replaced
+            summary.total = len(dataset.documents)
+            summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], bar):
+    """Chunks (documents, their ingest warnings) to process; documents `dataset` holds unchanged are skipped.
+
+    Problems that are not a document's warning go to `problems`, written once the chunks are committed.
+    """
+    chunk, warnings, held = [], [], []
     for item in items:
         if isinstance(item, Problem):
-            problems.append(item)
+            problems.extend(held)
+            held = [item]
+            if tables.problem_level(item) == 'error':
+                summary.errors += 1
+                bar.update(1)
             continue
-        result = process(item, res)
-        (problems if isinstance(result, Problem) else docs).append(result)
-    frames = tables.build(docs, problems)
-    tables.write(frames, out)
-    summary = Summary(
-        documents=len(frames['documents']),
-        errors=int((frames['errors']['level'] == 'error').sum()),
-        warnings=int((frames['errors']['level'] == 'warning').sum()),
-        mentions=Counter(frames['mentions']['type']),
-        seconds=time.perf_counter() - started,
-    )
-    return summary
+        # a warning read_txt gives just before its document travels with it (and is skipped with it)
+        mine = [_ for _ in held if (_.doc_id, _.source) == (item.doc_id, item.source)]
+        problems.extend(_ for _ in held if _ not in mine)
+        held = []
+        if dataset.known(item.doc_id) == tables.sha256(item.text):
+            summary.skipped += 1
+            bar.update(1)
+            continue
+        chunk.append(item)
+        warnings.extend(mine)
+        if len(chunk) == size:
+            yield chunk, warnings
+            chunk, warnings = [], []
+    problems.extend(held)
+    if chunk:
+        yield chunk, warnings
+
+
+def estimate(inputs: list[str]) -> int:
+    """About how many documents `inputs` hold (for the progress bar's ETA)."""
+    total = 0
+    for path, _ in ingest.list_files(inputs):
+        if path.suffix.lower() in ('.jsonl', '.csv'):
+            try:
+                total += path.read_bytes().count(b'\n') - (path.suffix.lower() == '.csv')
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total

@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline run|validate ...` (thin over the library)."""
+"""Command line: `python -m pipeline run|compact|validate ...` (thin over the library)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,39 @@ import sys
 
 def command_run(args) -> int:
     from .batch import run
-    summary = run(args.inputs, args.out, progress=None if not args.quiet else False)
+    from .engines import EngineError
+    from .store import StoreError
+    engine = args.engine or ('dask' if args.scheduler else 'local')
+    try:
+        summary = run(args.inputs, args.out, progress=None if not args.quiet else False, workers=args.workers,
+                      chunk_size=args.chunk_size, engine=engine, scheduler=args.scheduler)
+    except KeyboardInterrupt:
+        print('interrupted: the chunks committed so far are kept; the same command finishes the job',
+              file=sys.stderr)
+        return 130
+    except (EngineError, StoreError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
     print(summary.line())
     return 0
+
+
+def command_compact(args) -> int:
+    from .store import StoreError, compact
+    try:
+        before, after = compact(args.out, args.documents_per_part)
+    except StoreError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    print(f'{args.out}: {before} parts rewritten as {after}')
+    return 0
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not a positive number')
+    return value
 
 
 def command_validate(args) -> int:
@@ -30,6 +60,55 @@ def command_validate(args) -> int:
     return 1 if failures else 0
 
 
+def command_sql(args) -> int:
+    from .sql import QueryError, show
+    try:
+        sys.stdout.write(show(args.query, args.tables, fmt=args.format, max_rows=args.max_rows))
+    except (QueryError, FileNotFoundError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    return 0
+
+
+def command_report(args) -> int:
+    from .report import write
+    try:
+        out = write(args.tables, args.out, doc_ids=args.doc, limit=args.docs)
+    except (KeyError, FileNotFoundError) as error:
+        print(f'error: {error.args[0]}', file=sys.stderr)
+        return 2
+    print(f'report: {out}')
+    return 0
+
+
+def command_dictionary(args) -> int:
+    from .dictionary import render
+    sys.stdout.write(render())
+    return 0
+
+
+def command_xlsx(args) -> int:
+    from .excel import ExcelError, write_xlsx
+    try:
+        out = write_xlsx(args.tables, args.out)
+    except (ExcelError, FileNotFoundError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    print(f'workbook: {out}')
+    return 0
+
+
+def command_database(args) -> int:
+    from .sql import write_database
+    try:
+        out = write_database(args.tables, args.out)
+    except FileNotFoundError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    print(f'database: {out}')
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog='python -m pipeline',
@@ -43,7 +122,29 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument('inputs', nargs='+', metavar='INPUT', help='files or folders (searched recursively)')
     run.add_argument('--out', default='output', help='output folder (default: output)')
     run.add_argument('--quiet', action='store_true', help='no progress bar')
+    run.add_argument('--workers', type=positive, metavar='N',
+                     help='worker processes, each loading the models once (default: the number of cores)')
+    run.add_argument('--chunk-size', type=positive, default=64, metavar='N',
+                     help='documents per chunk, the unit sent to a worker and committed (default 64); '
+                          'memory grows with it, not with the corpus')
+    run.add_argument('--engine', choices=('local', 'dask'),
+                     help='local (this machine; default) or dask (a dask.distributed cluster)')
+    run.add_argument('--scheduler', metavar='ADDRESS',
+                     help='Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask; without it, '
+                          '--engine dask starts a local cluster of --workers processes)')
+    run.epilog = ('Runs are incremental: documents already in --out with the same text (sha256) are skipped, an '
+                  'edited one replaces its old rows, and a killed run leaves whole documents only; running the '
+                  'same command again finishes the job. Each run is a row of the runs table.')
     run.set_defaults(handler=command_run)
+
+    compact = commands.add_parser(
+        'compact', help='rewrite an output folder without replaced rows',
+        description='Rewrite the parts of an output folder in fewer, larger files, without the rows of '
+                    'documents that later runs replaced; the tables read the same before and after.')
+    compact.add_argument('--out', default='output', help='output folder (default: output)')
+    compact.add_argument('--documents-per-part', type=positive, default=2000, metavar='N',
+                         help='documents per rewritten part (default 2000)')
+    compact.set_defaults(handler=command_compact)
 
     check = commands.add_parser(
         'validate', help='score the pipeline against hand-labelled gold',
@@ -77,6 +178,60 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument('--exclude', metavar='FILE', help='leave out the document ids listed in FILE, one a line')
     which.add_argument('--only', metavar='FILE', help='score only the document ids listed in FILE, one a line')
     check.set_defaults(handler=command_validate)
+
+    sql = commands.add_parser(
+        'sql', help='run a read-only SQL query over the tables (DuckDB)',
+        description='Run one SELECT (or WITH, DESCRIBE, SHOW, EXPLAIN) query with DuckDB over the tables, each a '
+                    'view by its own name (documents, mentions, entities, persons, organisations, places, dates, '
+                    'numbers, errors, runs), and print the result. The tables are read, never written; '
+                    'DuckDB cannot open any file while the query runs.',
+        epilog='example: python -m pipeline sql "SELECT type, count(*) FROM mentions GROUP BY type"; '
+               'output/README.md has more, and every column')
+    sql.add_argument('query', metavar='QUERY', help='one SQL statement')
+    sql.add_argument('--tables', default='output', metavar='DIR', help='output folder of a run (default: output)')
+    sql.add_argument('--format', choices=('table', 'csv'), default='table',
+                     help='table (boxed, for people; long results are cut) or csv (every row, for scripts)')
+    sql.add_argument('--max-rows', type=positive, default=200, metavar='N',
+                     help='rows shown by --format table (default 200)')
+    sql.set_defaults(handler=command_sql)
+
+    report = commands.add_parser(
+        'report', help='write an HTML page of the articles with their mentions highlighted',
+        description='Write one self-contained HTML page: each article with its mentions highlighted by type '
+                    '(hover for the normal form or value) and an index of entities linking to their mentions. '
+                    'Everything from the articles is escaped; the page runs no script.')
+    report.add_argument('--tables', default='output', metavar='DIR', help='output folder of a run (default: output)')
+    report.add_argument('--out', required=True, metavar='FILE', help='the .html file to write')
+    which_docs = report.add_mutually_exclusive_group()
+    which_docs.add_argument('--docs', type=positive, metavar='N', help='only the first N articles (by doc_id)')
+    which_docs.add_argument('--doc', action='append', metavar='ID', help='only this article (repeat for more)')
+    report.set_defaults(handler=command_report)
+
+    dictionary = commands.add_parser(
+        'dictionary', help='print the data dictionary (output/README.md) from the declared schemas',
+        description='Print output/README.md generated from pipeline/schemas.py: every table and column with its '
+                    'type, rules, description and an example value, and example SQL queries.',
+        epilog='usage: python -m pipeline dictionary > output/README.md')
+    dictionary.set_defaults(handler=command_dictionary)
+
+    xlsx = commands.add_parser(
+        'xlsx', help='write the tables as an Excel workbook, one sheet per table',
+        description='Write every table as one sheet of an .xlsx workbook, which Excel opens with Cyrillic intact '
+                    'in any locale. Text is never turned into formulas; cells are cut at Excel\'s 32,767 '
+                    'characters, with a note.')
+    xlsx.add_argument('--tables', default='output', metavar='DIR', help='output folder of a run (default: output)')
+    xlsx.add_argument('--out', default='output/tables.xlsx', metavar='FILE',
+                      help='workbook to write (default: output/tables.xlsx)')
+    xlsx.set_defaults(handler=command_xlsx)
+
+    database = commands.add_parser(
+        'database', help='write the tables into a DuckDB database file for BI tools',
+        description='Write every table into a DuckDB database file (tables by their own names, column '
+                    'descriptions as comments) for BI tools and notebooks; written whole or not at all.')
+    database.add_argument('--tables', default='output', metavar='DIR', help='output folder of a run (default: output)')
+    database.add_argument('--out', default='output/tables.duckdb', metavar='FILE',
+                          help='database file to write (default: output/tables.duckdb)')
+    database.set_defaults(handler=command_database)
     return top
 
 

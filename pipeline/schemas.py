@@ -6,6 +6,8 @@ feed the data dictionary in `output/README.md`.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
@@ -13,6 +15,7 @@ from pandera.typing import Series
 
 TYPES = ['PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY']
 Date = pd.ArrowDtype(pyarrow.date32())
+Time = Annotated[pd.DatetimeTZDtype, 'us', 'UTC']
 
 
 def field(description: str, example=None, **checks):
@@ -139,6 +142,32 @@ class Errors(Table):
                                           'error', isin=['error', 'warning'])
 
 
+class Runs(Table):
+    """One row per run into the output folder (kept in `_manifest.json`; see pipeline/store.py)."""
+    run_id: Series[pd.Int64Dtype] = field('run number in this output folder, from 1', 3, unique=True, ge=1)
+    status: Series[pd.StringDtype] = field(
+        '`finished`; `interrupted` (Ctrl-C); `failed` (stopped by an error); `killed` (stopped without a '
+        'word, e.g. kill -9 or power loss: found by the next run); `running`', 'finished',
+        isin=['running', 'finished', 'interrupted', 'failed', 'killed'])
+    started: Series[Time] = field('when it started (UTC)', '2024-08-23 10:15:02+00:00')
+    finished: Series[Time] = field('when it ended (UTC); empty when it never closed its record', None,
+                                   nullable=True)
+    documents_added: Series[pd.Int64Dtype] = field('documents with a new doc_id, processed and written', 1990,
+                                                   ge=0)
+    documents_replaced: Series[pd.Int64Dtype] = field(
+        'known doc_ids whose text changed (new sha256): reprocessed, their old rows replaced', 10, ge=0)
+    documents_skipped: Series[pd.Int64Dtype] = field(
+        'documents already in the tables with the same sha256: not processed again', 0, ge=0)
+    documents_failed: Series[pd.Int64Dtype] = field(
+        'inputs or documents that could not be processed (`error` rows; they are retried by every run)', 2, ge=0)
+    errors: Series[pd.Int64Dtype] = field(
+        'rows this run added to the errors table (a problem already recorded is not repeated)', 2, ge=0)
+    pipeline_version: Series[pd.StringDtype] = field('pipeline.__version__ of the run', '0.1.0')
+    engine: Series[pd.StringDtype] = field('`local` or `dask`', 'local', isin=['local', 'dask'])
+    workers: Series[pd.Int64Dtype] = field('worker processes asked for', 2, ge=1)
+    inputs: Series[pd.StringDtype] = field('the INPUT arguments, as a JSON list', '["seeds"]')
+
+
 SCHEMAS: dict[str, type[Table]] = {
     'documents': Documents,
     'mentions': Mentions,
@@ -149,6 +178,7 @@ SCHEMAS: dict[str, type[Table]] = {
     'dates': Dates,
     'numbers': Numbers,
     'errors': Errors,
+    'runs': Runs,
 }
 
 

@@ -20,7 +20,8 @@ import pandas as pd
 from . import schemas
 from .document import NAME_TYPES, TYPES, Document, Problem
 
-TABLES = tuple(schemas.SCHEMAS)
+# the tables built from documents; `runs` is the output folder's log, kept by store.py
+TABLES = tuple(_ for _ in schemas.SCHEMAS if _ != 'runs')
 
 
 class InvariantError(Exception):
@@ -151,17 +152,30 @@ def build(docs: Iterable[Document], problems: Iterable[Problem] = ()) -> dict[st
 
 
 def write_atomic(path: Path, write) -> None:
-    """Write via a temporary file in the same folder and rename it into place."""
+    """Write via a hidden temporary file in the same folder, fsync it, rename it into place, fsync the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(handle)
     try:
         write(temporary)
+        fsync(temporary)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+    fsync(path.parent)
+
+
+def fsync(path: str | os.PathLike) -> None:
+    """Flush a file (or, on POSIX, a folder's entries) to disk: survives power loss."""
+    if os.path.isdir(path) and os.name != 'posix':
+        return
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def write(frames: dict[str, pd.DataFrame], out: str | os.PathLike) -> None:
@@ -174,7 +188,13 @@ def write(frames: dict[str, pd.DataFrame], out: str | os.PathLike) -> None:
 
 
 def load_tables(path: str | os.PathLike = 'output') -> dict[str, pd.DataFrame]:
-    """The output tables under `path` as a dict of DataFrames."""
+    """The output tables under `path` as a dict of DataFrames (`runs` included)."""
+    from . import store
+    return store.load_tables(path)
+
+
+def load_flat(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
+    """Tables written by `write`: one `<table>.parquet` each (no manifest)."""
     path = Path(path)
     frames = {}
     for name in TABLES:

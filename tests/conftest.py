@@ -30,3 +30,12 @@ def seed_docs(res):
 def seed_tables(seed_docs):
     from pipeline import tables
     return tables.build(seed_docs.values())
+
+
+@pytest.fixture(scope='session')
+def seed_output(res, tmp_path_factory):
+    """An output folder written by `pipeline.run` over the seeds (in this process: models load once)."""
+    from pipeline.batch import run
+    out = tmp_path_factory.mktemp('seed_output')
+    run([SEEDS], out, progress=False, workers=1)
+    return out

@@ -69,8 +69,10 @@ def test_pipeline_run_writes_parquet_and_csv(tmp_path):
     summary = run([SEEDS], tmp_path, progress=False)
     assert summary.documents == 5
     loaded = load_tables(tmp_path)
-    for name in tables.TABLES:
-        assert (tmp_path / f'{name}.parquet').exists() and (tmp_path / f'{name}.csv').exists()
+    for name in tables.TABLES:   # Parquet: a folder of parts per table (pipeline/store.py); CSV: one file
+        assert (tmp_path / name).is_dir() and (tmp_path / f'{name}.csv').exists()
+        parts = sorted((tmp_path / name).glob('part-*.parquet'))
+        assert sum(len(pd.read_parquet(_)) for _ in parts) == len(loaded[name])
         csv = pd.read_csv(tmp_path / f'{name}.csv', encoding='utf-8-sig')
         assert list(csv.columns) == list(loaded[name].columns)
         assert len(csv) == len(loaded[name])

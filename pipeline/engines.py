@@ -1,0 +1,211 @@
+"""Engines: where chunks of documents are processed.
+
+`local` runs chunks in this process (one worker, or a run that fits in one
+chunk) or in a pool of worker processes; `dask` sends them to a
+dask.distributed cluster (a local one when no scheduler address is given).
+Either way each worker process loads the models once (`resources.shared()`),
+at most two chunks per worker are in flight, so memory is bounded by the
+chunk size and not by the corpus, and results come back to this process,
+which alone writes the tables. Workers never see the input or output
+folders: texts travel with the chunks.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from itertools import chain, islice
+from multiprocessing import get_context
+from typing import Callable, Iterable, Iterator
+
+THREAD_VARIABLES = ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')
+IN_FLIGHT = 2        # chunks per worker submitted ahead: one running, one waiting
+WARM_TEXT = 'Мэр Москвы Сергей Собянин 1 сентября 2024 года открыл школу на 1200 учеников за 2 млрд рублей.'
+
+
+class EngineError(Exception):
+    """The engine cannot run: unknown name, or workers of another pipeline version."""
+
+
+def cores() -> int:
+    """CPU cores this process may use (the default number of workers)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def one_thread_per_worker() -> None:
+    """Worker processes started from now on use one BLAS thread each: N workers = N cores.
+
+    numpy reads these when it is imported, so they act on new processes only;
+    a value the user set is kept.
+    """
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, '1')
+
+
+def blas_threads():
+    """This process's BLAS limited to OPENBLAS_NUM_THREADS threads (default 1) while in the block.
+
+    The matrices are small: more threads hardly help, and on a busy machine
+    their spinning hurts; measured on 2,000 articles at load 4-5 on 2 cores
+    (benchmarks/scale.py), one worker with numpy's default threads spent 2.5
+    times the CPU seconds of one with a single thread and took 2.3 times as
+    long (at load 2, about the same).
+    """
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(int(os.environ.get('OPENBLAS_NUM_THREADS') or 1), user_api='blas')
+
+
+def warm() -> None:
+    """Load this process's models and compile its grammars (once per worker)."""
+    from .batch import process
+    from .document import Document
+    from .resources import shared
+    process(Document('warm', WARM_TEXT), shared())
+
+
+def version() -> str:
+    from . import __version__
+    return __version__
+
+
+def start_worker(parent: int) -> None:
+    """Pool worker start: Ctrl-C is the parent's to handle; exit if the parent dies; load the models."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)   # the parent was killed: nobody will collect our results
+
+    threading.Thread(target=watch, daemon=True).start()
+    warm()
+
+
+class Local:
+    """Chunks in this process, or in a pool of `workers` processes (spawned, so portable)."""
+
+    name = 'local'
+
+    def __init__(self, workers: int):
+        self.workers = max(1, workers)
+        self.pool: ProcessPoolExecutor | None = None
+
+    def map(self, function: Callable, chunks: Iterable[tuple]) -> Iterator[tuple[tuple, object]]:
+        """(chunk, function(*chunk)) for every chunk, as they finish."""
+        chunks = iter(chunks)
+        head = list(islice(chunks, 2))
+        if self.workers == 1 or len(head) < 2:   # one chunk: starting workers would cost more than it saves
+            for chunk in chain(head, chunks):
+                with blas_threads():
+                    result = function(*chunk)
+                yield chunk, result
+            return
+        one_thread_per_worker()
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context('spawn'),
+                                        initializer=start_worker, initargs=(os.getpid(),))
+        yield from bounded(self.pool.submit, chain(head, chunks), function, IN_FLIGHT * self.workers)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def bounded(submit, chunks: Iterator[tuple], function: Callable, limit: int):
+    """Run `function` over `chunks` with at most `limit` in flight, yielding as they finish."""
+    pending = {}
+
+    def fill():
+        while len(pending) < limit:
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            pending[submit(function, *chunk)] = chunk
+
+    fill()
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield pending.pop(future), future.result()
+        fill()
+
+
+class Dask:
+    """Chunks on a dask.distributed cluster: `scheduler` (an address), or a local cluster of `workers`."""
+
+    name = 'dask'
+
+    def __init__(self, workers: int, scheduler: str | None = None):
+        self.workers = max(1, workers)
+        self.scheduler = scheduler
+        self.client = self.cluster = None
+
+    def start(self) -> None:
+        from dask.distributed import Client, LocalCluster
+        if self.scheduler:
+            try:
+                self.client = Client(self.scheduler, timeout='20s')
+            except OSError as error:   # refused, unknown host, timed out
+                raise EngineError(f'cannot reach the Dask scheduler at {self.scheduler}: {error}') from None
+        else:
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        ours = version()
+        other = {worker: found for worker, found in self.client.run(version).items() if found != ours}
+        if other:
+            raise EngineError(f'dask workers run another pipeline version than ours ({ours}): {other}')
+        self.client.run(warm)   # every worker loads its model set once, before the first chunk
+
+    def map(self, function: Callable, chunks: Iterable[tuple]) -> Iterator[tuple[tuple, object]]:
+        """(chunk, function(*chunk)) for every chunk, as they finish on the cluster."""
+        from dask.distributed import as_completed
+        chunks = iter(chunks)
+        first = next(chunks, None)
+        if first is None:   # nothing to process: no cluster started
+            return
+        self.start()
+        limit = IN_FLIGHT * max(1, sum(self.client.nthreads().values()))
+        source = chain([first], chunks)
+        pending, finished = {}, as_completed()
+
+        def fill():
+            while finished.count() < limit:
+                chunk = next(source, None)
+                if chunk is None:
+                    return
+                future = self.client.submit(function, *chunk, pure=False)
+                pending[future.key] = chunk
+                finished.add(future)
+
+        fill()
+        for future in finished:
+            result = future.result()
+            future.release()
+            yield pending.pop(future.key), result
+            fill()
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+        self.client = self.cluster = None
+
+
+def start(name: str, workers: int, scheduler: str | None = None) -> Local | Dask:
+    """The engine called `name` (local or dask); close it when done."""
+    if name == 'local':
+        if scheduler:
+            raise EngineError('--scheduler goes with --engine dask')
+        return Local(workers)
+    if name == 'dask':
+        return Dask(workers, scheduler)
+    raise EngineError(f'unknown engine {name!r} (local or dask)')

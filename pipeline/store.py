@@ -1,0 +1,417 @@
+"""Store: the output folder as a dataset that grows by runs and survives crashes.
+
+Reads the checked tables of one chunk of documents and commits them as a new
+part; reads back the live rows of every table. Layout of an output folder:
+
+    _manifest.json                the commit point: committed parts in order, and the runs
+    <table>/part-000001.parquet   one file per table per committed chunk (whole documents)
+    <table>.csv                   each table whole, exported after a run (UTF-8 with BOM)
+    runs.parquet, runs.csv        one row per run
+    .lock                         held by the run writing the folder
+
+Commit: a chunk's part files are written under hidden temporary names,
+fsynced and renamed into place; then `_manifest.json` is replaced the same
+way (write, fsync, rename, fsync the folder). A run killed at any moment
+(Ctrl-C, kill -9, power loss) leaves the manifest of its last commit, so
+readers see whole chunks only; part files the manifest does not list are
+ignored, and removed by the next run.
+
+Replacement (an edited article is reprocessed, and its old rows must go):
+a doc_id lives in the newest part whose `documents` holds it; its rows in
+older parts, in every table, are dropped on read. An `errors` row is dropped
+when a newer part holds a document with the same doc_id or source (that
+input has been read since), and identical rows (source, doc_id, stage,
+message) count once, the newest kept; a run writes no row that is already
+live, so rerunning over the same broken inputs adds nothing. `compact`
+rewrites the parts without the dropped rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import schemas, tables
+from .tables import TABLES
+
+MANIFEST = '_manifest.json'
+LOCK = '.lock'
+FORMAT = 1
+ERROR_KEY = ['source', 'doc_id', 'stage', 'message']
+COMPACT_DOCUMENTS = 2000   # documents per part after `compact`
+
+
+class StoreError(Exception):
+    """The output folder cannot be used: written by another run, or of an unknown format."""
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec='milliseconds')
+
+
+def empty(name: str) -> pd.DataFrame:
+    """The table with no rows, its columns typed."""
+    return typed_empty(name).copy()
+
+
+@lru_cache(maxsize=None)
+def typed_empty(name: str) -> pd.DataFrame:
+    return schemas.check(name, schemas.frame(name, []))
+
+
+def is_temporary(name: str) -> bool:
+    return name.startswith('.') and name.endswith('.tmp')   # tables.write_atomic's names
+
+
+def read_manifest(path: Path) -> dict:
+    file = path / MANIFEST
+    if not file.exists():
+        return {'format': FORMAT, 'generation': 0, 'exported': 0, 'next_seq': 1, 'parts': [], 'runs': []}
+    manifest = json.loads(file.read_text(encoding='utf-8'))
+    if manifest.get('format') != FORMAT:
+        raise StoreError(f'{file} has format {manifest.get("format")!r}; this pipeline reads format {FORMAT}')
+    return manifest
+
+
+def acquire(path: Path):
+    """An exclusive lock on `path`, released when the process ends however it ends."""
+    handle = open(path, 'a+')
+    try:
+        import fcntl
+    except ImportError:   # Windows: no advisory locks; one writer at a time is up to the user
+        return handle
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise StoreError(f'{path.parent} is being written by another run (it holds {path})') from None
+    return handle
+
+
+def key(values) -> tuple:
+    return tuple(None if pd.isna(_) else _ for _ in values)
+
+
+class Store:
+    """One output folder: its committed parts and runs, and the live rows of every table."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.manifest = read_manifest(self.path)
+        self.run: dict | None = None
+        self.lock = None
+        self.scan()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> Store:
+        """The folder opened for writing: locked, and what killed runs left behind removed."""
+        path = Path(path)
+        for name in TABLES:
+            (path / name).mkdir(parents=True, exist_ok=True)
+        lock = acquire(path / LOCK)
+        try:
+            store = cls(path)
+            store.lock = lock
+            store.tidy()
+            store.adopt()
+        except BaseException:
+            lock.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        if self.lock is not None:
+            self.lock.close()
+            self.lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ parts
+
+    def file(self, name: str, seq: int) -> Path:
+        return self.path / name / f'part-{seq:06d}.parquet'
+
+    def files(self, name: str) -> list[tuple[int, Path]]:
+        """(seq, file) of the committed parts holding rows of table `name`, oldest first."""
+        return [(part['seq'], self.file(name, part['seq'])) for part in self.manifest['parts']
+                if name in part['rows']]
+
+    def scan(self) -> None:
+        """Index the committed documents (doc_id, sha256, source only) and errors."""
+        self.documents: dict[str, tuple[str, int]] = {}   # doc_id -> (sha256, seq) of its live version
+        self.sources: dict[str, int] = {}                 # source -> newest seq with a document from it
+        self.part_ids: dict[int, list[str]] = {}          # seq -> doc_ids written in that part
+        for seq, file in self.files('documents'):
+            columns = pq.read_table(file, columns=['doc_id', 'sha256', 'source']).to_pydict()
+            self.index(seq, columns['doc_id'], columns['sha256'], columns['source'])
+        frames = [pq.read_table(file).to_pandas().assign(_seq=seq) for seq, file in self.files('errors')]
+        # committed errors rows with the seq of their part; None for none (no pandera before the first commit,
+        # which a pool run overlaps with its workers' start)
+        self.errors = pd.concat(frames, ignore_index=True) if frames else None
+
+    def index(self, seq: int, ids: list[str], hashes: list[str], sources: list[str]) -> None:
+        self.part_ids[seq] = list(ids)
+        for doc_id, sha256, source in zip(ids, hashes, sources):
+            self.documents[doc_id] = (sha256, seq)
+            self.sources[source] = seq
+
+    def known(self, doc_id: str) -> str | None:
+        """sha256 of the committed text of `doc_id`, if any."""
+        found = self.documents.get(doc_id)
+        return found[0] if found else None
+
+    def stale(self, seq: int) -> set[str]:
+        """doc_ids of part `seq` that a newer part replaced."""
+        return {_ for _ in self.part_ids.get(seq, ()) if self.documents[_][1] != seq}
+
+    def superseded(self, doc_id, source, seq: int) -> bool:
+        """Whether a newer part than `seq` holds a document with this doc_id or source."""
+        newest = self.documents.get(doc_id) if isinstance(doc_id, str) else None
+        return (newest is not None and newest[1] > seq) or self.sources.get(source, 0) > seq
+
+    # ------------------------------------------------------------ reading
+
+    def live_part(self, name: str, seq: int) -> pa.Table:
+        """Rows of table `name` in part `seq`, without those of replaced documents."""
+        table = pq.read_table(self.file(name, seq))
+        stale = self.stale(seq)
+        if stale:
+            if 'doc_id' in table.column_names:
+                owners = table['doc_id']
+            else:   # persons, organisations, places: entity_id is `<doc_id>:e<n>`
+                owners = pa.array([_.rsplit(':', 1)[0] for _ in table['entity_id'].to_pylist()], pa.string())
+            stale = pa.array(sorted(stale), owners.type)
+            table = table.filter(pc.invert(pc.is_in(owners, value_set=stale)))
+        return table
+
+    def live_errors(self) -> pd.DataFrame:
+        """The errors rows that still hold (module docstring), oldest first."""
+        errors = self.errors
+        if errors is None:
+            return empty('errors')
+        keep = [not self.superseded(doc_id, source, seq)
+                for doc_id, source, seq in zip(errors['doc_id'], errors['source'], errors['_seq'])]
+        live = errors.loc[pd.Series(keep, index=errors.index, dtype=bool)].drop_duplicates(ERROR_KEY, keep='last')
+        return live.drop(columns='_seq').reset_index(drop=True)
+
+    def frames(self, name: str) -> Iterator[pd.DataFrame]:
+        """Live rows of table `name`, part by part (memory bounded by a part)."""
+        if name == 'errors':
+            yield self.live_errors()
+            return
+        for seq, _ in self.files(name):
+            yield self.live_part(name, seq).to_pandas()
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Live rows of table `name`, whole."""
+        if name == 'errors':
+            return self.live_errors()
+        parts = [self.live_part(name, seq) for seq, _ in self.files(name)]
+        if not parts:
+            return empty(name)
+        return pa.concat_tables(parts, promote_options='permissive').to_pandas()
+
+    def runs(self) -> pd.DataFrame:
+        return schemas.check('runs', schemas.frame('runs', self.manifest['runs']))
+
+    # ------------------------------------------------------------ writing
+
+    def save(self) -> None:
+        """Commit: replace the manifest atomically and durably."""
+        text = json.dumps(self.manifest, ensure_ascii=False, indent=1)
+        tables.write_atomic(self.path / MANIFEST, lambda path: Path(path).write_text(text, encoding='utf-8'))
+
+    def tidy(self) -> None:
+        """Remove part and temporary files no commit lists; close the records of runs that died."""
+        for name in TABLES:
+            listed = {self.file(name, seq).name for seq, _ in self.files(name)}
+            folder = self.path / name
+            if folder.is_dir():
+                for file in folder.iterdir():
+                    part = file.name.startswith('part-') and file.suffix == '.parquet'
+                    if (part and file.name not in listed) or is_temporary(file.name):
+                        file.unlink()
+        for file in self.path.iterdir():
+            if is_temporary(file.name) and file.is_file():
+                file.unlink()
+        dead = [_ for _ in self.manifest['runs'] if _['status'] == 'running']
+        for run in dead:
+            run['status'] = 'killed'
+        if dead:
+            self.save()
+
+    def adopt(self) -> None:
+        """Tables of the one-file layout (`<table>.parquet`, tables.write) become the first part.
+
+        So a folder written before this layout keeps its tables, and a run skips its unchanged documents.
+        """
+        flat = [self.path / f'{name}.parquet' for name in TABLES if (self.path / f'{name}.parquet').is_file()]
+        if not flat:
+            return
+        if not self.manifest['parts']:
+            try:
+                frames = {name: schemas.check(name, frame) for name, frame in tables.load_flat(self.path).items()}
+            except schemas.TableError as error:
+                raise StoreError(f'{self.path} holds tables of the one-file layout that break the schemas; '
+                                 f'move them away to start afresh\n{error}') from None
+            self.commit(frames)
+        for file in flat:   # adopted now, or by a run killed before it removed them
+            file.unlink()
+
+    def begin_run(self, engine: str, workers: int, inputs: list[str]) -> dict:
+        """Record a new run (status `running`) and commit the record."""
+        from . import __version__
+        self.run = dict(
+            run_id=max((_['run_id'] for _ in self.manifest['runs']), default=0) + 1,
+            status='running', started=now(), finished=None,
+            documents_added=0, documents_replaced=0, documents_skipped=0, documents_failed=0, errors=0,
+            pipeline_version=__version__, engine=engine, workers=workers,
+            inputs=json.dumps([str(_) for _ in inputs], ensure_ascii=False),
+        )
+        self.manifest['runs'].append(self.run)
+        self.save()
+        return self.run
+
+    def commit(self, frames: dict[str, pd.DataFrame]) -> tuple[int, int, int]:
+        """Write one chunk's checked tables as the next part, then commit it.
+
+        Returns (documents added, documents replaced, errors rows written).
+        """
+        documents = frames['documents'] if 'documents' in frames else empty('documents')
+        errors = frames['errors'] if 'errors' in frames else empty('errors')
+        if len(errors) and self.errors is not None:
+            live = {key(_) for _ in self.live_errors()[ERROR_KEY].itertuples(index=False)}
+            ids, sources = set(documents['doc_id']), set(documents['source'])
+            fresh = [row.doc_id in ids or row.source in sources or key(row) not in live
+                     for row in errors[ERROR_KEY].itertuples(index=False)]
+            errors = errors.loc[pd.Series(fresh, index=errors.index, dtype=bool)]
+        frames = {**frames, 'documents': documents, 'errors': errors}
+        added = sum(_ not in self.documents for _ in documents['doc_id'])
+        rows = {name: len(frames[name]) for name in TABLES if name in frames and len(frames[name])}
+        if rows:
+            seq = self.manifest['next_seq']
+            for name in rows:
+                tables.write_atomic(self.file(name, seq),
+                                    lambda path, frame=frames[name]: frame.to_parquet(path, index=False))
+            self.manifest['parts'].append({'seq': seq, 'run_id': self.run and self.run['run_id'], 'rows': rows})
+            self.manifest['next_seq'] = seq + 1
+            self.manifest['generation'] += 1
+            self.index(seq, list(documents['doc_id']), list(documents['sha256']), list(documents['source']))
+            if len(errors):
+                fresh = errors.assign(_seq=seq)
+                self.errors = fresh if self.errors is None else pd.concat([self.errors, fresh], ignore_index=True)
+        if self.run is not None:
+            self.run['documents_added'] += added
+            self.run['documents_replaced'] += len(documents) - added
+            self.run['errors'] += len(errors)
+        self.save()
+        return added, len(documents) - added, len(errors)
+
+    def finish(self, status: str) -> None:
+        """Close the run's record; after a finished run, export the tables that changed."""
+        if status == 'finished' and self.manifest['exported'] != self.manifest['generation']:
+            self.export()
+            self.manifest['exported'] = self.manifest['generation']
+        if self.run is not None:
+            self.run.update(status=status, finished=now())
+        self.save()
+        self.export_runs()
+
+    def export(self) -> None:
+        """Each table whole as `<table>.csv` (UTF-8 with BOM, so Excel shows Cyrillic), part by part."""
+        for name in TABLES:
+            tables.write_atomic(self.path / f'{name}.csv', lambda path, name=name: self.write_csv(name, path))
+
+    def write_csv(self, name: str, path: str) -> None:
+        with open(path, 'w', encoding='utf-8-sig', newline='') as handle:
+            header = True
+            for frame in self.frames(name):
+                frame.to_csv(handle, index=False, header=header)
+                header = False
+            if header:
+                empty(name).to_csv(handle, index=False)
+
+    def export_runs(self) -> None:
+        runs = self.runs()
+        tables.write_atomic(self.path / 'runs.parquet', lambda path: runs.to_parquet(path, index=False))
+        tables.write_atomic(self.path / 'runs.csv',
+                            lambda path: runs.to_csv(path, index=False, encoding='utf-8-sig'))
+
+
+def load_tables(path: str | os.PathLike = 'output') -> dict[str, pd.DataFrame]:
+    """Every table of the output folder `path` (live rows of committed parts), and `runs`."""
+    path = Path(path)
+    if not (path / MANIFEST).exists():   # tables.write's one-file layout, or a first run that committed nothing
+        flat = any((path / f'{name}.parquet').exists() for name in TABLES)
+        frames = tables.load_flat(path) if flat else {name: empty(name) for name in TABLES}
+        frames['runs'] = empty('runs')
+        return frames
+    for attempt in range(3):
+        try:
+            store = Store(path)
+            frames = {name: store.table(name) for name in TABLES}
+            frames['runs'] = store.runs()
+            return frames
+        except FileNotFoundError:   # `compact` replaced the parts while we read: read the new manifest
+            if attempt == 2:
+                raise
+    raise AssertionError('unreachable')
+
+
+def compact(path: str | os.PathLike, documents_per_part: int = COMPACT_DOCUMENTS) -> tuple[int, int]:
+    """Rewrite the parts of `path` without replaced rows, about `documents_per_part` documents each.
+
+    Returns (parts before, parts after). The tables read the same before and after.
+    """
+    with Store.open(path) as store:
+        before = store.manifest['parts']
+        after: list[dict] = []
+        pending: dict[str, list[pa.Table]] = {}
+
+        def flush(pending=pending):
+            rows = {name: sum(len(_) for _ in parts) for name, parts in pending.items()}
+            rows = {name: count for name, count in rows.items() if count}
+            if rows:
+                seq = store.manifest['next_seq']
+                for name in rows:
+                    table = pa.concat_tables(pending[name], promote_options='permissive')
+                    tables.write_atomic(store.file(name, seq), lambda path, table=table: pq.write_table(table, path))
+                after.append({'seq': seq, 'run_id': None, 'rows': rows})
+                store.manifest['next_seq'] = seq + 1
+            pending.clear()
+
+        count = 0
+        for part in before:
+            for name in part['rows']:
+                if name != 'errors':
+                    pending.setdefault(name, []).append(store.live_part(name, part['seq']))
+            count += part['rows'].get('documents', 0)
+            if count >= documents_per_part:
+                flush()
+                count = 0
+        flush()
+        errors = store.live_errors()
+        if len(errors):   # last, so that no document is newer than its error rows
+            pending['errors'] = [pa.Table.from_pandas(errors, preserve_index=False)]
+            flush()
+        exported = store.manifest['exported'] == store.manifest['generation']
+        store.manifest['parts'] = after
+        store.manifest['generation'] += 1
+        if exported:   # same rows: the CSV exports still hold
+            store.manifest['exported'] = store.manifest['generation']
+        store.save()
+        store.tidy()
+        return len(before), len(after)

@@ -1,0 +1,323 @@
+"""Batch runs at scale: incremental, parallel, distributed, crash-safe (pipeline/store.py, engines.py)."""
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+import pipeline
+from pipeline import load_tables, store, tables
+from pipeline.batch import run
+
+from .conftest import ROOT, SEEDS
+
+# the columns that identify a row of each table: compared sorted by them, and never duplicated
+KEYS = {
+    'documents': ['doc_id'], 'mentions': ['mention_id'], 'entities': ['entity_id'], 'persons': ['entity_id'],
+    'organisations': ['entity_id'], 'places': ['entity_id'], 'dates': ['mention_id'], 'numbers': ['mention_id'],
+    'errors': ['source', 'doc_id', 'stage', 'message'],
+}
+
+
+def sorted_table(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    return frame.sort_values(KEYS[name], ignore_index=True)
+
+
+def assert_same_tables(found: dict, expected: dict) -> None:
+    """Every table equal up to row order, with no duplicated row."""
+    for name in tables.TABLES:
+        assert not found[name].duplicated(KEYS[name]).any(), name
+        pd.testing.assert_frame_equal(sorted_table(found[name], name), sorted_table(expected[name], name),
+                                      obj=name)
+
+
+def owners(frame: pd.DataFrame) -> pd.Series:
+    """doc_id of each row (persons, organisations, places: from entity_id `<doc_id>:e<n>`)."""
+    if 'doc_id' in frame:
+        return frame['doc_id']
+    return frame['entity_id'].str.rsplit(':', n=1).str[0]
+
+
+def copy_seeds(folder, names=None):
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in sorted(SEEDS.glob('*.txt')):
+        if names is None or file.stem in names:
+            shutil.copy(file, folder / file.name)
+    return folder
+
+
+def make_corpus(folder, size: int):
+    """`size` short articles cut from the seeds, each with a line of its own (distinct sha256)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paragraphs = []
+    for file in sorted(SEEDS.glob('*.txt')):
+        lines = [_ for _ in file.read_text(encoding='utf-8').splitlines() if len(_) > 40]
+        paragraphs += ['\n'.join(lines[_:_ + 3]) for _ in range(0, len(lines), 3)]
+    for number in range(size):
+        text = paragraphs[number % len(paragraphs)] + f'\n\nМатериал № {number + 1}.\n'
+        (folder / f'article_{number:03d}.txt').write_text(text, encoding='utf-8')
+    return folder
+
+
+def part_files(out):
+    return sorted(str(_.relative_to(out)) for _ in out.glob('*/*') if _.is_file())
+
+
+def test_scale_rerun_adds_nothing(tmp_path):
+    out = tmp_path / 'out'
+    run([SEEDS], out, progress=False)
+    before, files = load_tables(out), part_files(out)
+    csv = {_.name: _.stat().st_mtime_ns for _ in out.glob('*.csv') if _.name != 'runs.csv'}
+    summary = run([SEEDS], out, progress=False)
+    assert (summary.documents, summary.skipped, summary.added, summary.total) == (0, 5, 0, 5)
+    assert part_files(out) == files
+    assert {_.name: _.stat().st_mtime_ns for _ in out.glob('*.csv') if _.name != 'runs.csv'} == csv
+    after = load_tables(out)
+    assert_same_tables(after, before)
+    runs = after['runs']
+    assert runs['run_id'].tolist() == [1, 2] and (runs['status'] == 'finished').all()
+    assert runs[['documents_added', 'documents_skipped']].values.tolist() == [[5, 0], [0, 5]]
+    assert (runs['pipeline_version'] == pipeline.__version__).all()
+
+
+def test_scale_edited_article_replaces_its_rows(tmp_path):
+    folder, out = copy_seeds(tmp_path / 'in'), tmp_path / 'out'
+    run([folder], out, progress=False)
+    edited = folder / '004_647e408614c3f80b.txt'
+    text = edited.read_text(encoding='utf-8')
+    edited.write_text(text + '\nВ Казани 5 марта 2024 года выступил Дмитрий Иванов.\n', encoding='utf-8')
+    summary = run([folder], out, progress=False)
+    assert (summary.replaced, summary.added, summary.skipped) == (1, 0, 4)
+    found = load_tables(out)
+    run([folder], tmp_path / 'fresh', progress=False)
+    assert_same_tables(found, load_tables(tmp_path / 'fresh'))
+    documents = found['documents'].set_index('doc_id')
+    assert documents.loc['004_647e408614c3f80b', 'text'].endswith('Дмитрий Иванов.\n')
+    assert 'Дмитрий Иванов' in set(found['mentions']['normal'].dropna())
+    for name in tables.TABLES:   # the CSV export follows the replacement too
+        csv = pd.read_csv(out / f'{name}.csv', encoding='utf-8-sig')
+        assert len(csv) == len(found[name]), name
+
+
+def test_scale_new_article_is_added(tmp_path):
+    folder, out = copy_seeds(tmp_path / 'in', names=['000_4a2895e8857254f7', '001_d2cff9bcc8a02a88']), tmp_path / 'out'
+    run([folder], out, progress=False)
+    copy_seeds(folder, names=['002_413037bb6e5346a1'])
+    summary = run([folder], out, progress=False)
+    assert (summary.added, summary.skipped, summary.total) == (1, 2, 3)
+    run([folder], tmp_path / 'fresh', progress=False)
+    assert_same_tables(load_tables(out), load_tables(tmp_path / 'fresh'))
+
+
+def test_scale_failed_inputs_retried_without_duplicates(tmp_path):
+    folder, out = copy_seeds(tmp_path / 'in', names=['004_647e408614c3f80b']), tmp_path / 'out'
+    (folder / 'empty.txt').write_bytes(b'')
+    good = 'Мэр Москвы Сергей Собянин открыл новую станцию метро.'.encode('utf-8')
+    (folder / 'broken.txt').write_bytes(good[:20] + b'\xff' + good[20:])   # kept, with a warning row
+    first = run([folder], out, progress=False)
+    assert (first.errors, first.warnings) == (1, 1)
+    errors = load_tables(out)['errors']
+    assert sorted(errors['level']) == ['error', 'warning']
+    files = part_files(out)
+    second = run([folder], out, progress=False)
+    assert (second.errors, second.skipped) == (1, 2)   # empty.txt tried again, and failed again
+    assert part_files(out) == files
+    pd.testing.assert_frame_equal(load_tables(out)['errors'], errors)   # nothing repeated
+    assert load_tables(out)['runs']['errors'].tolist() == [2, 0]
+    (folder / 'empty.txt').write_text('Губернатор Александр Моор посетил Тюмень.', encoding='utf-8')
+    third = run([folder], out, progress=False)
+    assert (third.added, third.errors) == (1, 0)
+    found = load_tables(out)
+    assert found['errors']['level'].tolist() == ['warning']   # the fixed input's error row is gone
+    assert 'empty' in set(found['documents']['doc_id'])
+
+
+def test_scale_two_workers_equal_one(tmp_path):
+    folder = make_corpus(tmp_path / 'in', 12)
+    one = run([folder], tmp_path / 'one', progress=False, workers=1, chunk_size=3)
+    two = run([folder], tmp_path / 'two', progress=False, workers=2, chunk_size=3)
+    assert one.documents == two.documents == 12
+    assert_same_tables(load_tables(tmp_path / 'two'), load_tables(tmp_path / 'one'))
+    assert len(list((tmp_path / 'two' / 'documents').glob('part-*.parquet'))) == 4
+
+
+def test_scale_dask_engine_equal_local(tmp_path):
+    pytest.importorskip('dask.distributed')
+    folder = make_corpus(tmp_path / 'in', 8)
+    run([folder], tmp_path / 'local', progress=False, workers=1, chunk_size=2)
+    summary = run([folder], tmp_path / 'dask', progress=False, workers=2, chunk_size=2, engine='dask')
+    assert summary.documents == 8
+    found = load_tables(tmp_path / 'dask')
+    assert_same_tables(found, load_tables(tmp_path / 'local'))
+    assert found['runs'][['engine', 'workers']].values.tolist() == [['dask', 2]]
+
+
+def test_scale_uncommitted_parts_are_ignored(tmp_path):
+    out = tmp_path / 'out'
+    run([SEEDS], out, progress=False)
+    before = load_tables(out)
+    stray = [out / 'mentions' / 'part-000002.parquet', out / 'documents' / 'part-000009.parquet']
+    for file in stray:   # what a run killed between renaming its parts and committing leaves
+        shutil.copy(out / file.parent.name / 'part-000001.parquet', file)
+    (out / 'mentions' / '.part-000003.parquet.x1.tmp').write_bytes(b'PAR1 half a file')
+    (out / '._manifest.json.x2.tmp').write_text('{"parts": [', encoding='utf-8')
+    assert_same_tables(load_tables(out), before)
+    run([SEEDS], out, progress=False)   # the next run removes them
+    assert not any(_.exists() for _ in stray)
+    assert not [_ for _ in out.rglob('*.tmp')]
+    assert_same_tables(load_tables(out), before)
+
+
+def test_scale_folder_without_commit_reads_empty(tmp_path):
+    """A first run killed before it committed anything leaves table folders and no manifest."""
+    with store.Store.open(tmp_path):
+        pass
+    found = load_tables(tmp_path)
+    for name in tables.TABLES:
+        assert found[name].empty and list(found[name].columns) == list(tables.schemas.columns(name))
+
+
+def test_scale_compact_keeps_tables(tmp_path):
+    folder, out = copy_seeds(tmp_path / 'in'), tmp_path / 'out'
+    run([folder], out, progress=False, workers=1, chunk_size=2)
+    edited = folder / '001_d2cff9bcc8a02a88.txt'
+    edited.write_text(edited.read_text(encoding='utf-8') + '\nВ Омске открыли парк.\n', encoding='utf-8')
+    run([folder], out, progress=False, workers=1, chunk_size=2)
+    before = load_tables(out)
+    assert sum(len(pd.read_parquet(_)) for _ in (out / 'documents').glob('*.parquet')) == 6   # one replaced
+    assert store.compact(out) == (4, 1)
+    assert_same_tables(load_tables(out), before)
+    for name in tables.TABLES:
+        assert sum(len(pd.read_parquet(_)) for _ in (out / name).glob('*.parquet')) == len(before[name]), name
+
+
+def test_scale_one_file_layout_is_adopted(seed_tables, tmp_path):
+    """Tables written by `tables.write` (one `<table>.parquet` each) become the first part."""
+    tables.write(seed_tables, tmp_path)
+    summary = run([SEEDS], tmp_path, progress=False)
+    assert (summary.added, summary.skipped) == (0, 5)
+    assert sorted(_.name for _ in tmp_path.glob('*.parquet')) == ['runs.parquet']
+    expected = {name: tables.schemas.check(name, frame) for name, frame in seed_tables.items()}
+    assert_same_tables(load_tables(tmp_path), expected)
+
+
+def test_scale_second_writer_is_refused(tmp_path):
+    with store.Store.open(tmp_path):
+        with pytest.raises(store.StoreError, match='another run'):
+            run([SEEDS], tmp_path, progress=False)
+
+
+# ---------------------------------------------------------------- crash safety
+
+
+def start_run(corpus, out, workers, log):
+    command = [sys.executable, '-m', 'pipeline', 'run', str(corpus), '--out', str(out), '--quiet',
+               '--workers', str(workers), '--chunk-size', '3']
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+
+
+def assert_whole_documents(found: dict, reference: dict) -> None:
+    """Only documents of the reference, each with all its rows and nothing else; CSVs readable."""
+    docs = set(found['documents']['doc_id'])
+    assert docs <= set(reference['documents']['doc_id'])
+    expected = {name: reference[name][owners(reference[name]).isin(docs)] for name in tables.TABLES}
+    assert_same_tables(found, expected)
+
+
+def committed_parts(out) -> int:
+    try:
+        return len(json.loads((out / store.MANIFEST).read_text(encoding='utf-8'))['parts'])
+    except (FileNotFoundError, json.JSONDecodeError):
+        return 0
+
+
+def wait_for_commit(process, out, timeout: float) -> bool:
+    """Wait until the run commits a part (True), or ends, or `timeout` passes."""
+    parts, deadline = committed_parts(out), time.perf_counter() + timeout
+    while time.perf_counter() < deadline and process.poll() is None:
+        if committed_parts(out) > parts:
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def crash_runs(tmp_path, kills: int, workers: int, seed: int, only_parent: bool = False) -> int:
+    """Kill runs at random moments until `kills` kills happened; finish; compare with an uninterrupted run."""
+    corpus = make_corpus(tmp_path / 'in', 45)
+    log = open(tmp_path / 'stderr.log', 'ab')
+    started = time.perf_counter()
+    assert start_run(corpus, tmp_path / 'reference', workers, log).wait(timeout=300) == 0
+    duration = time.perf_counter() - started
+    reference = load_tables(tmp_path / 'reference')
+    assert len(reference['documents']) == 45
+    rng, killed, attempts, episode = random.Random(seed), 0, 0, 0
+    out = tmp_path / 'out0'
+    while killed < kills:
+        attempts += 1
+        assert attempts < 10 * kills, 'runs keep finishing before the kill'
+        process = start_run(corpus, out, workers, log)
+        if rng.random() < 1 / 3:   # any moment: start-up, model loading, the first commits
+            delay = rng.uniform(0.05, duration)
+        else:                      # while chunks are being committed and exported
+            wait_for_commit(process, out, duration)
+            delay = rng.uniform(0, duration / 4)
+        try:
+            assert process.wait(timeout=delay) == 0
+            assert_same_tables(load_tables(out), reference)   # finished on its own: complete
+            episode += 1
+            out = tmp_path / f'out{episode}'                  # start over, so kills keep hitting work
+            continue
+        except subprocess.TimeoutExpired:
+            pass
+        if only_parent and rng.random() < 0.5:   # kill -9 of the main process only: workers must exit too
+            import psutil
+            children = psutil.Process(process.pid).children(recursive=True)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            gone, alive = psutil.wait_procs(children, timeout=10)
+            assert not alive, alive
+        else:                                     # power loss: the whole process group at once
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        killed += 1
+        assert_whole_documents(load_tables(out), reference)
+    process = start_run(corpus, out, workers, log)
+    assert process.wait(timeout=300) == 0
+    found = load_tables(out)
+    assert_same_tables(found, reference)
+    for name in tables.TABLES:
+        csv = pd.read_csv(out / f'{name}.csv', encoding='utf-8-sig')
+        assert len(csv) == len(reference[name]) and list(csv.columns) == list(reference[name].columns), name
+    statuses = set(found['runs']['status'])
+    assert statuses <= {'killed', 'finished'} and found['runs']['status'].iloc[-1] == 'finished'
+    print(f'crash test: {killed} kill points over {attempts} attempts ({episode + 1} episodes), '
+          f'run takes {duration:.1f} s')
+    return killed
+
+
+def test_scale_crash_at_random_points(tmp_path):
+    assert crash_runs(tmp_path, kills=5, workers=1, seed=6) >= 5
+
+
+@pytest.mark.slow
+def test_scale_crash_at_many_points_with_workers(tmp_path):
+    assert crash_runs(tmp_path, kills=30, workers=2, seed=66, only_parent=True) >= 30
+
+
+@pytest.mark.slow
+def test_scale_benchmark_script_runs(tmp_path):
+    """benchmarks/scale.py end to end on a small corpus (the figures themselves are not checked)."""
+    pytest.importorskip('psutil')
+    command = [sys.executable, str(ROOT / 'benchmarks' / 'scale.py'), '--docs', '80', '--large', '0', '--no-dask',
+               '--work', str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert 'scaling 1 -> 2 workers' in result.stdout and 'rerun with nothing new' in result.stdout
+    assert 'tables equal: 1 vs 2 workers True' in result.stdout
