@@ -44,16 +44,41 @@ STAGES = (
 )
 
 
+# stages that also take a list of documents at once (the NER batches lines across them)
+BATCHED = {'ner': ner.run_many}
+
+
+def run_stage(name: str, stage, doc: Document, res: Resources) -> Document | Problem:
+    try:
+        return stage(doc, res)
+    except Exception as error:  # one bad document never stops the batch
+        return Problem(doc.source, doc.doc_id, name,
+                       f'{doc.source}: stage {name} failed: {type(error).__name__}: {error}')
+
+
+def process_many(docs: list[Document], res: Resources | None = None) -> list[Document | Problem]:
+    """Run every stage over several documents; each failure becomes a Problem."""
+    res = res or shared()
+    results: list[Document | Problem] = list(docs)
+    for name, stage in STAGES:
+        live = [index for index, doc in enumerate(results) if isinstance(doc, Document)]
+        if name in BATCHED and len(live) > 1:
+            try:
+                for index, doc in zip(live, BATCHED[name]([results[_] for _ in live], res)):
+                    results[index] = doc
+                continue
+            except Exception:
+                # find the document that fails, one at a time; mentions of a failed batch are dropped
+                for index in live:
+                    results[index].mentions = [_ for _ in results[index].mentions if _.source != 'ner']
+        for index in live:
+            results[index] = run_stage(name, stage, results[index], res)
+    return results
+
+
 def process(doc: Document, res: Resources | None = None) -> Document | Problem:
     """Run every stage over one document; a failure becomes a Problem."""
-    res = res or shared()
-    for name, stage in STAGES:
-        try:
-            doc = stage(doc, res)
-        except Exception as error:  # one bad document never stops the batch
-            return Problem(doc.source, doc.doc_id, name,
-                           f'{doc.source}: stage {name} failed: {type(error).__name__}: {error}')
-    return doc
+    return process_many([doc], res)[0]
 
 
 def process_text(text: str, doc_id: str = 'text', res: Resources | None = None) -> Document:
@@ -67,10 +92,8 @@ def process_text(text: str, doc_id: str = 'text', res: Resources | None = None) 
 
 def process_chunk(docs: list[Document], warnings: list[Problem] = ()) -> dict[str, pd.DataFrame]:
     """Checked tables of one chunk of documents (what a worker runs); failures are `errors` rows."""
-    res = shared()
     done, problems = [], list(warnings)
-    for doc in docs:
-        result = process(doc, res)
+    for result in process_many(docs, shared()):
         (problems if isinstance(result, Problem) else done).append(result)
     try:
         return check_tables(tables.build(done, problems))

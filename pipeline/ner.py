@@ -58,10 +58,17 @@ def bio_spans(tokens, tags):
 
 
 def run(doc: Document, res) -> Document:
-    groups = line_tokens(doc)
-    tags = tag(res.ner, [[_.text for _ in group] for group in groups])
-    for tokens, sequence in zip(groups, tags):
+    return run_many([doc], res)[0]
+
+
+def run_many(docs: list[Document], res) -> list[Document]:
+    """Tag the lines of several documents in shared batches: a forward pass
+    over many short lines costs little more than over a few (on factRuEval
+    texts, a chunk at once takes about half the time of one text at a time)."""
+    groups = [(doc, group) for doc in docs for group in line_tokens(doc)]
+    tags = tag(res.ner, [[_.text for _ in group] for _, group in groups])
+    for (doc, tokens), sequence in zip(groups, tags):
         for type, first, last in bio_spans(tokens, sequence):
             start, stop = tokens[first].start, tokens[last].stop
             doc.mentions.append(Mention(start, stop, type, doc.text[start:stop], source='ner'))
-    return doc
+    return docs
