@@ -16,10 +16,12 @@ from .schemas import SCHEMAS
 INTRO = """\
 # Output tables
 
-`python -m pipeline run` writes each table here as `<table>.parquet` (primary)
-and `<table>.csv` (UTF-8 with BOM). Load them with `pipeline.load_tables('output')`
-or `pandas.read_parquet('output/mentions.parquet')`. Generated files are not
-committed; only this README is.
+`python -m pipeline run` writes each table here as a folder of Parquet parts,
+`<table>/part-*.parquet` (primary; one part per committed chunk of documents,
+listed in `_manifest.json`), and exports it whole as `<table>.csv` (UTF-8 with
+BOM) after each run. Load them with `pipeline.load_tables('output')`, which
+reads only committed parts and keeps the newest rows of a reprocessed article,
+or open the CSVs. Generated files are not committed; only this README is.
 
 This file is generated from the declared schemas in `pipeline/schemas.py` by
 `python -m pipeline dictionary > output/README.md`; a test fails when the two

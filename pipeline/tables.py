@@ -151,14 +151,29 @@ def build(docs: Iterable[Document], problems: Iterable[Problem] = ()) -> dict[st
     return {name: schemas.frame(name, rows[name]) for name in TABLES}
 
 
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+UMASK = current_umask()
+
+
 def write_atomic(path: Path, write) -> None:
-    """Write via a hidden temporary file in the same folder, fsync it, rename it into place, fsync the folder."""
+    """Write via a hidden temporary file in the same folder, fsync it, rename it into place, fsync the folder.
+
+    `mkstemp` makes files only their owner can read; tables, reports and
+    workbooks are meant to be shared, so the file gets what a plain `open(path,
+    'w')` would give under the umask."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(handle)
     try:
         write(temporary)
         fsync(temporary)
+        os.chmod(temporary, 0o666 & ~UMASK)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
