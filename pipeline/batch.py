@@ -13,8 +13,11 @@ cluster) and commits each finished chunk to the output folder (store.py).
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -22,7 +25,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from . import ingest, link, ner, normalise, resolve, segment, tables
-from .rules import dates, money, numbers, orgs, persons, published
+from .rules import dates, money, numbers, orgs, persons, published, roles
 from .document import Document, Problem
 from .resources import Resources, shared
 from . import schemas
@@ -41,6 +44,7 @@ STAGES = (
     ('rules.persons', persons.run),
     ('normalise', normalise.run),
     ('link', link.run),
+    ('rules.roles', roles.run),
 )
 
 
@@ -48,31 +52,99 @@ STAGES = (
 BATCHED = {'ner': ner.run_many}
 
 
-def run_stage(name: str, stage, doc: Document, res: Resources) -> Document | Problem:
+DOC_TIMEOUT = float(os.environ.get('PIPELINE_DOC_TIMEOUT') or 30)   # seconds per document, all stages
+
+
+class DocumentTimeout(Exception):
+    """A stage ran past the document's time budget."""
+
+
+@contextmanager
+def budget(seconds: float | None, stage: str):
+    """Raise DocumentTimeout in the block after `seconds` (SIGALRM; the main thread of a POSIX process only).
+
+    Elsewhere (Dask worker threads, Windows) nothing is interrupted here:
+    `process_many` then checks each document's time between stages.
+    """
+    usable = (seconds and seconds > 0 and hasattr(signal, 'setitimer')
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise DocumentTimeout(f'stage {stage} ran past the time budget of {seconds:g} s')
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return stage(doc, res)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def timeout_problem(doc: Document, name: str, seconds: float, limit: float) -> Problem:
+    return Problem(doc.source, doc.doc_id, name,
+                   f'{doc.source}: took too long: stopped in stage {name} after {seconds:.1f} s '
+                   f'(the budget is {limit:g} s per document; see --doc-timeout)')
+
+
+def run_stage(name: str, stage, doc: Document, res: Resources, seconds: float | None = None,
+              limit: float | None = None) -> Document | Problem:
+    try:
+        with budget(seconds, name):
+            return stage(doc, res)
+    except DocumentTimeout:
+        return timeout_problem(doc, name, limit or seconds or 0.0, limit or seconds or 0.0)
     except Exception as error:  # one bad document never stops the batch
         return Problem(doc.source, doc.doc_id, name,
                        f'{doc.source}: stage {name} failed: {type(error).__name__}: {error}')
 
 
-def process_many(docs: list[Document], res: Resources | None = None) -> list[Document | Problem]:
-    """Run every stage over several documents; each failure becomes a Problem."""
+def process_many(docs: list[Document], res: Resources | None = None,
+                 timeout: float | None = None) -> list[Document | Problem]:
+    """Run every stage over several documents; each failure becomes a Problem.
+
+    Each document has `timeout` seconds (default DOC_TIMEOUT; 0: no limit) for all stages together;
+    one that runs past it becomes a Problem naming the stage, and the others go on.
+    """
     res = res or shared()
+    timeout = DOC_TIMEOUT if timeout is None else timeout
     results: list[Document | Problem] = list(docs)
+    spent = [0.0] * len(results)
+
+    def left(index):
+        return max(0.001, timeout - spent[index]) if timeout else None
+
     for name, stage in STAGES:
         live = [index for index, doc in enumerate(results) if isinstance(doc, Document)]
         if name in BATCHED and len(live) > 1:
+            started = time.perf_counter()
             try:
-                for index, doc in zip(live, BATCHED[name]([results[_] for _ in live], res)):
+                # the batch may use its documents' budgets together; past that, one at a time
+                with budget(sum(left(_) for _ in live) if timeout else None, name):
+                    found = BATCHED[name]([results[_] for _ in live], res)
+                for index, doc in zip(live, found):
                     results[index] = doc
-                continue
-            except Exception:
+                # the batch's time is shared out by text length
+                elapsed, total = time.perf_counter() - started, sum(len(results[_].text) for _ in live) or 1
+                for index in live:
+                    spent[index] += elapsed * len(results[index].text) / total
+                    if timeout and spent[index] > timeout:
+                        results[index] = timeout_problem(results[index], name, spent[index], timeout)
+                live = []
+            except Exception:   # DocumentTimeout included
                 # find the document that fails, one at a time; mentions of a failed batch are dropped
                 for index in live:
                     results[index].mentions = [_ for _ in results[index].mentions if _.source != 'ner']
         for index in live:
-            results[index] = run_stage(name, stage, results[index], res)
+            started = time.perf_counter()
+            results[index] = run_stage(name, stage, results[index], res, left(index), timeout)
+            spent[index] += time.perf_counter() - started
+            if timeout and spent[index] > timeout and isinstance(results[index], Document):
+                # the cooperative check, where no alarm could interrupt the stage (threads)
+                results[index] = timeout_problem(results[index], name, spent[index], timeout)
     return results
 
 
@@ -142,13 +214,20 @@ class Summary:
 
 
 def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: int | None = None,
-        chunk_size: int = CHUNK_SIZE, engine: str = 'local', scheduler: str | None = None) -> Summary:
+        chunk_size: int = CHUNK_SIZE, engine: str = 'local', scheduler: str | None = None,
+        doc_timeout: float | None = None) -> Summary:
     """Process the documents of `inputs` that `out` does not hold yet; commit them chunk by chunk.
 
     `workers` defaults to the number of cores; `engine` is `local` or `dask`
     (`scheduler`: address of a running Dask scheduler, else a local cluster).
+    `doc_timeout`: seconds per document (default DOC_TIMEOUT, 30; 0: no limit); a document
+    that runs past it is an `errors` row naming the stage.
     """
     from . import engines, store
+    global DOC_TIMEOUT
+    if doc_timeout is not None:   # this process, and worker processes started from now on (they read the variable)
+        DOC_TIMEOUT = float(doc_timeout)
+        os.environ['PIPELINE_DOC_TIMEOUT'] = str(DOC_TIMEOUT)
     started = time.perf_counter()
     inputs = [os.fspath(_) for _ in inputs]
     workers = workers or engines.cores()

@@ -13,7 +13,8 @@ def command_run(args) -> int:
     engine = args.engine or ('dask' if args.scheduler else 'local')
     try:
         summary = run(args.inputs, args.out, progress=None if not args.quiet else False, workers=args.workers,
-                      chunk_size=args.chunk_size, engine=engine, scheduler=args.scheduler)
+                      chunk_size=args.chunk_size, engine=engine, scheduler=args.scheduler,
+                      doc_timeout=args.doc_timeout)
     except KeyboardInterrupt:
         print('interrupted: the chunks committed so far are kept; the same command finishes the job',
               file=sys.stderr)
@@ -132,6 +133,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument('--scheduler', metavar='ADDRESS',
                      help='Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask; without it, '
                           '--engine dask starts a local cluster of --workers processes)')
+    run.add_argument('--doc-timeout', type=float, default=None, metavar='SECONDS',
+                     help='time budget per document, all stages together (default 30; 0: no limit); a document '
+                          'that runs past it is an errors row naming the stage, and the batch goes on')
     run.epilog = ('Runs are incremental: documents already in --out with the same text (sha256) are skipped, an '
                   'edited one replaces its old rows, and a killed run leaves whole documents only; running the '
                   'same command again finishes the job. Each run is a row of the runs table.')

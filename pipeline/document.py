@@ -59,6 +59,20 @@ class Entity:
     last: str = ''
 
 
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A person holding a position (in an organisation or place), read from one sentence.
+
+    `person` and `org` are indexes into `Document.entities`; `start`/`stop`
+    span the evidence (the position phrase and the person's mention)."""
+    person: int
+    position: str                 # as written: `заместителя губернатора`
+    position_normal: str          # nominative: `заместитель губернатора`
+    org: int | None
+    start: int
+    stop: int
+
+
 @dataclass(slots=True)
 class Document:
     doc_id: str
@@ -72,6 +86,7 @@ class Document:
     sentences: list[Sentence] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
     _token_starts: list[int] | None = None
 
     def tokens_in(self, start: int, stop: int) -> list[Token]:

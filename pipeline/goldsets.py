@@ -60,11 +60,29 @@ class Named:
     stop: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RoleRecord:
+    """A person holding a position (gold ROLE record, factRuEval Occupation fact, or a `roles` row).
+
+    `person_spans`/`org_spans` are extents of the person's and the organisation's
+    mentions in the article: factRuEval facts name objects, matched by overlap."""
+    doc_id: str
+    person: str | None
+    organisation: str | None = None
+    position: str | None = None
+    position_normal: str | None = None
+    start: int | None = None
+    stop: int | None = None
+    person_spans: tuple[tuple[int, int], ...] = ()
+    org_spans: tuple[tuple[int, int], ...] = ()
+
+
 @dataclass
 class Annotations:
     mentions: list[Labelled] = field(default_factory=list)
     entities: list[Named] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    roles: list[RoleRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -184,13 +202,26 @@ def gold_record(record: dict, where: str) -> Labelled:
         raise GoldError(f'{where}: {error}') from None
 
 
+def role_record(record: dict, where: str) -> RoleRecord:
+    """A gold ROLE record (gold/README.md): the person's and organisation's normal names, the position."""
+    try:
+        return RoleRecord(doc_id=str(record['doc_id']), person=record['person'],
+                          organisation=record.get('organisation'), position=record.get('position'),
+                          position_normal=record.get('position_normal'), start=int(record['start']),
+                          stop=int(record['stop']))
+    except KeyError as error:
+        raise GoldError(f'{where}: ROLE record without {error.args[0]!r}') from None
+    except (TypeError, ValueError) as error:
+        raise GoldError(f'{where}: {error}') from None
+
+
 def read_gold_jsonl(directory: str | Path, texts: str | Path | None = None) -> Gold:
     """GOLD-GUIDE.md gold: every `*.jsonl` in `directory` (not below it), texts beside them or in `texts`."""
     directory = Path(directory)
     files = sorted(directory.glob('*.jsonl'))
     if not files:
         raise GoldError(f'{directory} holds no *.jsonl gold files')
-    mentions, doc_ids = [], {}
+    mentions, doc_ids, roles = [], {}, []
     for path in files:
         lines = path.read_text(encoding='utf-8').splitlines()
         for line_number, line in enumerate(lines, 1):
@@ -200,13 +231,17 @@ def read_gold_jsonl(directory: str | Path, texts: str | Path | None = None) -> G
                 record = json.loads(line)
             except json.JSONDecodeError as error:
                 raise GoldError(f'{path}:{line_number}: not valid JSON ({error.msg})') from None
+            if isinstance(record, dict) and record.get('type') == 'ROLE':
+                roles.append(role_record(record, f'{path}:{line_number}'))
+                doc_ids[roles[-1].doc_id] = None
+                continue
             mention = gold_record(record, f'{path}:{line_number}')
             mentions.append(mention)
             doc_ids[mention.doc_id] = None
         if not any(_.strip() for _ in lines):
             doc_ids[path.stem] = None       # an article with nothing to label
     places = [directory, Path(texts if texts is not None else 'seeds')]
-    gold = Gold(mentions=mentions, texts=find_texts(doc_ids, places))
+    gold = Gold(mentions=mentions, texts=find_texts(doc_ids, places), roles=roles)
     for mention in mentions:
         found = gold.texts[mention.doc_id][mention.start:mention.stop]
         if found != mention.text:
@@ -221,12 +256,13 @@ def group_entities(mentions: list[Labelled]) -> list[Named]:
     groups: dict[tuple, list[Labelled]] = {}
     for mention in mentions:
         if mention.type in NAME_TYPES and (mention.entity or mention.normal):
-            key = mention.entity or entity_key(mention.type, mention.normal)
+            key = entity_key(mention.type, mention.entity or mention.normal)
             groups.setdefault((mention.doc_id, mention.type, key), []).append(mention)
     entities = []
     for (doc_id, type, key), members in groups.items():
         first = min(members, key=lambda _: _.start)
-        name = next((_.normal for _ in members if _.normal), first.text)
+        name = next((_.entity for _ in members if _.entity), None) or \
+            next((_.normal for _ in members if _.normal), first.text)
         entities.append(Named(doc_id, type, name, entity=key, start=first.start, stop=first.stop))
     return entities
 
@@ -268,6 +304,52 @@ def factru_names(type: str, keys: dict[str, list[str]]) -> list[str]:
     return list(keys.get('name', []))
 
 
+def factru_occupations(doc_id: str, text: str, path: Path, objects: dict, spans: dict,
+                       coref: list) -> list[RoleRecord]:
+    """Occupation facts of a .facts file: Who (`obj<N>`: coref entity N), Position (`span<N>`), Where.
+
+    The person and the place are given as every mention of their coref entity,
+    so a role found at any of their mentions matches; the names are the coref's."""
+    entities = {entity_id: (members, keys) for entity_id, members, keys in coref}
+
+    def resolve(value: str) -> tuple[str | None, str | None, tuple[tuple[int, int], ...]]:
+        """(type, name, mention extents) of an `obj<N>` or `span<N>` value."""
+        if value.startswith('obj') and value[3:] in entities:
+            members, keys = entities[value[3:]]
+            types = [objects[_][0] for _ in members if _ in objects]
+            type = types[0] if types else None
+            found = factru_names(type, keys) if type else []
+            return type, found[0] if found else None, tuple(sorted({objects[_][1:] for _ in members
+                                                                    if _ in objects}))
+        if value.startswith('span') and value[4:] in spans:
+            start, stop = spans[value[4:]]
+            return None, text[start:stop], ((start, stop),)
+        return None, None, ()
+
+    roles = []
+    for block in re.split(r'\n\s*\n', path.read_text(encoding='utf-8')):
+        lines = [_.split(None, 2) for _ in block.splitlines() if _.strip()]
+        if not lines or len(lines[0]) < 2 or lines[0][1] != 'Occupation':
+            continue
+        fields: dict[str, list[str]] = defaultdict(list)
+        for line in lines[1:]:
+            if len(line) >= 2:
+                fields[line[0]].append(line[1])
+        who = [resolve(_) for _ in fields.get('Who', [])]
+        who = next((_ for _ in who if _[0] == 'PER'), None)
+        if who is None:
+            continue
+        where = next((resolve(_) for _ in fields.get('Where', [])), (None, None, ()))
+        position = [resolve(_)[2] for _ in fields.get('Position', [])]
+        position = [extent for _ in position for extent in _]
+        start = min((_[0] for _ in position), default=None)
+        stop = max((_[1] for _ in position), default=None)
+        roles.append(RoleRecord(doc_id=doc_id, person=who[1], organisation=where[1],
+                                position=text[start:stop] if position else None, start=start, stop=stop,
+                                person_spans=who[2], org_spans=where[2]))
+    return roles
+
+
 def read_factru(directory: str | Path) -> Gold:
     """factRuEval-2016 gold: names (PER/ORG/LOC) with extents, normal forms and coreference."""
     directory = Path(directory)
@@ -305,6 +387,9 @@ def read_factru(directory: str | Path) -> Gold:
                                 key=lambda _: _[1])
                     gold.entities.append(Named(doc_id, type, names[0], entity=key, aliases=tuple(names[1:]),
                                                start=first[1], stop=first[2]))
+        facts = stem.with_suffix('.facts')
+        if facts.exists():
+            gold.roles.extend(factru_occupations(doc_id, text, facts, objects, spans, coref))
         for object_id, (type, start, stop) in objects.items():
             key, names = linked.get(object_id, (f'{doc_id}:{object_id}', []))
             gold.mentions.append(Labelled(doc_id, type, start, stop, text[start:stop],
@@ -347,4 +432,4 @@ def select(gold: Gold, docs: str | None = None, exclude: Iterable[str] = ()) -> 
     return Gold(mentions=[_ for _ in gold.mentions if _.doc_id in keep],
                 entities=[_ for _ in gold.entities if _.doc_id in keep], warnings=list(gold.warnings),
                 texts={k: v for k, v in gold.texts.items() if k in keep}, types=gold.types,
-                entity_normals=gold.entity_normals)
+                entity_normals=gold.entity_normals, roles=[_ for _ in gold.roles if _.doc_id in keep])

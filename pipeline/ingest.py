@@ -5,8 +5,10 @@ relative path without extension where stems collide) and `.jsonl` / `.csv`
 collections as crawlers write them (one article per line/row with `id`,
 `text` and optional `title`, `published`, `url`). Bytes are decoded as UTF-8
 (a leading BOM dropped), UTF-16 with a BOM, or a legacy Cyrillic code page
-(cp1251, koi8-r) recognised by letter statistics. The decoded text is stored
-as is: every offset downstream refers to it.
+(cp1251, koi8-r) recognised by letter statistics. An HTML page (`.html`,
+`.htm`, or a file starting `<!doctype html`/`<html`) becomes its visible text.
+The decoded (extracted) text is stored as is: every offset downstream refers
+to it. README "Bad inputs" lists what happens to each kind of bad input.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Iterable, Iterator
 
 from .document import Document, Problem
 
-SUFFIXES = ('.txt', '.jsonl', '.csv')
+SUFFIXES = ('.txt', '.jsonl', '.csv', '.html', '.htm')
 MAX_BYTES = 20_000_000   # larger files are refused before reading (README: limits)
 MAX_CHARS = 2_000_000    # a document longer than this is refused (about 1000 pages)
 
@@ -55,7 +57,7 @@ class Decoded:
 
 
 def letter_score(text: str) -> float:
-    letters = [_ for _ in text if _.isalpha()]
+    letters = [_ for _ in text if _.isalpha() and ord(_) > 127]   # markup and Latin words do not count
     if not letters:
         return 0.0
     return sum(_ in COMMON for _ in letters) / len(letters)
@@ -107,6 +109,58 @@ def decode(data: bytes) -> Decoded:
     )
 
 
+BLOCK_TAGS = {'p', 'div', 'br', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'title', 'article',
+              'section', 'header', 'footer', 'blockquote', 'pre', 'table', 'ul', 'ol', 'dd', 'dt', 'hr'}
+SKIP_TAGS = {'script', 'style', 'noscript', 'template', 'svg'}
+
+
+def looks_like_html(path: Path, text: str) -> bool:
+    """An .html/.htm file, or a text that starts like an HTML page."""
+    head = text[:1024].lstrip().lower()
+    return path.suffix.lower() in ('.html', '.htm') or head.startswith(('<!doctype html', '<html'))
+
+
+def html_text(html: str) -> str:
+    """The visible text of an HTML page: tags, scripts and styles dropped, entities unescaped.
+
+    Block elements become line breaks; runs of blank lines are squeezed. The
+    result is the document text (stored in `documents`; every offset refers to it).
+    """
+    from html.parser import HTMLParser
+
+    class Extract(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.parts, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in SKIP_TAGS:
+                self.skip += 1
+            elif tag in BLOCK_TAGS:
+                self.parts.append('\n')
+
+        def handle_endtag(self, tag):
+            if tag in SKIP_TAGS:
+                self.skip = max(0, self.skip - 1)
+            elif tag in BLOCK_TAGS:
+                self.parts.append('\n')
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Extract()
+    parser.feed(html)
+    parser.close()
+    lines = [' '.join(_.split()) for _ in ''.join(parser.parts).splitlines()]
+    text, blank = [], True
+    for line in lines:
+        if line or not blank:
+            text.append(line)
+        blank = not line
+    return '\n'.join(text).strip()
+
+
 def check_text(text: str) -> None:
     if not text.strip():
         raise InputError('is empty' if not text else 'holds only whitespace')
@@ -132,15 +186,29 @@ def list_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, Path]]:
 
 def txt_ids(files: list[tuple[Path, Path]]) -> dict[Path, str]:
     """`doc_id` per .txt file: its stem, or its relative path where stems collide."""
-    stems = Counter(file.stem for file, _ in files if file.suffix.lower() == '.txt')
+    stems = Counter(file.stem for file, _ in files if file.suffix.lower() not in ('.jsonl', '.csv'))
     ids = {}
     for file, root in files:
         if stems[file.stem] > 1:
             relative = file.relative_to(root) if file.is_relative_to(root) else file
-            ids[file] = relative.with_suffix('').as_posix()
+            ids[file] = printable(relative.with_suffix('').as_posix())
         else:
-            ids[file] = file.stem
+            ids[file] = printable(file.stem)
     return ids
+
+
+def printable(name: str) -> str:
+    """A file name as valid Unicode: bytes that are not UTF-8 written as `\\xNN` (Parquet needs UTF-8)."""
+    return os.fsencode(name).decode('utf-8', errors='backslashreplace')
+
+
+def without_surrogates(value: str) -> str:
+    """Lone surrogates (JSON `\\ud800`) replaced by U+FFFD one for one, so offsets stay put."""
+    try:
+        value.encode('utf-8')
+        return value
+    except UnicodeEncodeError:
+        return ''.join('\ufffd' if 0xD800 <= ord(_) <= 0xDFFF else _ for _ in value)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -168,6 +236,10 @@ def read_txt(path: Path, doc_id: str) -> Iterator[Document | Problem]:
     source = display(path)
     try:
         decoded = decode(read_bytes(path))
+        if looks_like_html(path, decoded.text):
+            decoded = Decoded(html_text(decoded.text), decoded.encoding, decoded.warning)
+            if not decoded.text.strip():
+                raise InputError('is an HTML page with no visible text')
         check_text(decoded.text)
     except InputError as error:
         yield Problem(source, doc_id, 'ingest', f'{source} {error}')
@@ -184,12 +256,13 @@ def record_document(record: dict, source: str, fallback_id: str) -> Document:
     if not isinstance(text, str):
         raise InputError('has no "text" string')
     check_text(text)
+    text = without_surrogates(text)
     doc_id = record.get('id')
-    doc_id = fallback_id if doc_id is None or str(doc_id).strip() == '' else str(doc_id)
+    doc_id = without_surrogates(fallback_id if doc_id is None or str(doc_id).strip() == '' else str(doc_id))
 
     def optional(key):
         value = record.get(key)
-        return None if value is None or value == '' else str(value)
+        return None if value is None or value == '' else without_surrogates(str(value))
 
     published = optional('published')
     return Document(
@@ -217,7 +290,7 @@ def read_records(path: Path) -> Iterator[Document | Problem]:
         try:
             if isinstance(row, Exception):
                 raise row
-            yield record_document(row, where, f'{path.stem}:{number}')
+            yield record_document(row, where, f'{printable(path.stem)}:{number}')
         except InputError as error:
             yield Problem(where, None, 'ingest', f'{where} (record {number}) {error}')
 

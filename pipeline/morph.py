@@ -23,7 +23,17 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 @lru_cache(maxsize=200_000)
 def parse(word: str) -> tuple:
     """All pymorphy3 parses of a word (lower-cased key), most likely first."""
-    return tuple(analyzer().parse(word))
+    try:
+        return tuple(analyzer().parse(word))
+    except ValueError:
+        # pymorphy3 asks unicodedata.name() of every letter, which has none for some
+        # (Tangut U+17000, found by tests/test_properties.py): such letters are not Latin
+        import unicodedata
+        from pymorphy3 import shapes
+        for char in word:
+            if char.isalpha() and not unicodedata.name(char, ''):
+                shapes._latin_letters_cache[char] = False
+        return tuple(analyzer().parse(word))
 
 
 def parses(word: str) -> tuple:

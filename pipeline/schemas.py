@@ -131,6 +131,28 @@ class Numbers(Table):
                                          isin=['number', 'money', 'percent'])
 
 
+class Roles(Table):
+    """One row per person holding a position, read from one sentence (pipeline/rules/roles.py); reads without joins."""
+    role_id: Series[pd.StringDtype] = field('role id, unique: `<doc_id>:r<n>`', '004_647e408614c3f80b:r0',
+                                            unique=True)
+    doc_id: Series[pd.StringDtype] = field('article id', '004_647e408614c3f80b')
+    person_entity_id: Series[pd.StringDtype] = field('the person: entities.entity_id',
+                                                     '004_647e408614c3f80b:e2')
+    person: Series[pd.StringDtype] = field('the person\'s canonical name', 'Дмитрий Разумовский',
+                                           str_length={'min_value': 1})
+    position: Series[pd.StringDtype] = field('the position as written, without the organisation',
+                                             'заместителя губернатора', str_length={'min_value': 1})
+    position_normal: Series[pd.StringDtype] = field('the position in the nominative',
+                                                    'заместитель губернатора', str_length={'min_value': 1})
+    org_entity_id: Series[pd.StringDtype] = field('where it is held: entities.entity_id of an ORG or LOC',
+                                                  None, nullable=True)
+    organisation: Series[pd.StringDtype] = field('canonical name of that organisation or place',
+                                                 None, nullable=True)
+    start: Series[pd.Int64Dtype] = field('start offset of the evidence (position and person) in documents.text',
+                                         180, ge=0)
+    stop: Series[pd.Int64Dtype] = field('stop offset of the evidence (exclusive)', 222, ge=1)
+
+
 class Errors(Table):
     """Inputs or documents that could not be processed, and why."""
     source: Series[pd.StringDtype] = field('file (or `file:line`) concerned', 'in/broken.txt')
@@ -177,6 +199,7 @@ SCHEMAS: dict[str, type[Table]] = {
     'places': Places,
     'dates': Dates,
     'numbers': Numbers,
+    'roles': Roles,
     'errors': Errors,
     'runs': Runs,
 }

@@ -53,6 +53,11 @@ def check_document(doc: Document) -> None:
                 raise InvariantError(f'mention {mention.text!r} has no entity')
             if doc.entities[mention.entity].type != mention.type:
                 raise InvariantError(f'mention {mention.text!r} is linked to an entity of another type')
+    for role in doc.roles:
+        if not 0 <= role.person < len(doc.entities) or doc.entities[role.person].type != 'PER':
+            raise InvariantError(f'role {role.position!r} is not linked to a person')
+        if not 0 <= role.start < role.stop <= size:
+            raise InvariantError(f'role {role.position!r} at {role.start}:{role.stop} lies outside the text')
     for entity in doc.entities:
         if entity.type == 'PER' and not (entity.first or entity.last):
             raise InvariantError(f'person {entity.name!r} has neither first nor last name')
@@ -112,6 +117,16 @@ def document_rows(doc: Document) -> dict[str, list[dict]]:
             rows['organisations'].append(dict(entity_id=entity_id, name=entity.name, kind=entity.kind or None))
         elif entity.type == 'LOC':
             rows['places'].append(dict(entity_id=entity_id, name=entity.name, kind=entity.kind or None))
+    for number, role in enumerate(doc.roles):
+        org = role.org if role.org is not None and 0 <= role.org < len(doc.entities) else None
+        rows['roles'].append(dict(
+            role_id=f'{doc.doc_id}:r{number}', doc_id=doc.doc_id, person_entity_id=entity_ids[role.person],
+            person=doc.entities[role.person].name, position=role.position,
+            position_normal=role.position_normal,
+            org_entity_id=entity_ids[org] if org is not None else None,
+            organisation=doc.entities[org].name if org is not None else None,
+            start=role.start, stop=role.stop,
+        ))
     return rows
 
 

@@ -30,8 +30,8 @@ from typing import Iterable
 import pandas as pd
 
 from .document import NAME_TYPES, TYPES, VALUE_TYPES
-from .goldsets import (Annotations, Gold, GoldError, Labelled, Named, clean, entity_key, fold, number,
-                       read_gold, same_value, select, show)
+from .goldsets import (Annotations, Gold, GoldError, Labelled, Named, RoleRecord, clean, entity_key, fold,
+                       fold_name, number, read_gold, same_value, select, show)
 
 UNIT_TYPES = ('NUMBER', 'MONEY')
 ERROR_COLUMNS = ['doc_id', 'type', 'kind_of_error', 'gold_start', 'gold_stop', 'gold_text', 'gold_normal_value',
@@ -95,9 +95,31 @@ def from_tables(frames: dict[str, pd.DataFrame], gold: Gold) -> Annotations:
         found.entities.append(Named(row.doc_id, row.type, name, entity=row.entity_id,
                                     start=mention.start if mention else clean(row.first_start),
                                     stop=mention.stop if mention else None))
+    found.roles = roles_from_tables(frames, gold)
     if gold.entity_normals:
         names = {_.entity: _.name for _ in found.entities}
         found.mentions = [replace(_, normal=names.get(_.entity, _.normal)) for _ in found.mentions]
+    return found
+
+
+def roles_from_tables(frames: dict[str, pd.DataFrame], gold: Gold) -> list[RoleRecord]:
+    """Predicted roles of the gold documents, each with the extents of its person's and organisation's mentions."""
+    roles = frames.get('roles')
+    if roles is None or not len(roles):
+        return []
+    roles = roles[roles['doc_id'].isin(list(gold.texts))]
+    mentions = frames['mentions']
+    mentions = mentions[mentions['doc_id'].isin(list(gold.texts)) & mentions['entity_id'].notna()]
+    extents: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in mentions.itertuples(index=False):
+        extents[row.entity_id].append((int(row.start), int(row.stop)))
+    found = []
+    for row in roles.itertuples(index=False):
+        org = clean(row.org_entity_id)
+        found.append(RoleRecord(row.doc_id, row.person, clean(row.organisation), row.position,
+                                row.position_normal, int(row.start), int(row.stop),
+                                person_spans=tuple(extents.get(row.person_entity_id, ())),
+                                org_spans=tuple(extents.get(org, ())) if org else ()))
     return found
 
 
@@ -119,6 +141,100 @@ def predict(gold: Gold, system: str = 'ours', tables: str | Path | None = None) 
 
 
 # ---------------------------------------------------------------- scoring
+
+def spans_meet(a: tuple, b: tuple) -> bool:
+    return any(x[0] < y[1] and y[0] < x[1] for x in a for y in b)
+
+
+def role_person_ok(gold: RoleRecord, pred: RoleRecord) -> bool:
+    """Same person: by mention extents when the gold gives them (factRuEval), else by folded name."""
+    if gold.person_spans:
+        return spans_meet(gold.person_spans, pred.person_spans)
+    return bool(gold.person and pred.person) and fold_name(gold.person) == fold_name(pred.person)
+
+
+def role_org_ok(gold: RoleRecord, pred: RoleRecord) -> bool:
+    """Same organisation or place (none on both sides counts as the same)."""
+    if gold.org_spans or pred.org_spans and gold.person_spans:
+        return spans_meet(gold.org_spans, pred.org_spans)
+    if not gold.organisation or not pred.organisation:
+        return not gold.organisation and not pred.organisation
+    if fold_name(gold.organisation) == fold_name(pred.organisation):
+        return True
+    from .rules import places      # `РФ` is `Россия`
+    return any(places.alias_key(type, gold.organisation) is not None
+               and places.alias_key(type, gold.organisation) == places.alias_key(type, pred.organisation)
+               for type in ('LOC', 'ORG'))
+
+
+def unique_roles(roles: list[RoleRecord], key) -> list[RoleRecord]:
+    """One role per (document, person, organisation): the first evidence."""
+    seen, kept = set(), []
+    for role in sorted(roles, key=lambda _: (_.doc_id, _.start if _.start is not None else -1)):
+        if key(role) not in seen:
+            seen.add(key(role))
+            kept.append(role)
+    return kept
+
+
+def score_roles(gold: Gold, pred: Annotations) -> tuple[pd.DataFrame, list[dict]]:
+    """P/R/F1 of roles: `person` (the right person holds a role) and `person+org` (and where);
+    `position_normal` accuracy among person+org pairs whose gold gives it. Each gold role
+    (one per document, person and organisation) is matched once."""
+    gold_roles = unique_roles(gold.roles, lambda _: (_.doc_id, _.person_spans or fold_name(_.person or ''),
+                                                     _.org_spans or fold_name(_.organisation or '')))
+    pred_roles = unique_roles(pred.roles, lambda _: (_.doc_id, fold_name(_.person or ''),
+                                                     fold_name(_.organisation or '')))
+    rows, examples = [], []
+    for level, org_needed in (('person', False), ('person+org', True)):
+        used: set[int] = set()
+        matched, normal_ok, normal_total = 0, 0, 0
+        pairs = {}
+        for g_index, g in enumerate(gold_roles):
+            for p_index, p in enumerate(pred_roles):
+                if p_index in used or p.doc_id != g.doc_id or not role_person_ok(g, p):
+                    continue
+                if org_needed and not role_org_ok(g, p):
+                    continue
+                used.add(p_index)
+                pairs[g_index] = p_index
+                matched += 1
+                if g.position_normal:
+                    normal_total += 1
+                    normal_ok += fold(g.position_normal) == fold(p.position_normal)
+                break
+        precision, recall, f1 = prf(matched, len(gold_roles), len(pred_roles))
+        rows.append(dict(level=level, gold=len(gold_roles), pred=len(pred_roles), matched=matched,
+                         precision=precision, recall=recall, f1=f1,
+                         position_normal=accuracy(normal_ok, normal_total)))
+        if org_needed:
+            for g_index, g in enumerate(gold_roles):
+                p = pred_roles[pairs[g_index]] if g_index in pairs else None
+                examples.append(role_example('correct' if p else 'missed', gold, g, p))
+            for p_index, p in enumerate(pred_roles):
+                if p_index not in used:
+                    examples.append(role_example('wrong', gold, None, p))
+    return pd.DataFrame(rows).set_index('level'), examples
+
+
+def role_grid(table: pd.DataFrame) -> str:
+    """The role figures as a Markdown table."""
+    show = lambda _: f'{_:.3f}' if isinstance(_, float) else str(_)
+    lines = ['| level | ' + ' | '.join(table.columns) + ' |', '|---|' + '---:|' * len(table.columns)]
+    lines += [f'| {level} | ' + ' | '.join(show(_) for _ in row) + ' |' for level, row in table.iterrows()]
+    return '\n'.join(lines)
+
+
+def role_example(kind: str, gold: Gold, g: RoleRecord | None, p: RoleRecord | None) -> dict:
+    item = p or g
+    text = gold.texts.get(item.doc_id, '')
+    start = item.start if item.start is not None else (item.person_spans[0][0] if item.person_spans else 0)
+    stop = item.stop if item.stop is not None else start + 1
+    return dict(kind=kind, doc_id=item.doc_id,
+                gold=f'{g.person} | {g.position} | {g.organisation}' if g else None,
+                pred=f'{p.person} | {p.position_normal} | {p.organisation}' if p else None,
+                context=context(text, start, stop))
+
 
 def overlap(a, b) -> int:
     return min(a.stop, b.stop) - max(a.start, b.start)
@@ -397,6 +513,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     failures: list[str] | None = None   # set by `check`
     thresholds: str | None = None       # where they came from
+    roles: pd.DataFrame | None = None   # role P/R/F1 (`score_roles`), when the gold holds roles
+    role_examples: list[dict] = field(default_factory=list)
 
     def check(self, thresholds: dict, source: str | Path | None = None) -> list[str]:
         """Every figure below its threshold, as `PER f1_overlap 0.712 < 0.800` (none checked: [])."""
@@ -442,6 +560,9 @@ class Report:
                                     'normal/value/unit: accuracy among overlapping pairs)',
                  grid(self.scores, SCORE_COLUMNS), '', 'Entities (per document, type + folded name)',
                  grid(self.entities, ENTITY_COLUMNS)]
+        if self.roles is not None:
+            parts += ['', 'Roles (one per document, person and organisation; position_normal: accuracy)',
+                      self.roles.to_string(float_format=lambda _: f'{_:.3f}')]
         if self.warnings:
             parts += ['', f'{len(self.warnings)} warning(s):'] + [f'  {_}' for _ in self.warnings[:10]]
             if len(self.warnings) > 10:
@@ -465,6 +586,18 @@ class Report:
                  'Entities of each document matched by type and folded name (`ё`, case, quotes, hyphens; '
                  'people by first + last name).', '',
                  grid(self.entities, ENTITY_COLUMNS, markdown=True), '']
+        if self.roles is not None:
+            parts += ['## Roles', '', 'Roles matched once each, by document and person (`person`), and also by '
+                      'organisation or place (`person+org`); `position_normal`: accuracy among the matched '
+                      'pairs whose gold gives it.', '',
+                      role_grid(self.roles), '']
+            for kind in ('correct', 'wrong', 'missed'):
+                shown = [_ for _ in self.role_examples if _['kind'] == kind]
+                if shown:
+                    parts += [f'### {kind} ({len(shown)})', '']
+                    parts += [f"- {_['doc_id']}: gold `{_['gold']}` / ours `{_['pred']}` — {_['context']}"
+                              for _ in shown]
+                    parts.append('')
         if self.failures is not None:
             parts += [f'## Thresholds ({self.thresholds})', '']
             parts += [f'- below: {_}' for _ in self.failures] if self.failures else ['All figures meet their '
@@ -500,8 +633,10 @@ def compare(gold: Gold, pred: Annotations, **details) -> Report:
     position = errors['gold_start'].fillna(errors['pred_start'])
     order = errors.assign(position=position).sort_values(['doc_id', 'type', 'position'], kind='stable').index
     errors = errors.loc[order].reset_index(drop=True)
+    roles, role_examples = score_roles(gold, pred) if gold.roles else (None, [])
     return Report(scores, entities, errors, documents=len(gold.texts),
-                  warnings=list(gold.warnings) + list(pred.warnings), **details)
+                  warnings=list(gold.warnings) + list(pred.warnings), roles=roles,
+                  role_examples=role_examples, **details)
 
 
 def validate(gold_dir: str | Path, texts: str | Path | None = None, tables: str | Path | None = None,

@@ -30,7 +30,40 @@ def test_gold_covers_every_seed():
     assert 130 <= sum(1 for _ in records()) <= 180
 
 
-@pytest.mark.parametrize('path, number, record', list(records()), ids=lambda _: '')
+ROLE_FIELDS = {'doc_id', 'type', 'start', 'stop', 'text', 'person', 'position', 'position_normal',
+               'organisation', 'note'}
+
+
+def mention_records():
+    return [_ for _ in records() if _[2]['type'] != 'ROLE']
+
+
+def role_records():
+    return [_ for _ in records() if _[2]['type'] == 'ROLE']
+
+
+@pytest.mark.parametrize('path, number, record', role_records(), ids=lambda _: '')
+def test_gold_role_well_formed(path, number, record):
+    """ROLE (gold/README.md): evidence span in the text, the person a gold PER inside it, the position in it."""
+    where = f'{path.name}:{number}'
+    assert set(record) <= ROLE_FIELDS and {'person', 'position', 'position_normal'} <= set(record), where
+    assert record['doc_id'] == path.stem, where
+    text = (SEEDS / f'{path.stem}.txt').read_text(encoding='utf-8')
+    start, stop = record['start'], record['stop']
+    assert isinstance(start, int) and isinstance(stop, int) and 0 <= start < stop <= len(text), where
+    assert text[start:stop] == record['text'] and '\n' not in record['text'], where
+    assert record['position'] in record['text'], where
+    assert record['organisation'] is None or (isinstance(record['organisation'], str) and record['organisation'])
+    people = [other for _path, _number, other in mention_records() if other['doc_id'] == record['doc_id']
+              and other['type'] == 'PER' and start <= other['start'] and other['stop'] <= stop]
+    assert any((_.get('entity') or _['normal']) == record['person'] for _ in people), where
+
+
+def test_gold_has_roles():
+    assert len(role_records()) >= 10
+
+
+@pytest.mark.parametrize('path, number, record', mention_records(), ids=lambda _: '')
 def test_gold_record_well_formed(path, number, record):
     where = f'{path.name}:{number}'
     assert set(record) <= ALLOWED, where
@@ -60,7 +93,7 @@ def test_gold_record_well_formed(path, number, record):
 
 def test_gold_no_duplicates_or_same_type_overlaps():
     spans = {}
-    for path, number, record in records():
+    for path, number, record in mention_records():
         key = (record['doc_id'], record['type'])
         for start, stop in spans.get(key, []):
             assert not (record['start'] < stop and start < record['stop']), f'{path.name}:{number} overlaps'

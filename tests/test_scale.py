@@ -22,7 +22,7 @@ from .conftest import ROOT, SEEDS
 KEYS = {
     'documents': ['doc_id'], 'mentions': ['mention_id'], 'entities': ['entity_id'], 'persons': ['entity_id'],
     'organisations': ['entity_id'], 'places': ['entity_id'], 'dates': ['mention_id'], 'numbers': ['mention_id'],
-    'errors': ['source', 'doc_id', 'stage', 'message'],
+    'roles': ['role_id'], 'errors': ['source', 'doc_id', 'stage', 'message'],
 }
 
 

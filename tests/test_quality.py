@@ -1,0 +1,33 @@
+"""Regression gates on extraction quality: validate against gold must meet its thresholds.
+
+The thresholds sit a little under the measured figures (see the comments in
+gold/thresholds.toml and benchmarks/factru-thresholds.toml), so a change that
+loses quality fails here with the figures that dropped.
+"""
+
+import pytest
+
+from pipeline import validate
+
+from .conftest import FACTRU, GOLD, ROOT
+
+
+def test_quality_gold_meets_thresholds():
+    report = validate.validate(GOLD)
+    failures = report.check(validate.load_thresholds(GOLD / 'thresholds.toml'))
+    assert not failures, '\n'.join(failures)
+
+
+@pytest.mark.skipif(not FACTRU.is_dir(), reason='factRuEval dev set absent (../shared/factru-devset)')
+def test_quality_factru_dev_meets_thresholds():
+    report = validate.validate(FACTRU, fmt='factru')
+    failures = report.check(validate.load_thresholds(ROOT / 'benchmarks' / 'factru-thresholds.toml'))
+    assert not failures, '\n'.join(failures)
+
+
+def test_quality_gate_catches_a_drop():
+    """The same gate on the natasha baseline fails: the thresholds are real."""
+    report = validate.validate(GOLD, system='natasha')
+    failures = report.check(validate.load_thresholds(GOLD / 'thresholds.toml'))
+    assert any(_.startswith('ORG f1_exact') for _ in failures)
+    assert any(_.startswith('NUMBER f1_overlap') for _ in failures)
