@@ -76,6 +76,13 @@ def person_entities(mentions: list[tuple[int, object]]) -> list[tuple[Entity, li
         groups.append(group)
         add(group, item)
 
+    def join(item, group):
+        """Add the mention to the group it fits, or start its own."""
+        if group is None:
+            new_group(item)
+        else:
+            add(group, item)
+
     def fit(item, group, full_only, hint=None):
         """The weight of the item's best reading that fits the group (0: none)."""
         if group['plural'] or item['names'][0].plural:
@@ -104,10 +111,7 @@ def person_entities(mentions: list[tuple[int, object]]) -> list[tuple[Entity, li
         found = sorted([_ for _ in found if _[0] > 0 and any(n.full for n in item['names'])],
                        key=lambda _: -_[0])
         group = found[0][1] if found else None
-        if group is None:
-            new_group(item)
-        else:
-            add(group, item)
+        join(item, group)
     for item in items:
         if item['index'] in group_of or item['index'] in appositions:
             continue
@@ -121,10 +125,7 @@ def person_entities(mentions: list[tuple[int, object]]) -> list[tuple[Entity, li
             found = sorted([(weight, _) for _ in others if (weight := fit(item, _, False)) > 0],
                            key=lambda _: -_[0])
             group = found[0][1] if found else None
-        if group is None:
-            new_group(item)
-        else:
-            add(group, item)
+        join(item, group)
     for index, antecedent in sorted(appositions.items()):
         while antecedent in appositions:
             antecedent = appositions[antecedent]
