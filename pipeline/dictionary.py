@@ -23,6 +23,11 @@ BOM) after each run. Load them with `pipeline.load_tables('output')`, which
 reads only committed parts and keeps the newest rows of a reprocessed article,
 or open the CSVs. Generated files are not committed; only this README is.
 
+`registry` and `registry_entities` are built for the whole folder at the end
+of each finished run (pipeline/registry.py): one global id per real-world
+person, organisation or place across all articles, which never changes once
+given. Join `entities` to `registry_entities` on `entity_id` for it.
+
 This file is generated from the declared schemas in `pipeline/schemas.py` by
 `python -m pipeline dictionary > output/README.md`; a test fails when the two
 differ, so edit the schemas, not this file.
@@ -63,6 +68,19 @@ WHERE p.type = 'PER' AND o.type = 'ORG'
 GROUP BY person, organisation
 ORDER BY sentences DESC, person
 LIMIT 10"""),
+    ('People in most articles, one row per person across articles (the registry)', """\
+SELECT global_id, name, n_articles, n_mentions, aliases
+FROM registry
+WHERE type = 'PER'
+ORDER BY n_articles DESC, n_mentions DESC, global_id
+LIMIT 10"""),
+    ('Every article that mentions one person, whatever name it used', """\
+SELECT e.doc_id, e.name, e.n_mentions
+FROM registry r
+JOIN registry_entities re USING (global_id)
+JOIN entities e USING (entity_id)
+WHERE r.name = 'Никита Златин'
+ORDER BY e.doc_id"""),
     ('The largest sums of money by currency, with the words they were read from', """\
 SELECT n.unit AS currency, n.value, n.qualifier, m.text, n.doc_id
 FROM numbers n JOIN mentions m USING (mention_id)
@@ -110,6 +128,8 @@ def constraints(column) -> str:
             words.append('one of ' + ', '.join(f'`{_}`' for _ in stats['allowed_values']))
         elif check.name == 'greater_than_or_equal_to':
             words.append(f'≥ {stats["min_value"]}')
+        elif check.name == 'str_matches':
+            words.append(f'matches `{stats["pattern"]}`')
         elif check.name == 'str_length':
             low, high = stats.get('min_value'), stats.get('max_value')
             words.append(f'{low} characters' if low == high else 'not empty' if (low, high) == (1, None) else

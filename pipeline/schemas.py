@@ -190,6 +190,31 @@ class Runs(Table):
     inputs: Series[pd.StringDtype] = field('the INPUT arguments, as a JSON list', '["seeds"]')
 
 
+class Registry(Table):
+    """One row per real-world person, organisation or place across all articles (pipeline/registry.py)."""
+    global_id: Series[pd.StringDtype] = field(
+        'global id, stable across runs: P (person), O (organisation) or L (place) and a number', 'P000012',
+        unique=True, str_matches=r'^[POL]\d{6,}$')
+    type: Series[pd.StringDtype] = field('PER, ORG or LOC', 'PER', isin=['PER', 'ORG', 'LOC'])
+    name: Series[pd.StringDtype] = field('canonical name: the full name most articles use; a known place by '
+                                         'its gazetteer name', 'Владимир Путин', str_length={'min_value': 1})
+    aliases: Series[pd.StringDtype] = field('other names it goes by, commonest first, ` | ` between them',
+                                            'Путин | Владимир Владимирович Путин', nullable=True)
+    n_articles: Series[pd.Int64Dtype] = field('articles that mention it', 2, ge=1)
+    n_mentions: Series[pd.Int64Dtype] = field('mentions of it in all articles', 5, ge=1)
+    first_seen: Series[pd.StringDtype] = field('earliest `published` date of those articles', '2024-08-20',
+                                               nullable=True)
+    last_seen: Series[pd.StringDtype] = field('latest `published` date of those articles', '2024-08-23',
+                                              nullable=True)
+
+
+class RegistryEntities(Table):
+    """Which global id each article's entity belongs to: entities.entity_id → registry.global_id."""
+    entity_id: Series[pd.StringDtype] = field('entities.entity_id', '000_4a2895e8857254f7:e11', unique=True)
+    doc_id: Series[pd.StringDtype] = field('article id', '000_4a2895e8857254f7')
+    global_id: Series[pd.StringDtype] = field('registry.global_id', 'P000012')
+
+
 SCHEMAS: dict[str, type[Table]] = {
     'documents': Documents,
     'mentions': Mentions,
@@ -201,6 +226,8 @@ SCHEMAS: dict[str, type[Table]] = {
     'numbers': Numbers,
     'roles': Roles,
     'errors': Errors,
+    'registry': Registry,
+    'registry_entities': RegistryEntities,
     'runs': Runs,
 }
 

@@ -6,6 +6,8 @@ part; reads back the live rows of every table. Layout of an output folder:
     _manifest.json                the commit point: committed parts in order, and the runs
     <table>/part-000001.parquet   one file per table per committed chunk (whole documents)
     <table>.csv                   each table whole, exported after a run (UTF-8 with BOM)
+    registry/*-<build>.parquet    the cross-article registry of the last build: the `registry`
+                                  table, and the links and keys that keep its ids stable
     runs.parquet, runs.csv        one row per run
     .lock                         held by the run writing the folder
 
@@ -24,6 +26,12 @@ input has been read since), and identical rows (source, doc_id, stage,
 message) count once, the newest kept; a run writes no row that is already
 live, so rerunning over the same broken inputs adds nothing. `compact`
 rewrites the parts without the dropped rows.
+
+Registry (pipeline/registry.py): a finished run that changed the tables
+rebuilds it from the live rows and the previous build's links and keys, and
+commits it the same way (new files named by build number, then the manifest).
+`registry_entities` is read from the links, without those of documents
+replaced since the build.
 """
 
 from __future__ import annotations
@@ -40,11 +48,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import schemas, tables
+from . import registry, schemas, tables
 from .tables import TABLES
 
 MANIFEST = '_manifest.json'
 LOCK = '.lock'
+REGISTRY = 'registry'   # the folder of the registry's builds
 FORMAT = 1
 ERROR_KEY = ['source', 'doc_id', 'stage', 'message']
 COMPACT_DOCUMENTS = 2000   # documents per part after `compact`
@@ -75,7 +84,8 @@ def is_temporary(name: str) -> bool:
 def read_manifest(path: Path) -> dict:
     file = path / MANIFEST
     if not file.exists():
-        return {'format': FORMAT, 'generation': 0, 'exported': 0, 'next_seq': 1, 'parts': [], 'runs': []}
+        return {'format': FORMAT, 'generation': 0, 'exported': 0, 'next_seq': 1, 'parts': [], 'runs': [],
+                'registry': None}
     manifest = json.loads(file.read_text(encoding='utf-8'))
     if manifest.get('format') != FORMAT:
         raise StoreError(f'{file} has format {manifest.get("format")!r}; this pipeline reads format {FORMAT}')
@@ -115,7 +125,7 @@ class Store:
     def open(cls, path: str | os.PathLike) -> Store:
         """The folder opened for writing: locked, and what killed runs left behind removed."""
         path = Path(path)
-        for name in TABLES:
+        for name in (*TABLES, REGISTRY):
             (path / name).mkdir(parents=True, exist_ok=True)
         lock = acquire(path / LOCK)
         try:
@@ -184,8 +194,8 @@ class Store:
 
     # ------------------------------------------------------------ reading
 
-    def live_part(self, name: str, seq: int) -> pa.Table:
-        """Rows of table `name` in part `seq`, without those of replaced documents."""
+    def live_part(self, name: str, seq: int, columns: list[str] | None = None) -> pa.Table:
+        """Rows of table `name` in part `seq`, without those of replaced documents (only `columns`, if given)."""
         table = pq.read_table(self.file(name, seq))
         stale = self.stale(seq)
         if stale:
@@ -195,7 +205,7 @@ class Store:
                 owners = pa.array([_.rsplit(':', 1)[0] for _ in table['entity_id'].to_pylist()], pa.string())
             stale = pa.array(sorted(stale), owners.type)
             table = table.filter(pc.invert(pc.is_in(owners, value_set=stale)))
-        return table
+        return table.select(columns) if columns else table
 
     def live_errors(self) -> pd.DataFrame:
         """The errors rows that still hold (module docstring), oldest first."""
@@ -215,14 +225,68 @@ class Store:
         for seq, _ in self.files(name):
             yield self.live_part(name, seq).to_pandas()
 
-    def table(self, name: str) -> pd.DataFrame:
-        """Live rows of table `name`, whole."""
+    def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """Live rows of table `name`, whole (only `columns`, if given)."""
         if name == 'errors':
             return self.live_errors()
-        parts = [self.live_part(name, seq) for seq, _ in self.files(name)]
+        if name in ('registry', 'registry_entities'):
+            return self.registry_table(name)
+        parts = [self.live_part(name, seq, columns) for seq, _ in self.files(name)]
         if not parts:
-            return empty(name)
+            return empty(name)[columns or slice(None)]
         return pa.concat_tables(parts, promote_options='permissive').to_pandas()
+
+    # ------------------------------------------------------------ registry
+
+    def registry_file(self, what: str, build: int) -> Path:
+        return self.path / REGISTRY / f'{what}-{build:06d}.parquet'
+
+    def registry_files(self) -> set[str]:
+        built = self.manifest.get('registry')
+        return {self.registry_file(_, built['build']).name for _ in ('registry', 'links', 'keys')} if built else set()
+
+    def registry_state(self) -> registry.State:
+        built = self.manifest.get('registry')
+        if not built:
+            return registry.State.empty()
+        links = pd.read_parquet(self.registry_file('links', built['build'])).astype('string')
+        keys = pq.read_table(self.registry_file('keys', built['build'])).to_pydict()
+        return registry.State(links, dict(zip(keys['key'], keys['global_id'])))
+
+    def registry_table(self, name: str) -> pd.DataFrame:
+        built = self.manifest.get('registry')
+        if not built:
+            return empty(name)
+        if name == 'registry':
+            return schemas.check(name, pd.read_parquet(self.registry_file('registry', built['build'])))
+        links = pd.read_parquet(self.registry_file('links', built['build']))
+        live = [self.known(doc_id) == sha for doc_id, sha in zip(links['doc_id'], links['sha256'])]
+        links = links.loc[pd.Series(live, index=links.index, dtype=bool), ['entity_id', 'doc_id', 'global_id']]
+        return schemas.check(name, links.reset_index(drop=True))
+
+    def build_registry(self) -> None:
+        """Rebuild the registry from the live tables and commit it (the manifest names the build)."""
+        mentions = self.table('mentions', ['doc_id', 'type', 'entity_id', 'normal'])
+        mentions = mentions[mentions['type'].isin(['PER', 'ORG', 'LOC'])]
+        table, _, state = registry.build(
+            self.table('entities'), self.table('persons'), mentions,
+            self.table('documents', ['doc_id', 'sha256', 'published']), self.registry_state())
+        built = self.manifest.get('registry')
+        build = (built['build'] if built else 0) + 1
+        for what, frame in (('registry', table), ('links', state.links), ('keys', state.keys_frame())):
+            tables.write_atomic(self.registry_file(what, build),
+                                lambda path, frame=frame: frame.to_parquet(path, index=False))
+        self.manifest['registry'] = {'build': build, 'generation': self.manifest['generation']}
+        self.save()
+        self.tidy_registry()
+
+    def tidy_registry(self) -> None:
+        folder = self.path / REGISTRY
+        if folder.is_dir():
+            keep = self.registry_files()
+            for file in folder.iterdir():
+                if file.name not in keep:
+                    file.unlink()
 
     def runs(self) -> pd.DataFrame:
         return schemas.check('runs', schemas.frame('runs', self.manifest['runs']))
@@ -247,6 +311,7 @@ class Store:
         for file in self.path.iterdir():
             if is_temporary(file.name) and file.is_file():
                 file.unlink()
+        self.tidy_registry()
         dead = [_ for _ in self.manifest['runs'] if _['status'] == 'running']
         for run in dead:
             run['status'] = 'killed'
@@ -322,6 +387,9 @@ class Store:
 
     def finish(self, status: str) -> None:
         """Close the run's record; after a finished run, export the tables that changed."""
+        built = self.manifest.get('registry')
+        if status == 'finished' and (built or {}).get('generation') != self.manifest['generation']:
+            self.build_registry()
         if status == 'finished' and self.manifest['exported'] != self.manifest['generation']:
             self.export()
             self.manifest['exported'] = self.manifest['generation']
@@ -334,6 +402,10 @@ class Store:
         """Each table whole as `<table>.csv` (UTF-8 with BOM, so Excel shows Cyrillic), part by part."""
         for name in TABLES:
             tables.write_atomic(self.path / f'{name}.csv', lambda path, name=name: self.write_csv(name, path))
+        for name in ('registry', 'registry_entities'):
+            tables.write_atomic(self.path / f'{name}.csv',
+                                lambda path, name=name: self.table(name).to_csv(path, index=False,
+                                                                                encoding='utf-8-sig'))
 
     def write_csv(self, name: str, path: str) -> None:
         with open(path, 'w', encoding='utf-8-sig', newline='') as handle:
@@ -357,12 +429,12 @@ def load_tables(path: str | os.PathLike = 'output') -> dict[str, pd.DataFrame]:
     if not (path / MANIFEST).exists():   # tables.write's one-file layout, or a first run that committed nothing
         flat = any((path / f'{name}.parquet').exists() for name in TABLES)
         frames = tables.load_flat(path) if flat else {name: empty(name) for name in TABLES}
-        frames['runs'] = empty('runs')
+        frames.update({name: empty(name) for name in tables.DERIVED})
         return frames
     for attempt in range(3):
         try:
             store = Store(path)
-            frames = {name: store.table(name) for name in TABLES}
+            frames = {name: store.table(name) for name in (*TABLES, 'registry', 'registry_entities')}
             frames['runs'] = store.runs()
             return frames
         except FileNotFoundError:   # `compact` replaced the parts while we read: read the new manifest
@@ -408,10 +480,14 @@ def compact(path: str | os.PathLike, documents_per_part: int = COMPACT_DOCUMENTS
             pending['errors'] = [pa.Table.from_pandas(errors, preserve_index=False)]
             flush()
         exported = store.manifest['exported'] == store.manifest['generation']
+        built = store.manifest.get('registry')
+        current = built is not None and built['generation'] == store.manifest['generation']
         store.manifest['parts'] = after
         store.manifest['generation'] += 1
         if exported:   # same rows: the CSV exports still hold
             store.manifest['exported'] = store.manifest['generation']
+        if current:    # and so does the registry
+            built['generation'] = store.manifest['generation']
         store.save()
         store.tidy()
         return len(before), len(after)

@@ -20,8 +20,10 @@ import pandas as pd
 from . import schemas
 from .document import NAME_TYPES, TYPES, Document, Problem
 
-# the tables built from documents; `runs` is the output folder's log, kept by store.py
-TABLES = tuple(_ for _ in schemas.SCHEMAS if _ != 'runs')
+# the tables built from documents, one chunk at a time; the others are kept by store.py for the whole
+# output folder: `runs`, its log, and the cross-article registry (pipeline/registry.py)
+DERIVED = ('registry', 'registry_entities', 'runs')
+TABLES = tuple(_ for _ in schemas.SCHEMAS if _ not in DERIVED)
 
 
 class InvariantError(Exception):

@@ -1,0 +1,162 @@
+"""The cross-article registry: one global id per real-world entity, stable across runs."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from pipeline import load_tables, registry
+from pipeline.batch import run
+
+from .conftest import SEEDS
+
+
+def frames(articles: dict[str, list[tuple]]):
+    """Tables of articles given as {doc_id: [(type, name, first, last, [mention normals]), ...]}."""
+    entities, persons, mentions, documents = [], [], [], []
+    for number, (doc_id, items) in enumerate(articles.items()):
+        documents.append(dict(doc_id=doc_id, sha256=f'{number:064d}', published=f'2024-01-{number + 1:02d}'))
+        for index, (type, name, first, last, normals) in enumerate(items):
+            entity_id = f'{doc_id}:e{index}'
+            entities.append(dict(entity_id=entity_id, doc_id=doc_id, type=type, name=name,
+                                 n_mentions=len(normals) or 1))
+            if type == 'PER':
+                persons.append(dict(entity_id=entity_id, first=first, middle=None, last=last))
+            for normal in normals or [name]:
+                mentions.append(dict(doc_id=doc_id, type=type, entity_id=entity_id, normal=normal))
+    return (pd.DataFrame(entities), pd.DataFrame(persons, columns=['entity_id', 'first', 'middle', 'last']),
+            pd.DataFrame(mentions), pd.DataFrame(documents))
+
+
+def build(articles, state=None):
+    table, links, state = registry.build(*frames(articles), state or registry.State.empty())
+    ids = dict(zip(links['entity_id'], links['global_id']))
+    return table, ids, state
+
+
+def person(name, normals=None):
+    words = name.split()
+    first, last = (words[0], words[-1]) if len(words) > 1 else (None, words[0])
+    return ('PER', name, first, last, normals or [name])
+
+
+def test_registry_full_names_and_unambiguous_surname_merge():
+    table, ids, _ = build({
+        'a': [person('Владимир Путин', ['Владимир Путин', 'Путин'])],
+        'b': [person('Путин')],
+        'c': [('PER', 'Владимир Путин', 'Владимир', 'Путин', ['Владимир Владимирович Путин'])],
+    })
+    assert ids['a:e0'] == ids['b:e0'] == ids['c:e0']
+    row = table.set_index('global_id').loc[ids['a:e0']]
+    assert row['name'] == 'Владимир Путин' and row['n_articles'] == 3
+    assert 'Путин' in row['aliases'] and 'Владимир Владимирович Путин' in row['aliases']
+    assert (row['first_seen'], row['last_seen']) == ('2024-01-01', '2024-01-03')
+
+
+def test_registry_ambiguous_surname_merges_with_neither():
+    _, ids, _ = build({
+        'a': [person('Сергей Иванов')],
+        'b': [person('Пётр Иванов')],
+        'c': [person('Иванов')],
+        'd': [person('Иванов')],
+    })
+    assert len({ids['a:e0'], ids['b:e0'], ids['c:e0']}) == 3
+    assert ids['c:e0'] == ids['d:e0']     # filed together under the ambiguous surname
+
+
+def test_registry_initial_picks_the_matching_first_name():
+    _, ids, _ = build({
+        'a': [person('Сергей Иванов')],
+        'b': [person('Пётр Иванов')],
+        'c': [('PER', 'П. Иванов', 'П.', 'Иванов', ['П. Иванов'])],
+    })
+    assert ids['c:e0'] == ids['b:e0'] != ids['a:e0']
+
+
+def test_registry_first_names_and_generic_organisations_never_merge_across_articles():
+    _, ids, _ = build({
+        'a': [('PER', 'Маша', 'Маша', None, ['Маша']), ('ORG', 'правительство', None, None, ['правительство'])],
+        'b': [('PER', 'Маша', 'Маша', None, ['Маша']), ('ORG', 'правительство', None, None, ['правительство'])],
+    })
+    assert ids['a:e0'] != ids['b:e0'] and ids['a:e1'] != ids['b:e1']
+
+
+def test_registry_places_by_gazetteer_and_organisations_by_alias():
+    table, ids, _ = build({
+        'a': [('LOC', 'РФ', None, None, ['РФ']),
+              ('ORG', 'Движение против нелегальной иммиграции', None, None,
+               ['Движение против нелегальной иммиграции', 'ДПНИ'])],
+        'b': [('LOC', 'Российская Федерация', None, None, ['Российская Федерация']),
+              ('ORG', 'ДПНИ', None, None, ['ДПНИ'])],
+        'c': [('LOC', 'Россия', None, None, ['Россия', 'России'])],
+    })
+    assert ids['a:e0'] == ids['b:e0'] == ids['c:e0']
+    assert ids['a:e1'] == ids['b:e1']
+    names = table.set_index('global_id')['name']
+    assert names[ids['a:e0']] == 'Россия'
+    assert names[ids['a:e1']] == 'Движение против нелегальной иммиграции'
+    assert table['global_id'].str.match(r'^[POL]\d{6}$').all()
+
+
+def test_registry_ids_never_change():
+    first = {'a': [person('Путин')], 'b': [person('Иван Петров')], 'c': [('ORG', 'Газпром', None, None, [])]}
+    _, before, state = build(first)
+    later = dict(first, d=[person('Владимир Путин')], e=[person('Пётр Петров')], f=[person('Петров')],
+                 g=[('ORG', 'Газпром', None, None, [])])
+    _, after, state = build(later, state)
+    assert all(after[_] == before[_] for _ in before)
+    assert after['d:e0'] == before['a:e0']          # the surname that stood alone now has its full name
+    assert after['g:e0'] == before['c:e0']
+    assert after['e:e0'] != after['b:e0'] and after['f:e0'] not in (after['b:e0'], after['e:e0'])
+    # an article edited (new sha256) gets its entities again, by the same keys
+    entities, persons, mentions, documents = frames(later)
+    documents.loc[documents['doc_id'] == 'b', 'sha256'] = 'f' * 64
+    _, links, _ = registry.build(entities, persons, mentions, documents, state)
+    assert dict(zip(links['entity_id'], links['global_id']))['b:e0'] == before['b:e0']
+
+
+def test_registry_order_of_articles_within_a_build_does_not_matter():
+    articles = {'a': [person('Иванов')], 'b': [person('Сергей Иванов')], 'c': [person('Сергей Иванов')]}
+    _, ids, _ = build(articles)
+    _, reverse, _ = build(dict(reversed(list(articles.items()))))
+    assert ids == reverse and ids['a:e0'] == ids['b:e0']
+
+
+@pytest.fixture(scope='module')
+def two_runs(res, tmp_path_factory):
+    """The seeds run in two incremental runs (three articles, then all five), and a rerun."""
+    base = tmp_path_factory.mktemp('registry')
+    inputs = base / 'in'
+    inputs.mkdir()
+    seeds = sorted(SEEDS.glob('*.txt'))
+    for file in seeds[:3]:
+        shutil.copy(file, inputs / file.name)
+    run([inputs], base / 'out', progress=False, workers=1)
+    first = load_tables(base / 'out')
+    for file in seeds[3:]:
+        shutil.copy(file, inputs / file.name)
+    run([inputs], base / 'out', progress=False, workers=1)
+    second = load_tables(base / 'out')
+    run([inputs], base / 'out', progress=False, workers=1)
+    return first, second, load_tables(base / 'out')
+
+
+def test_registry_ids_stable_across_incremental_runs(two_runs):
+    first, second, third = two_runs
+    before = dict(zip(first['registry_entities']['entity_id'], first['registry_entities']['global_id']))
+    after = dict(zip(second['registry_entities']['entity_id'], second['registry_entities']['global_id']))
+    assert before and all(after[_] == before[_] for _ in before)
+    pd.testing.assert_frame_equal(second['registry'], third['registry'])
+    assert set(second['registry_entities']['entity_id']) == set(second['entities']['entity_id'])
+    assert set(second['registry_entities']['global_id']) == set(second['registry']['global_id'])
+
+
+def test_registry_seeds_merge_across_articles(two_runs):
+    _, tables, _ = two_runs
+    found = tables['registry'].set_index('name')
+    assert found.loc['IT-куб', 'n_articles'] >= 2       # seeds 002 and 004 both name the centre
+    assert found.loc['Россия', 'type'] == 'LOC'            # `РФ` and `России` of different articles
+    assert 'РФ' in found.loc['Россия', 'aliases']
+    assert tables['registry']['n_articles'].sum() == tables['registry_entities'].shape[0] - (
+        tables['registry_entities'].merge(tables['entities'])
+        .groupby(['global_id', 'doc_id']).size().sub(1).sum())
