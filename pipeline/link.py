@@ -60,6 +60,7 @@ def person_entities(mentions: list[tuple[int, object]]) -> list[tuple[Entity, li
             names = (Name(first, middle, last, None, 1.0),)
         hint = details.get('gender')
         items.append(dict(index=index, start=mention.start, stop=mention.stop, names=names, hint=hint,
+                          normal=key(mention.normal or mention.text),
                           latin=not any('а' <= _.lower() <= 'я' or _ in 'ёЁ' for _ in mention.text)))
     items.sort(key=lambda _: _['start'])
     groups: list[dict] = []
@@ -160,6 +161,9 @@ def person_entity(group: dict) -> Entity:
     if not (first or last):
         first, middle = middle, ''
     name = f'{first} {last}' if first and last else first or last
+    if first and last and any(_['normal'] in (key(f'{last} {first}'), key(f'{last} {first} {middle}'))
+                              for _ in group['members']):
+        name = f'{last} {first}'     # written surname first (`Ху Цзиньтао`, `Ким Чен Ир`): so named
     return Entity('PER', name, first=first, middle=middle, last=last)
 
 
@@ -291,5 +295,19 @@ def run(doc: Document, res=None) -> Document:
         number = len(doc.entities)
         doc.entities.append(entity)
         for index in members:
-            doc.mentions[index] = replace(doc.mentions[index], entity=number)
+            doc.mentions[index] = replace(doc.mentions[index], entity=number, normal=agreed(doc.mentions[index], entity))
     return doc
+
+
+def agreed(mention, entity: Entity) -> str:
+    """A one-word person mention's normal as its person's surname or first name, when the word can be
+    that name's form (`Путина` of Владимир Путин is `Путин`, not the woman's surname `Путина`)."""
+    normal = mention.normal
+    if entity.type != 'PER' or not normal or ' ' in mention.text.strip() or key(normal) in (
+            key(entity.last), key(entity.first)):
+        return normal
+    for name in candidate_names(mention.text):
+        for part in (entity.last, entity.first):
+            if part and key(name.last or name.first) == key(part) and not part.endswith('.'):
+                return part
+    return normal
