@@ -12,7 +12,9 @@ How it decides (in this order, for each entity not linked before):
 1. Keys. An entity has strong keys: its name and its mentions' normal names
    (folded: lower case, `ё` as `е`, quotes and repeated spaces dropped), the
    gazetteer name of a known place or organisation (`РФ`, `Российская
-   Федерация` → `Россия`), and for a person the pair first name + surname
+   Федерация` → `Россия`), a name read with its place (`японское
+   правительство` and `правительство Японии` are one), and for a person the
+   pair first name + surname (`э` as `е` too: `Сэйдзи`, `Сейдзи`)
    (`Владимир Владимирович Путин` and `Владимир Путин` share `владимир
    путин`; a bare surname or an initial is never a strong key). If a strong
    key already has a global id, the entity takes it; keys are first-come:
@@ -57,6 +59,11 @@ MAX_ALIASES = 30
 def fold(text: str) -> str:
     text = HYPHENS.sub('-', QUOTES.sub(' ', str(text))).lower().replace('ё', 'е')
     return SPACES.sub(' ', text).strip()
+
+
+def fold_person(text: str) -> str:
+    """A name part folded, `э` as `е` too: foreign names are spelt both ways (`Сэйдзи`, `Сейдзи`)."""
+    return fold(text).replace('э', 'е')
 
 
 def is_initial(word: str | None) -> bool:
@@ -118,6 +125,11 @@ def gazetteer_name(type: str, name: str) -> str | None:
     return entry.name if entry is not None and entry.type == type else None
 
 
+def place_signature(name: str) -> str | None:
+    from .link import place_signature
+    return place_signature(name)
+
+
 def candidates(entities: pd.DataFrame, persons: pd.DataFrame, aliases: dict[str, list[str]]) -> list[Candidate]:
     generic = generic_orgs()
     parts = {row.entity_id: row for row in persons.itertuples(index=False)}
@@ -127,8 +139,8 @@ def candidates(entities: pd.DataFrame, persons: pd.DataFrame, aliases: dict[str,
         names = [row.name] + [_ for _ in aliases.get(row.entity_id, ()) if _ != row.name]
         if row.type == 'PER':
             part = parts.get(row.entity_id)
-            first = fold(part.first) if part is not None and isinstance(part.first, str) else ''
-            last = fold(part.last) if part is not None and isinstance(part.last, str) else ''
+            first = fold_person(part.first) if part is not None and isinstance(part.first, str) else ''
+            last = fold_person(part.last) if part is not None and isinstance(part.last, str) else ''
             item.person = Person(first, last, first[:1] if first else '')
             if first and last and not is_initial(first):
                 item.strong.append(f'PER|{first} {last}')
@@ -143,6 +155,9 @@ def candidates(entities: pd.DataFrame, persons: pd.DataFrame, aliases: dict[str,
                 key = fold(name)
                 if key and (len(key.split()) > 1 or key not in generic):
                     item.strong.append(f'{row.type}|{key}')
+                signature = place_signature(name)
+                if signature:   # `японское правительство` is `правительство Японии`
+                    item.strong.append(f'{row.type}#{signature}')
             item.local = not item.strong
         item.strong = list(dict.fromkeys(item.strong))
         found.append(item)

@@ -160,3 +160,13 @@ def test_registry_seeds_merge_across_articles(two_runs):
     assert tables['registry']['n_articles'].sum() == tables['registry_entities'].shape[0] - (
         tables['registry_entities'].merge(tables['entities'])
         .groupby(['global_id', 'doc_id']).size().sub(1).sum())
+
+
+def test_registry_place_read_with_its_adjective_and_foreign_spellings():
+    _, ids, _ = build({
+        'a': [('ORG', 'японское правительство', None, None, []), person('Сэйдзи Маэхара')],
+        'b': [('ORG', 'Правительство Японии', None, None, []), person('Сейдзи Маэхара')],
+        'c': [('ORG', 'Правительство Кипра', None, None, [])],
+    })
+    assert ids['a:e0'] == ids['b:e0'] != ids['c:e0']
+    assert ids['a:e1'] == ids['b:e1']
