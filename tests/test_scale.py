@@ -237,11 +237,16 @@ def start_run(corpus, out, workers, log):
 
 
 def assert_whole_documents(found: dict, reference: dict) -> None:
-    """Only documents of the reference, each with all its rows and nothing else; CSVs readable."""
+    """Only documents of the reference, each with all its rows and nothing else; errors rows only those
+    of the reference (those of inputs that never became documents are written at the end of a run)."""
     docs = set(found['documents']['doc_id'])
     assert docs <= set(reference['documents']['doc_id'])
     expected = {name: reference[name][owners(reference[name]).isin(docs)] for name in tables.TABLES}
-    assert_same_tables(found, expected)
+    rows = {tuple(_) for _ in reference['errors'].astype(object).itertuples(index=False)}
+    assert all(tuple(_) in rows for _ in found['errors'].astype(object).itertuples(index=False))
+    assert not found['errors'].duplicated(KEYS['errors']).any()
+    none = reference['errors'].iloc[:0]
+    assert_same_tables(dict(found, errors=none), dict(expected, errors=none))
 
 
 def committed_parts(out) -> int:
@@ -261,15 +266,37 @@ def wait_for_commit(process, out, timeout: float) -> bool:
     return False
 
 
-def crash_runs(tmp_path, kills: int, workers: int, seed: int, only_parent: bool = False) -> int:
-    """Kill runs at random moments until `kills` kills happened; finish; compare with an uninterrupted run."""
+def add_bad_inputs(folder) -> int:
+    """Every kind of bad input of the reliability catalogue (tests/test_reliability.py) beside the articles,
+    and a name that is not UTF-8 and a collection with duplicated ids; returns how many files."""
+    from .test_reliability import CATALOGUE, write
+    from pipeline import ingest
+    for name, (data, _) in CATALOGUE.items():
+        write(folder / f'bad_{name}', data)
+    with open(folder / 'bad_huge.txt', 'wb') as handle:
+        handle.truncate(ingest.MAX_BYTES + 1)
+    with open(os.fsencode(folder) + b'/' + 'плохое'.encode('cp1251') + b'.txt', 'wb') as handle:
+        handle.write('Мэр Москвы Сергей Собянин открыл новую станцию метро.'.encode())
+    write(folder / 'bad_feed.jsonl', '\n'.join(json.dumps(_, ensure_ascii=False) for _ in [
+        {'id': 'article_000', 'text': 'Другой текст с тем же doc_id.'}, {'id': '../../etc/x', 'text': 'Текст.'},
+        {'id': 'twice', 'text': 'Первый.'}, {'id': 'twice', 'text': 'Второй.'}, 'не объект', {'text': ''},
+    ]) + '\n{broken json\n')
+    return len(CATALOGUE) + 2
+
+
+def crash_runs(tmp_path, kills: int, workers: int, seed: int, only_parent: bool = False, bad: bool = False) -> int:
+    """Kill runs at random moments until `kills` kills happened; finish; compare with an uninterrupted run.
+
+    `bad`: bad inputs of every kind mixed in with the articles.
+    """
     corpus = make_corpus(tmp_path / 'in', 45)
+    bad_files = add_bad_inputs(corpus) if bad else 0
     log = open(tmp_path / 'stderr.log', 'ab')
     started = time.perf_counter()
     assert start_run(corpus, tmp_path / 'reference', workers, log).wait(timeout=300) == 0
     duration = time.perf_counter() - started
     reference = load_tables(tmp_path / 'reference')
-    assert len(reference['documents']) == 45
+    assert len(reference['documents']) >= 45 and (len(reference['errors']) > 0) == bad
     rng, killed, attempts, episode = random.Random(seed), 0, 0, 0
     out = tmp_path / 'out0'
     while killed < kills:
@@ -311,7 +338,8 @@ def crash_runs(tmp_path, kills: int, workers: int, seed: int, only_parent: bool 
     statuses = set(found['runs']['status'])
     assert statuses <= {'killed', 'finished'} and found['runs']['status'].iloc[-1] == 'finished'
     print(f'crash test: {killed} kill points over {attempts} attempts ({episode + 1} episodes), '
-          f'run takes {duration:.1f} s')
+          f'run takes {duration:.1f} s; {len(found["documents"])} documents, {bad_files} bad input files, '
+          f'{len(found["errors"])} errors rows, equal to the uninterrupted run')
     return killed
 
 
@@ -319,9 +347,13 @@ def test_scale_crash_at_random_points(tmp_path):
     assert crash_runs(tmp_path, kills=5, workers=1, seed=6) >= 5
 
 
+def test_scale_crash_with_bad_inputs_mixed_in(tmp_path):
+    assert crash_runs(tmp_path, kills=4, workers=1, seed=7, bad=True) >= 4
+
+
 @pytest.mark.slow
 def test_scale_crash_at_many_points_with_workers(tmp_path):
-    assert crash_runs(tmp_path, kills=30, workers=2, seed=66, only_parent=True) >= 30
+    assert crash_runs(tmp_path, kills=30, workers=2, seed=66, only_parent=True, bad=True) >= 30
 
 
 @pytest.mark.slow
