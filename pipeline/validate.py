@@ -525,13 +525,23 @@ class Report:
             if section == 'entities':
                 for type, entity_keys in keys.items():
                     failures += self.below(self.entities, type, entity_keys, f'entities {type}')
+            elif section == 'roles':      # [roles.person], [roles."person+org"]: precision, recall, f1
+                for level, role_keys in keys.items():
+                    if level not in ('person', 'person+org'):
+                        raise GoldError(f'thresholds: unknown section [roles.{level}] (person or "person+org")')
+                    if self.roles is None:
+                        failures.append(f'roles {level}: no roles measured (gold without ROLE records)')
+                        continue
+                    failures += self.below(self.roles, level, role_keys,
+                                           f'roles {level}', levels=('person', 'person+org'))
             else:
                 failures += self.below(self.scores, section, keys, section)
         self.failures, self.thresholds = failures, str(source or 'given thresholds')
         return failures
 
-    def below(self, table: pd.DataFrame, type: str, keys: dict, label: str) -> list[str]:
-        if type not in TYPES + ('all',):
+    def below(self, table: pd.DataFrame, type: str, keys: dict, label: str,
+              levels: tuple = TYPES + ('all',)) -> list[str]:
+        if type not in levels:
             raise GoldError(f'thresholds: unknown section [{label}] (a type or `all`)')
         if not isinstance(keys, dict):
             raise GoldError(f'thresholds: {label} should be a [section] of `figure = number` lines')

@@ -238,6 +238,15 @@ def test_validate_thresholds_parse_without_tomllib():
     assert validate.parse_thresholds('[entities.PER]\nf1 = 0.7 # x\n') == {'entities': {'PER': {'f1': 0.7}}}
 
 
+def test_validate_role_thresholds_are_checked(seed_output):
+    report = validate.validate(ROOT / 'gold', tables=seed_output)
+    assert report.check({'roles': {'person': {'precision': 0.5}}}) == []
+    failures = report.check({'roles': {'person+org': {'recall': 0.999}}})
+    assert len(failures) == 1 and failures[0].startswith('roles person+org recall')
+    with pytest.raises(goldsets.GoldError, match='roles.people'):
+        report.check({'roles': {'people': {'recall': 0.5}}})
+
+
 def test_validate_unknown_threshold_is_an_error(sample_gold):
     report = validate.compare(sample_gold, as_predictions(sample_gold))
     with pytest.raises(goldsets.GoldError, match='f1_overlapp'):
