@@ -6,7 +6,8 @@ collections as crawlers write them (one article per line/row with `id`,
 `text` and optional `title`, `published`, `url`). Bytes are decoded as UTF-8
 (a leading BOM dropped), UTF-16 with a BOM, or a legacy Cyrillic code page
 (cp1251, koi8-r) recognised by letter statistics. An HTML page (`.html`,
-`.htm`, or a file starting `<!doctype html`/`<html`) becomes its visible text.
+`.htm`, a file starting `<!doctype html`/`<html`, or a text or record with three
+or more HTML tags in it) becomes its visible text.
 The decoded (extracted) text is stored as is: every offset downstream refers
 to it. README "Bad inputs" lists what happens to each kind of bad input.
 """
@@ -17,6 +18,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,10 +116,22 @@ BLOCK_TAGS = {'p', 'div', 'br', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 
 SKIP_TAGS = {'script', 'style', 'noscript', 'template', 'svg'}
 
 
-def looks_like_html(path: Path, text: str) -> bool:
-    """An .html/.htm file, or a text that starts like an HTML page."""
+MARKUP = re.compile(r'</?(?:p|div|br|span|a|b|i|u|em|strong|h[1-6]|li|ul|ol|table|tr|td|img|script|style|'
+                    r'article|section|blockquote|figure)\b[^<>]{0,500}>', re.IGNORECASE)
+
+
+def looks_like_html(path: Path | None, text: str) -> bool:
+    """An .html/.htm file, a text that starts like an HTML page, or one with HTML tags in it
+    (three or more: a crawler's record `<p>Текст</p><p>…`, not a `<b>` quoted in an article)."""
     head = text[:1024].lstrip().lower()
-    return path.suffix.lower() in ('.html', '.htm') or head.startswith(('<!doctype html', '<html'))
+    if (path is not None and path.suffix.lower() in ('.html', '.htm')) or head.startswith(('<!doctype html', '<html')):
+        return True
+    found = 0
+    for _ in MARKUP.finditer(text, 0, 200_000):
+        found += 1
+        if found >= 3:
+            return True
+    return False
 
 
 def html_text(html: str) -> str:
@@ -256,6 +270,10 @@ def record_document(record: dict, source: str, fallback_id: str) -> Document:
     if not isinstance(text, str):
         raise InputError('has no "text" string')
     check_text(text)
+    if looks_like_html(None, text):   # the visible text, as for an HTML file
+        text = html_text(text)
+        if not text:
+            raise InputError('is HTML with no visible text')
     text = without_surrogates(text)
     doc_id = record.get('id')
     doc_id = without_surrogates(fallback_id if doc_id is None or str(doc_id).strip() == '' else str(doc_id))

@@ -119,3 +119,21 @@ def test_ingest_duplicate_ids_reported(tmp_path):
     items = list(ingest.read_inputs([tmp_path]))
     assert sum(isinstance(_, Document) for _ in items) == 1
     assert any(isinstance(_, Problem) and 'already taken' in _.message for _ in items)
+
+
+def test_ingest_html_in_records_and_text_files_becomes_its_text(tmp_path):
+    """A crawler's record or .txt holding HTML markup is read as its visible text; a quoted tag is not markup."""
+    html = '<p>Мэр Москвы <b>Сергей Собянин</b> открыл станцию &laquo;Лужники&raquo;.</p><script>x()</script><p>Всё.</p>'
+    quoted = 'В HTML жирный текст пишут так: <b>текст</b>. Мэр Москвы Сергей Собянин это знает.'
+    write(tmp_path / 'feed.jsonl', '\n'.join(json.dumps(_, ensure_ascii=False) for _ in [
+        {'id': 'h1', 'text': html}, {'id': 'h2', 'text': '<div><script>x()</script></div><br><br>'},
+        {'id': 'q1', 'text': quoted},
+    ]))
+    write(tmp_path / 'page.txt', html)
+    items = list(ingest.read_inputs([tmp_path]))
+    docs = {_.doc_id: _ for _ in items if isinstance(_, Document)}
+    expected = 'Мэр Москвы Сергей Собянин открыл станцию «Лужники».\n\nВсё.'
+    assert docs['h1'].text == expected and docs['page'].text == expected
+    assert docs['q1'].text == quoted
+    problems = [_.message for _ in items if isinstance(_, Problem)]
+    assert any('feed.jsonl:2' in _ and 'HTML with no visible text' in _ for _ in problems)
