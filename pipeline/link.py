@@ -68,12 +68,19 @@ def person_entities(mentions: list[tuple[int, object]]) -> list[tuple[Entity, li
 
     def add(group, item, names=True):
         group['members'].append(item)
-        if names:
-            group['names'].extend(item['names'])
+        if names:   # each reading once, with its highest weight: a person named 5,000 times stays cheap to fit
+            known = group['known']
+            for name in item['names']:
+                reading = (name.first, name.middle, name.last, name.gender, name.plural)
+                if reading not in known:
+                    known[reading] = len(group['names'])
+                    group['names'].append(name)
+                elif name.weight > group['names'][known[reading]].weight:
+                    group['names'][known[reading]] = name
         group_of[item['index']] = group
 
     def new_group(item):
-        group = {'members': [], 'names': [], 'plural': item['names'][0].plural}
+        group = {'members': [], 'names': [], 'known': {}, 'plural': item['names'][0].plural}
         groups.append(group)
         add(group, item)
 

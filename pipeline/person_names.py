@@ -604,6 +604,7 @@ MARGIN = 1.0        # readings this close to the best one are kept for linking
 OTHER_WEIGHT = 0.6
 
 
+@lru_cache(maxsize=100_000)
 def name_key(text: str) -> str:
     return text.lower().replace('ё', 'е').replace('’', "'").strip()
 

@@ -38,7 +38,7 @@ from ..morph import is_cyrillic
 from . import places, repair
 from .places import fold
 from .spans import (QUOTE_CHARS, SOURCE, Span, Tokens, agrees, cases, covered, fixed, is_abbreviation, is_latin,
-                    in_dictionary, is_word, parses, person_spans, pos_set, to_mentions)
+                    in_dictionary, is_word, one_per_stretch, parses, person_spans, pos_set, to_mentions)
 
 MAX_MODIFIERS = 4       # words between a descriptor and a quoted name: `центра для одаренных детей «Сириус»`
 PREPOSITIONS_IN_NAMES = frozenset({'для', 'по', 'и'})
@@ -489,14 +489,7 @@ class Builder:
 
     def finish(self) -> list[Span]:
         """One span per stretch and type: rule-made first, then the longer."""
-        kept: list[Span] = []
-        order = sorted(self.spans, key=lambda _: (_.source != SOURCE, -(_.last - _.first), _.first))
-        for span in order:
-            if any(_.type == span.type and _.first <= span.last and span.first <= _.last for _ in kept):
-                continue
-            kept.append(span)
-        kept.sort(key=lambda _: (_.first, _.last))
-        return kept
+        return one_per_stretch(self.spans, lambda _: (_.source != SOURCE, -(_.last - _.first), _.first))
 
 
 def lemma(word: str) -> str:

@@ -36,8 +36,8 @@ from ..document import Document, Mention
 from . import places
 from .places import fold, lemmas
 from .spans import (NAME_TAGS, QUOTE_CHARS, SEPARATORS, SOURCE, Span, Tokens, agrees, cases, covered, fixed, has_name_tag,
-                    in_dictionary, is_abbreviation, is_latin, is_word, parses, person_spans, pieces, pos_set,
-                    quote_pairs, to_mentions, to_spans, words_of)
+                    in_dictionary, is_abbreviation, is_latin, is_word, one_per_stretch, parses, person_spans, pieces,
+                    pos_set, quote_pairs, to_mentions, to_spans, words_of)
 
 PRESS = frozenset({'пресс-служба', 'пресс-центр', 'пресс-секретарь'})
 SEPARATOR_CHARS = frozenset(SEPARATORS)
@@ -421,13 +421,7 @@ def strip_platforms(tokens: Tokens, span: Span) -> None:
 
 def dedupe(spans: list[Span]) -> list[Span]:
     """One span per stretch and type: the longer (then the earlier) wins."""
-    kept: list[Span] = []
-    for span in sorted(spans, key=lambda _: (-(_.last - _.first), _.first)):
-        if any(_.type == span.type and _.first <= span.last and span.first <= _.last for _ in kept):
-            continue
-        kept.append(span)
-    kept.sort(key=lambda _: (_.first, _.last))
-    return kept
+    return one_per_stretch(spans, lambda _: (-(_.last - _.first), _.first))
 
 
 def run(doc: Document, res=None) -> Document:

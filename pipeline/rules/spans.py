@@ -275,6 +275,32 @@ def words_of(tokens: Tokens, span: Span) -> list[str]:
     return [tokens.texts[_] for _ in range(span.first, span.last + 1) if is_word(tokens.texts[_])]
 
 
+class Taken:
+    """Tokens of the spans kept so far, by type: whether a span overlaps one costs its length,
+    not the number of spans (a document of 20,000 mentions stays linear)."""
+
+    def __init__(self):
+        self.tokens: dict[str, set[int]] = {}
+
+    def overlaps(self, span: Span) -> bool:
+        taken = self.tokens.get(span.type)
+        return bool(taken) and any(_ in taken for _ in range(span.first, span.last + 1))
+
+    def add(self, span: Span) -> None:
+        self.tokens.setdefault(span.type, set()).update(range(span.first, span.last + 1))
+
+
+def one_per_stretch(spans: list[Span], order) -> list[Span]:
+    """One span per stretch and type, the first in `order` (a sort key) winning; in text order."""
+    kept, taken = [], Taken()
+    for span in sorted(spans, key=order):
+        if not taken.overlaps(span):
+            kept.append(span)
+            taken.add(span)
+    kept.sort(key=lambda _: (_.first, _.last))
+    return kept
+
+
 def covered(spans: list[Span], first: int, last: int, types=('ORG', 'LOC', 'PER')) -> bool:
     return any(_.first <= last and first <= _.last for _ in spans if _.type in types)
 
