@@ -6,9 +6,14 @@ would otherwise re-tokenise the text), in length-sorted batches, so a mention
 never crosses a line break. Lines give the tagger more context than single
 sentences: on the factRuEval dev set, LOC F1 0.918 against 0.914 and overall
 0.882 against 0.879 (validate, overlap).
+
+`faster` swaps the tagger's convolution layers for the same arithmetic done
+with less copying (see there); the tags come out the same.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from .document import Document, Mention
 from .segment import lines
@@ -72,3 +77,60 @@ def run_many(docs: list[Document], res) -> list[Document]:
             start, stop = tokens[first].start, tokens[last].stop
             doc.mentions.append(Mention(start, stop, type, doc.text[start:stop], source='ner'))
     return docs
+
+
+def faster(tagger):
+    """The tagger with its CNN encoder layers computed faster, in place; returns it.
+
+    slovnet's Conv1d builds every window of the input as a copy (im2col, 3× the
+    input) and its BatchNorm and ReLU each allocate a new array. Here one
+    matmul of the input with all kernel taps side by side gives each tap's
+    contribution, which are added at their shifts; ReLU and the batch norm
+    (an affine map, `(x - mean) / std * weight + bias = x * scale + shift`)
+    are applied in place. Same model, same weights, float32 rounding apart
+    (differences under 1e-4 before the CRF): on the factRuEval dev texts the
+    tags are identical, and the NER stage takes about a quarter less time.
+    Only the layers of this tagger change (their class is swapped), so a plain
+    natasha tagger in the same process (the benchmarks' baseline) is untouched.
+    """
+    from slovnet.exec import model
+
+    class FastLayer(model.CNNEncoderLayer):
+        def __call__(self, input):
+            return encoder_layer(self, input)
+
+    for layer in tagger.infer.model.encoder.layers:
+        if type(layer) is model.CNNEncoderLayer and type(layer.conv) is model.Conv1d \
+                and type(layer.norm) is model.BatchNorm1d and type(layer.relu) is model.ReLU:
+            layer.__class__ = FastLayer
+    return tagger
+
+
+def encoder_layer(layer, input):
+    """conv → ReLU → batch norm of one layer: input batch × channels × length, output batch × filters × length."""
+    conv, norm = layer.conv, layer.norm
+    cached = layer.__dict__.get('_fast')
+    if cached is None:
+        filters, channels, kernel = conv.weight.shape
+        taps = np.concatenate([conv.weight.array[:, :, _].T for _ in range(kernel)], axis=1)
+        scale = norm.weight.array / norm.std.array
+        cached = (np.ascontiguousarray(taps), conv.bias.array, scale, norm.bias.array - norm.mean.array * scale)
+        layer.__dict__['_fast'] = cached
+    taps, bias, scale, shift = cached
+    batch, channels, length = input.shape
+    filters, _, kernel = conv.weight.shape
+    padding = conv.padding
+    width = length + 2 * padding - kernel + 1
+    flat = np.ascontiguousarray(input.swapaxes(1, 2)).reshape(batch * length, channels)
+    each = (flat @ taps).reshape(batch, length, kernel, filters)
+    out = np.empty((batch, width, filters), dtype=each.dtype)
+    out[:] = bias
+    for tap in range(kernel):
+        shift_by = tap - padding            # out[t] += each[t + shift_by, tap]
+        low, high = max(0, -shift_by), min(width, length - shift_by)
+        if low < high:
+            out[:, low:high] += each[:, low + shift_by:high + shift_by, tap]
+    np.maximum(out, 0, out=out)
+    out *= scale
+    out += shift
+    return out.swapaxes(2, 1)

@@ -11,7 +11,8 @@ class Resources:
     @cached_property
     def ner(self):
         from natasha import NewsEmbedding, NewsNERTagger
-        return NewsNERTagger(NewsEmbedding())
+        from .ner import faster
+        return faster(NewsNERTagger(NewsEmbedding()))
 
     @cached_property
     def morph(self):
