@@ -96,6 +96,7 @@ class Local:
     def __init__(self, workers: int):
         self.workers = max(1, workers)
         self.pool: ProcessPoolExecutor | None = None
+        self.drained = False      # every chunk's result came back
 
     def map(self, function: Callable, chunks: Iterable[tuple]) -> Iterator[tuple[tuple, object]]:
         """(chunk, function(*chunk)) for every chunk, as they finish."""
@@ -111,10 +112,13 @@ class Local:
         self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context('spawn'),
                                         initializer=start_worker, initargs=(os.getpid(),))
         yield from bounded(self.pool.submit, chain(head, chunks), function, IN_FLIGHT * self.workers)
+        self.drained = True
 
     def close(self) -> None:
+        """Stop the workers. After the last result they exit on their own while we write the summary
+        (no wait: that took most of a second); after an interruption, wait for them."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=not self.drained, cancel_futures=True)
             self.pool = None
 
 

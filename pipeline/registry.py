@@ -44,6 +44,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -119,18 +120,23 @@ def generic_orgs() -> frozenset[str]:
     return frozenset(fold(row[0]) for row in words('org_descriptors'))
 
 
+@lru_cache(maxsize=100_000)
 def gazetteer_name(type: str, name: str) -> str | None:
     from .rules import places
     entry = places.lookup(name.split())
     return entry.name if entry is not None and entry.type == type else None
 
 
+@lru_cache(maxsize=100_000)
 def place_signature(name: str) -> str | None:
     from .link import place_signature
     return place_signature(name)
 
 
-def candidates(entities: pd.DataFrame, persons: pd.DataFrame, aliases: dict[str, list[str]]) -> list[Candidate]:
+def candidates(entities: pd.DataFrame, persons: pd.DataFrame, aliases: dict[str, list[str]],
+               kept: dict[str, str]) -> list[Candidate]:
+    """The entities with their keys; those `kept` from the last build need only their name parts
+    (their keys were given then)."""
     generic = generic_orgs()
     parts = {row.entity_id: row for row in persons.itertuples(index=False)}
     found = []
@@ -146,7 +152,7 @@ def candidates(entities: pd.DataFrame, persons: pd.DataFrame, aliases: dict[str,
                 item.strong.append(f'PER|{first} {last}')
             elif not last:
                 item.local = True    # a first name alone
-        else:
+        elif row.entity_id not in kept:
             for name in names:
                 canonical = gazetteer_name(row.type, name)
                 if canonical:
@@ -242,9 +248,9 @@ def build(entities: pd.DataFrame, persons: pd.DataFrame, mentions: pd.DataFrame,
     for entity_id, normal in zip(named['entity_id'], named['normal']):
         if normal not in aliases[entity_id]:
             aliases[entity_id].append(normal)
-    items = candidates(entities, persons, aliases)
     kept = {row.entity_id: row.global_id for row in state.links.itertuples(index=False)
             if sha.get(row.doc_id) == row.sha256}
+    items = candidates(entities, persons, aliases, kept)
     builder = Builder(state)
     linked: dict[str, str] = {}
     for item in items:                     # what earlier builds decided stays (keys first, then the named index)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +47,7 @@ from typing import Iterator
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import registry, schemas, tables
@@ -386,41 +388,63 @@ class Store:
         return added, len(documents) - added, len(errors)
 
     def finish(self, status: str) -> None:
-        """Close the run's record; after a finished run, export the tables that changed."""
-        built = self.manifest.get('registry')
-        if status == 'finished' and (built or {}).get('generation') != self.manifest['generation']:
-            self.build_registry()
-        if status == 'finished' and self.manifest['exported'] != self.manifest['generation']:
-            self.export()
-            self.manifest['exported'] = self.manifest['generation']
+        """Close the run's record; after a finished run, rebuild the registry and export the tables that
+        changed (the CSV export runs in a thread beside the registry build: pyarrow writes without the GIL)."""
+        if status == 'finished':
+            built = self.manifest.get('registry')
+            generation = self.manifest['generation']
+            with ThreadPoolExecutor(1) as thread:
+                exporting = thread.submit(self.export_tables) if self.manifest['exported'] != generation else None
+                if (built or {}).get('generation') != generation:
+                    self.build_registry()
+                if exporting is not None:
+                    exporting.result()
+                    self.export_registry()
+                    self.manifest['exported'] = generation
         if self.run is not None:
             self.run.update(status=status, finished=now())
         self.save()
         self.export_runs()
 
-    def export(self) -> None:
-        """Each table whole as `<table>.csv` (UTF-8 with BOM, so Excel shows Cyrillic), part by part."""
+    def export_tables(self) -> None:
+        """Each table whole as `<table>.csv` (UTF-8 with BOM, so Excel shows Cyrillic)."""
         for name in TABLES:
             tables.write_atomic(self.path / f'{name}.csv', lambda path, name=name: self.write_csv(name, path))
+
+    def export_registry(self) -> None:
         for name in ('registry', 'registry_entities'):
             tables.write_atomic(self.path / f'{name}.csv',
-                                lambda path, name=name: self.table(name).to_csv(path, index=False,
-                                                                                encoding='utf-8-sig'))
+                                lambda path, name=name: write_csv(path, name, [self.table(name)]))
 
     def write_csv(self, name: str, path: str) -> None:
-        with open(path, 'w', encoding='utf-8-sig', newline='') as handle:
-            header = True
-            for frame in self.frames(name):
-                frame.to_csv(handle, index=False, header=header)
-                header = False
-            if header:
-                empty(name).to_csv(handle, index=False)
+        """Table `name` as CSV, part by part (memory bounded by a part)."""
+        if name == 'errors':
+            write_csv(path, name, [self.live_errors()])
+        else:
+            write_csv(path, name, (self.live_part(name, seq) for seq, _ in self.files(name)))
 
     def export_runs(self) -> None:
         runs = self.runs()
         tables.write_atomic(self.path / 'runs.parquet', lambda path: runs.to_parquet(path, index=False))
         tables.write_atomic(self.path / 'runs.csv',
                             lambda path: runs.to_csv(path, index=False, encoding='utf-8-sig'))
+
+
+def csv_schema(name: str) -> pa.Schema:
+    return pa.Schema.from_pandas(empty(name), preserve_index=False).remove_metadata()
+
+
+def write_csv(path: str, name: str, parts) -> None:
+    """Rows of table `name` (pandas or Arrow tables) as one CSV file: UTF-8 with BOM, a header line,
+    text quoted, empty for missing values; written by pyarrow, which is several times faster than pandas."""
+    schema = csv_schema(name)
+    with open(path, 'wb') as handle:
+        handle.write(b'\xef\xbb\xbf')
+        with pacsv.CSVWriter(handle, schema, write_options=pacsv.WriteOptions(quoting_style='needed')) as writer:
+            for part in parts:
+                if isinstance(part, pd.DataFrame):
+                    part = pa.Table.from_pandas(part, preserve_index=False)
+                writer.write_table(part.select(schema.names).cast(schema))
 
 
 def load_tables(path: str | os.PathLike = 'output') -> dict[str, pd.DataFrame]:
