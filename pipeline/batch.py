@@ -223,7 +223,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     `doc_timeout`: seconds per document (default DOC_TIMEOUT, 30; 0: no limit); a document
     that runs past it is an `errors` row naming the stage.
     """
-    from . import engines, store
+    from . import engines, registry, store
     global DOC_TIMEOUT
     if doc_timeout is not None:   # this process, and worker processes started from now on (they read the variable)
         DOC_TIMEOUT = float(doc_timeout)
@@ -233,6 +233,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     workers = workers or engines.cores()
     summary = Summary()
     pool = engines.start(engine, workers, scheduler)
+    if workers > 1:   # this process mostly waits for the workers: meanwhile, get ready for the registry
+        threading.Thread(target=registry.warm, daemon=True).start()
     with store.Store.open(out) as dataset:
         dataset.begin_run(engine=engine, workers=workers, inputs=inputs)
         bar = tqdm(total=estimate(inputs), unit='doc', disable=progress is False if progress is not None else None,

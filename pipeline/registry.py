@@ -42,7 +42,7 @@ across runs (a bare surname that was unambiguous when it came keeps its id).
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -115,6 +115,24 @@ class Candidate:
         return 1 if self.person.initial else 2
 
 
+def rows(frame: pd.DataFrame, columns: list[str]):
+    """The frame's rows as named tuples of plain Python values (iterating Arrow-backed columns is slow)."""
+    Row = namedtuple('Row', columns)
+    return [Row(*_) for _ in zip(*(frame[column].tolist() for column in columns))]
+
+
+def warm() -> None:
+    """Load what a build needs (morphology, gazetteer, the schema checks' imports) ahead of it: a run
+    with worker processes does this in a thread of its idle main process, not after the last chunk."""
+    from .rules import places
+    generic_orgs()
+    places.name_prefixes()
+    gazetteer_name('LOC', 'Москвы')
+    place_signature('японское правительство')
+    schemas.check('registry', schemas.frame('registry', []))
+
+
+@lru_cache(maxsize=1)
 def generic_orgs() -> frozenset[str]:
     from .rules import words
     return frozenset(fold(row[0]) for row in words('org_descriptors'))
@@ -138,9 +156,9 @@ def candidates(entities: pd.DataFrame, persons: pd.DataFrame, aliases: dict[str,
     """The entities with their keys; those `kept` from the last build need only their name parts
     (their keys were given then)."""
     generic = generic_orgs()
-    parts = {row.entity_id: row for row in persons.itertuples(index=False)}
+    parts = {row.entity_id: row for row in rows(persons, ['entity_id', 'first', 'last'])}
     found = []
-    for row in entities.itertuples(index=False):
+    for row in rows(entities, ['entity_id', 'doc_id', 'type', 'name']):
         item = Candidate(row.entity_id, row.doc_id, row.type, row.name)
         names = [row.name] + [_ for _ in aliases.get(row.entity_id, ()) if _ != row.name]
         if row.type == 'PER':
@@ -240,15 +258,15 @@ def build(entities: pd.DataFrame, persons: pd.DataFrame, mentions: pd.DataFrame,
 
     `mentions`: doc_id, entity_id, normal of the PER/ORG/LOC mentions; `documents`: doc_id, sha256, published.
     """
-    sha = dict(zip(documents['doc_id'], documents['sha256']))
-    published = {doc_id: value for doc_id, value in zip(documents['doc_id'], documents['published'])
+    sha = dict(zip(documents['doc_id'].tolist(), documents['sha256'].tolist()))
+    published = {doc_id: value for doc_id, value in zip(documents['doc_id'].tolist(), documents['published'].tolist())
                  if isinstance(value, str) and value}
     aliases: dict[str, list[str]] = defaultdict(list)
     named = mentions.dropna(subset=['entity_id', 'normal'])
-    for entity_id, normal in zip(named['entity_id'], named['normal']):
+    for entity_id, normal in zip(named['entity_id'].tolist(), named['normal'].tolist()):
         if normal not in aliases[entity_id]:
             aliases[entity_id].append(normal)
-    kept = {row.entity_id: row.global_id for row in state.links.itertuples(index=False)
+    kept = {row.entity_id: row.global_id for row in rows(state.links, ['entity_id', 'doc_id', 'sha256', 'global_id'])
             if sha.get(row.doc_id) == row.sha256}
     items = candidates(entities, persons, aliases, kept)
     builder = Builder(state)
@@ -258,7 +276,8 @@ def build(entities: pd.DataFrame, persons: pd.DataFrame, mentions: pd.DataFrame,
             linked[item.entity_id] = kept[item.entity_id]
             builder.learn(item, linked[item.entity_id])
     fresh = [_ for _ in items if _.entity_id not in kept]
-    fresh.sort(key=lambda _: (_.type, _.rank, published.get(_.doc_id) or '9999', _.doc_id, _.entity_id))
+    order = {id(_): (_.type, _.rank, published.get(_.doc_id) or '9999', _.doc_id, _.entity_id) for _ in fresh}
+    fresh.sort(key=lambda _: order[id(_)])
     for item in fresh:
         linked[item.entity_id] = builder.resolve(item)
         builder.learn(item, linked[item.entity_id])
@@ -274,7 +293,7 @@ def build(entities: pd.DataFrame, persons: pd.DataFrame, mentions: pd.DataFrame,
 def table(items: list[Candidate], linked: dict[str, str], aliases: dict[str, list[str]],
           published: dict[str, str], entities: pd.DataFrame) -> pd.DataFrame:
     """One row per global id with at least one live entity."""
-    mentions = dict(zip(entities['entity_id'], entities['n_mentions']))
+    mentions = dict(zip(entities['entity_id'].tolist(), entities['n_mentions'].tolist()))
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for item in items:
         groups[linked[item.entity_id]].append(item)
