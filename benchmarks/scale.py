@@ -10,6 +10,7 @@ a `--large` one for the memory check. Then measures, on the same machine:
 - the natasha segment+NER baseline, in this process (documents/s);
 - `python -m pipeline run` with 1 and 2 workers (local engine), wall time
   from start to exit, and the scaling ratio; tables compared for equality;
+  the same on the `--large` corpus, where fixed costs weigh less;
 - peak resident memory of each process of a run (psutil, sampled every
   20 ms): the worker (for 1 worker, the main process is the worker), and
   the main process; for `--docs` and `--large` articles;
@@ -209,6 +210,10 @@ def main():
                      args.large / large['cpu'], large['worker_mb'], large['main_mb'], large['seconds'], large['load']))
         print(f'large: {large["summary"]}', flush=True)
         large_rerun = pipeline_run(large_corpus, args.work / 'out-large', '--workers', '2', fresh=False)
+        large_one = pipeline_run(large_corpus, args.work / 'out-large-1', '--workers', '1')
+        rows.append((f'ours: local, 1 worker, {args.large} articles', args.large / large_one['seconds'],
+                     args.large / large_one['cpu'], large_one['worker_mb'], large_one['main_mb'],
+                     large_one['seconds'], large_one['load']))
 
     one, two = runs['local, 1 worker'], runs['local, 2 workers']
     equal_workers = same_tables(one['out'], two['out'])
@@ -228,6 +233,9 @@ def main():
           f'{args.repeat}: {one["tries"]} s vs {two["tries"]} s); on free cores, from CPU seconds: '
           f'{one["free"] / two["free"]:.2f}x ({one["free"]:.1f} s vs {two["free"]:.1f} s); CPU seconds of 2 workers '
           f'{two["cpu"] / one["cpu"]:.2f}x those of 1 (parallel overhead)')
+    if large:   # the fixed costs (start-up, each worker's cold caches, registry and export) weigh less
+        print(f'scaling 1 -> 2 workers on {args.large} articles: {large_one["seconds"] / large["seconds"]:.2f}x '
+              f'wall clock ({large_one["seconds"]:.1f} s vs {large["seconds"]:.1f} s)')
     print(f'ours per worker / baseline: {rate1 / base:.2f} wall clock with 1 worker, {rate2 / 2 / base:.2f} with 2; '
           f'{args.docs / one["cpu"] / base_cpu:.2f} per CPU-second (target >= 0.6)')
     memory = f'peak RSS per worker: {two["worker_mb"]:.0f} MB at {args.docs} articles'
