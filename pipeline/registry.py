@@ -75,7 +75,7 @@ def number_of(global_id: str) -> int:
     return int(global_id[1:])
 
 
-@dataclass
+@dataclass(slots=True)
 class State:
     """What a build leaves for the next: links of entities to ids, and every key given so far."""
     links: pd.DataFrame       # entity_id, doc_id, sha256, global_id
@@ -89,14 +89,14 @@ class State:
         return pd.DataFrame({'key': list(self.keys), 'global_id': list(self.keys.values())}, dtype='string')
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     first: str = ''      # folded
     last: str = ''
     initial: str = ''    # first letter of the first name or initial
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One entity to resolve, with what the rules look at."""
     entity_id: str

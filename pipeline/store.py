@@ -197,9 +197,14 @@ class Store:
     # ------------------------------------------------------------ reading
 
     def live_part(self, name: str, seq: int, columns: list[str] | None = None) -> pa.Table:
-        """Rows of table `name` in part `seq`, without those of replaced documents (only `columns`, if given)."""
-        table = pq.read_table(self.file(name, seq))
+        """Rows of table `name` in part `seq`, without those of replaced documents (only `columns`, if given:
+        the others are not even read)."""
         stale = self.stale(seq)
+        wanted = None
+        if columns:
+            owner = 'doc_id' if name not in ('persons', 'organisations', 'places') else 'entity_id'
+            wanted = list(dict.fromkeys([*columns, *([owner] if stale else [])]))
+        table = pq.read_table(self.file(name, seq), columns=wanted)
         if stale:
             if 'doc_id' in table.column_names:
                 owners = table['doc_id']
@@ -268,8 +273,7 @@ class Store:
 
     def build_registry(self) -> None:
         """Rebuild the registry from the live tables and commit it (the manifest names the build)."""
-        mentions = self.table('mentions', ['doc_id', 'type', 'entity_id', 'normal'])
-        mentions = mentions[mentions['type'].isin(['PER', 'ORG', 'LOC'])]
+        mentions = self.table('mentions', ['entity_id', 'normal']).dropna()   # PER/ORG/LOC only have both
         table, _, state = registry.build(
             self.table('entities'), self.table('persons'), mentions,
             self.table('documents', ['doc_id', 'sha256', 'published']), self.registry_state())
