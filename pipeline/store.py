@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -400,7 +401,11 @@ class Store:
             with ThreadPoolExecutor(1) as thread:
                 exporting = thread.submit(self.export_tables) if self.manifest['exported'] != generation else None
                 if (built or {}).get('generation') != generation:
-                    self.build_registry()
+                    try:
+                        self.build_registry()
+                    except Exception as error:   # the tables are committed: keep the last build, retry next run
+                        print(f'warning: the registry was not rebuilt ({type(error).__name__}: {error}); '
+                              f'the previous build is kept and the next run tries again', file=sys.stderr)
                 if exporting is not None:
                     exporting.result()
                     self.export_registry()

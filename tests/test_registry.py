@@ -170,3 +170,25 @@ def test_registry_place_read_with_its_adjective_and_foreign_spellings():
     })
     assert ids['a:e0'] == ids['b:e0'] != ids['c:e0']
     assert ids['a:e1'] == ids['b:e1']
+
+
+def test_registry_failure_keeps_the_tables_and_the_last_build(res, tmp_path, monkeypatch, capsys):
+    inputs = tmp_path / 'in'
+    inputs.mkdir()
+    seeds = sorted(SEEDS.glob('*.txt'))
+    shutil.copy(seeds[0], inputs / seeds[0].name)
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    before = load_tables(tmp_path / 'out')['registry']
+
+    def broken(*args, **kwargs):
+        raise MemoryError('no room')
+    monkeypatch.setattr(registry, 'build', broken)
+    shutil.copy(seeds[1], inputs / seeds[1].name)
+    summary = run([inputs], tmp_path / 'out', progress=False, workers=1)
+    assert summary.added == 1 and 'registry was not rebuilt (MemoryError: no room)' in capsys.readouterr().err
+    tables = load_tables(tmp_path / 'out')
+    assert len(tables['documents']) == 2 and tables['runs']['status'].tolist() == ['finished', 'finished']
+    pd.testing.assert_frame_equal(tables['registry'], before)
+    monkeypatch.undo()
+    run([inputs], tmp_path / 'out', progress=False, workers=1)     # nothing new, but the registry is behind
+    assert set(load_tables(tmp_path / 'out')['registry_entities']['doc_id']) == {seeds[0].stem, seeds[1].stem}
