@@ -9,7 +9,7 @@ this one process and on the same texts:
 - natasha segment + NER (the baseline the targets refer to),
 - natasha segment + NER + morph tagger + its own span normalisation,
 - our full pipeline (every stage in `pipeline.batch.STAGES`, over chunks of
-  64 documents as a run's worker does, with one BLAS thread like a worker),
+  `batch.CHUNK_SIZE` documents as a run's worker does, one BLAS thread like a worker),
 - our names stages alone (no date/number/money grammars),
 - our date/number/money rule stages alone (with segmentation),
 
@@ -55,8 +55,8 @@ def time_natasha(texts, normalise: bool):
     return done - started, done - loaded
 
 
-def time_ours(texts, stages=None, chunk=64):
-    """Our stages over chunks of `chunk` documents, as a run's worker does (process_many)."""
+def time_ours(texts, stages=None, chunk=None):
+    """Our stages over chunks of `chunk` documents (default: a run's), as a run's worker does (process_many)."""
     started = time.perf_counter()
     from pipeline import batch
     from pipeline.document import Document
@@ -65,6 +65,7 @@ def time_ours(texts, stages=None, chunk=64):
     res.ner  # load models before the clock for "without start-up"
     saved = batch.STAGES
     batch.STAGES = stages or saved
+    chunk = chunk or batch.CHUNK_SIZE
     try:
         # warm the rule grammars on one text so compile time counts as start-up
         batch.process_many([Document('warm', texts[0])], res)

@@ -30,7 +30,10 @@ from .document import Document, Problem
 from .resources import Resources, shared
 from . import schemas
 
-CHUNK_SIZE = 64   # documents per chunk: the unit sent to a worker and committed to the output
+# documents per chunk: the unit sent to a worker and committed to the output. Each chunk costs a
+# fixed overhead (schema checks of ten tables, a commit, pickling); on 2,000 articles with 2 workers a run took
+# 16.1 s with chunks of 64, 13.8 s with 128 and with 256 (1 worker: 25.6 s and 24.3 s); memory grows with it.
+CHUNK_SIZE = 128
 
 STAGES = (
     ('segment', segment.run),

@@ -125,8 +125,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument('--quiet', action='store_true', help='no progress bar')
     run.add_argument('--workers', type=positive, metavar='N',
                      help='worker processes, each loading the models once (default: the number of cores)')
-    run.add_argument('--chunk-size', type=positive, default=64, metavar='N',
-                     help='documents per chunk, the unit sent to a worker and committed (default 64); '
+    run.add_argument('--chunk-size', type=positive, default=128, metavar='N',
+                     help='documents per chunk, the unit sent to a worker and committed (default 128); '
                           'memory grows with it, not with the corpus')
     run.add_argument('--engine', choices=('local', 'dask'),
                      help='local (this machine; default) or dask (a dask.distributed cluster)')
