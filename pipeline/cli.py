@@ -37,6 +37,10 @@ def command_compact(args) -> int:
     return 0
 
 
+def tables_option(parser) -> None:
+    parser.add_argument('--tables', default='output', metavar='DIR', help='output folder of a run (default: output)')
+
+
 def positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -192,7 +196,7 @@ def parser() -> argparse.ArgumentParser:
         epilog='example: python -m pipeline sql "SELECT type, count(*) FROM mentions GROUP BY type"; '
                'output/README.md has more, and every column')
     sql.add_argument('query', metavar='QUERY', help='one SQL statement')
-    sql.add_argument('--tables', default='output', metavar='DIR', help='output folder of a run (default: output)')
+    tables_option(sql)
     sql.add_argument('--format', choices=('table', 'csv'), default='table',
                      help='table (boxed, for people; long results are cut) or csv (every row, for scripts)')
     sql.add_argument('--max-rows', type=positive, default=200, metavar='N',
@@ -204,7 +208,7 @@ def parser() -> argparse.ArgumentParser:
         description='Write one self-contained HTML page: each article with its mentions highlighted by type '
                     '(hover for the normal form or value) and an index of entities linking to their mentions. '
                     'Everything from the articles is escaped; the page runs no script.')
-    report.add_argument('--tables', default='output', metavar='DIR', help='output folder of a run (default: output)')
+    tables_option(report)
     report.add_argument('--out', required=True, metavar='FILE', help='the .html file to write')
     which_docs = report.add_mutually_exclusive_group()
     which_docs.add_argument('--docs', type=positive, metavar='N', help='only the first N articles (by doc_id)')
@@ -223,7 +227,7 @@ def parser() -> argparse.ArgumentParser:
         description='Write every table as one sheet of an .xlsx workbook, which Excel opens with Cyrillic intact '
                     'in any locale. Text is never turned into formulas; cells are cut at Excel\'s 32,767 '
                     'characters, with a note.')
-    xlsx.add_argument('--tables', default='output', metavar='DIR', help='output folder of a run (default: output)')
+    tables_option(xlsx)
     xlsx.add_argument('--out', default='output/tables.xlsx', metavar='FILE',
                       help='workbook to write (default: output/tables.xlsx)')
     xlsx.set_defaults(handler=command_xlsx)
@@ -232,7 +236,7 @@ def parser() -> argparse.ArgumentParser:
         'database', help='write the tables into a DuckDB database file for BI tools',
         description='Write every table into a DuckDB database file (tables by their own names, column '
                     'descriptions as comments) for BI tools and notebooks; written whole or not at all.')
-    database.add_argument('--tables', default='output', metavar='DIR', help='output folder of a run (default: output)')
+    tables_option(database)
     database.add_argument('--out', default='output/tables.duckdb', metavar='FILE',
                           help='database file to write (default: output/tables.duckdb)')
     database.set_defaults(handler=command_database)

@@ -418,14 +418,14 @@ class Store:
     def export_tables(self) -> None:
         """Each table whole as `<table>.csv` (UTF-8 with BOM, so Excel shows Cyrillic)."""
         for name in TABLES:
-            tables.write_atomic(self.path / f'{name}.csv', lambda path, name=name: self.write_csv(name, path))
+            tables.write_atomic(self.path / f'{name}.csv', lambda path, name=name: self.table_csv(name, path))
 
     def export_registry(self) -> None:
         for name in ('registry', 'registry_entities'):
             tables.write_atomic(self.path / f'{name}.csv',
                                 lambda path, name=name: write_csv(path, name, [self.table(name)]))
 
-    def write_csv(self, name: str, path: str) -> None:
+    def table_csv(self, name: str, path: str) -> None:
         """Table `name` as CSV, part by part (memory bounded by a part)."""
         if name == 'errors':
             write_csv(path, name, [self.live_errors()])

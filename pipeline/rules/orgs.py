@@ -280,18 +280,19 @@ class Builder:
             position += 1
         return None
 
-    def genitive_tail(self, stop: int) -> int:
-        """Genitive phrases and a place after a phrase: `при главном архитекторе Москвы`."""
+    def genitive_tail(self, stop: int, limit: int = 3, names: bool = True) -> int:
+        """Up to `limit` lower-case genitive phrases after `stop`, and with `names` a place or organisation
+        among them: `при главном архитекторе Москвы`; `министерства иностранных дел` (names=False)."""
         tokens = self.tokens
-        for _ in range(3):
+        for _ in range(limit):
             after = stop + 1
             if after >= len(tokens) or not tokens.adjacent(stop, after):
                 break
-            place = self.at(after, 'LOC') or self.at(after, 'ORG')
+            place = (self.at(after, 'LOC') or self.at(after, 'ORG')) if names else None
             if place is not None:
                 stop = place.last
                 continue
-            if self.word(after)[:1].isupper():
+            if not self.word(after)[:1].islower():
                 break
             found = self.noun_phrase(after, ('gent',))
             if found is None:
@@ -368,25 +369,12 @@ class Builder:
                 continue
             last = index
             if places.noun_lemmas(text) & GENITIVE_HEADS:
-                last = self.genitive_phrase(index)
+                last = self.genitive_tail(index, limit=2, names=False)   # `министерства иностранных дел`
             for span in self.of_type('LOC'):
                 if first <= span.first and span.last < index:
                     self.spans.remove(span)
             span = self.add(Span(first, last, 'ORG', kind=lemma(text)))
             self.extend_right(span)
-
-    def genitive_phrase(self, head: int) -> int:
-        """`министерства иностранных дел`: lower-case genitive phrases after a head."""
-        stop = head
-        for _ in range(2):
-            after = stop + 1
-            if after >= len(self.tokens) or not self.tokens.adjacent(stop, after) or not self.word(after)[:1].islower():
-                break
-            found = self.noun_phrase(after, ('gent',))
-            if found is None:
-                break
-            stop = found
-        return stop
 
     def brackets(self) -> None:
         """`Комитет защиты журналистов (КЗЖ)`, `Amnesty International`, `ПАСЕ (Парламентской ...)`."""
