@@ -99,6 +99,8 @@ class Gold(Annotations):
 QUOTES = re.compile('[«»"„“”‘’\'`]')
 HYPHENS = re.compile('[-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u00ad\u2212]')
 
+INITIAL_LETTER = re.compile(r'[A-ZА-ЯЁ]')
+
 
 def fold(text) -> str | None:
     """Case and `ё` folded (GOLD-GUIDE.md, Scoring): `Ребёнок` → `ребенок`."""
@@ -300,7 +302,12 @@ def factru_names(type: str, keys: dict[str, list[str]]) -> list[str]:
         parts = [keys[_][0] for _ in ('firstname', 'lastname') if keys.get(_)]
         if not parts:
             parts = [keys[_][0] for _ in ('nickname', 'patronymic') if keys.get(_)][:1]
-        return [' '.join(parts)] if parts else []
+        if not parts:
+            return []
+        name = ' '.join(parts)
+        # factRuEval writes an initial as the letter (`Н Кан`); GOLD-GUIDE.md keeps its dot (`Н. Кан`)
+        dotted = ' '.join(_ + '.' if INITIAL_LETTER.fullmatch(_) else _ for _ in name.split())
+        return [name, dotted] if dotted != name else [name]
     return list(keys.get('name', []))
 
 

@@ -25,6 +25,8 @@ from .document import Document, Entity, NAME_TYPES
 from .person_names import Name, candidate_names, compatible, first_fits
 from .rules import places
 
+SALIENT = 2    # a bare surname that fits several people goes to one named this many times as often as any other
+
 
 def key(text: str) -> str:
     return text.lower().replace('ё', 'е').replace('"', '').replace('«', '').replace('»', '').strip()
@@ -36,7 +38,7 @@ def abbreviation(name: str) -> str:
     return ''.join(_[0] for _ in words).upper()
 
 
-def person_entities(mentions: list[tuple[int, object]]) -> list[tuple[Entity, list[int]]]:
+def person_entities(mentions: list[tuple[int, object]], text: str | None = None) -> list[tuple[Entity, list[int]]]:
     """Group PER mentions into people.
 
     Each mention brings its likely readings (`person_names.candidate_names`:
@@ -45,11 +47,15 @@ def person_entities(mentions: list[tuple[int, object]]) -> list[tuple[Entity, li
     fit. A partial mention (a surname, a first name with or without
     patronymic) then joins the one person it fits, with its gender as the
     form (`Бута` is a man: a woman's `Бут` does not decline) or the verb
-    after it (`Бут рассказала`) tells it; when it fits several it stays
-    apart, with the partial mentions like it. A Latin name in brackets right
-    after a name is that person (`Джошуа Вольф (Joshua Wolf)`). The person's
-    name is the reading most of its mentions support: `Александра Дмитриева`
-    is `Александр Дмитриев` when the article also says `Александр`.
+    after it (`Бут рассказала`) tells it; when it fits several it joins the
+    one named at least twice as often as any other (the person the article
+    is about), or else stays apart, with the partial mentions like it. A
+    Latin name in brackets right after a name is that person (`Джошуа Вольф
+    (Joshua Wolf)`). The person's name is the reading most of its mentions
+    support, in the gender the verbs give (`Александра Дмитриева` is
+    `Александр Дмитриев` when the article also says `Александр`; `Евгения
+    Минченко` is `Евгений` when `отметил Минченко`); a person with no
+    surname keeps the patronymic (`Наина Иосифовна`).
     """
     items = []
     for index, mention in mentions:
@@ -104,11 +110,16 @@ def person_entities(mentions: list[tuple[int, object]]) -> list[tuple[Entity, li
         """The one group among (weight, group) pairs the item belongs to, if one."""
         if len(found) > 1:
             found = [_ for _ in found if _[0] >= 1.0] or found
+        if len(found) > 1:      # the person the article is about: named at least twice as often as the others
+            found = sorted(found, key=lambda _: -len(_[1]['members']))
+            if len(found[0][1]['members']) >= SALIENT * len(found[1][1]['members']):
+                found = found[:1]
         return found[0][1] if len(found) == 1 else None
 
     appositions = {}
     for previous, item in zip(items, items[1:]):
         if not previous['latin'] and 0 <= item['start'] - previous['stop'] <= 3 and (
+                text is None or '(' in text[previous['stop']:item['start']]) and (
                 item['latin'] or (previous['names'][0].full and not item['names'][0].first)):
             # `Джоэл Саймон (Joel Simon)`, `Екатерина Аталык (Половникова)`
             appositions[item['index']] = previous['index']
@@ -149,6 +160,10 @@ def person_entities(mentions: list[tuple[int, object]]) -> list[tuple[Entity, li
 def person_entity(group: dict) -> Entity:
     """The name most of the group's mentions support: first + last when both are known."""
     names = group['names']
+    hints = {_['hint'] for _ in group['members']} - {None}
+    fitting = [_ for _ in names if _.gender in (None, *hints)]
+    if len(hints) == 1 and any(_.full for _ in fitting):
+        names = fitting     # `отметил Минченко`: `Евгения Минченко` is Евгений, in the genitive
     options = [_ for _ in names if _.full] or names
     best, best_support = options[0], -1.0
     for option in options:
@@ -167,10 +182,11 @@ def person_entity(group: dict) -> Entity:
             first = name.first
     if not (first or last):
         first, middle = middle, ''
-    name = f'{first} {last}' if first and last else first or last
+    name = f'{first} {last}' if first and last else (f'{first} {middle}' if first and middle and not
+                                                       first.endswith('.') else first or last)
     if first and last and any(_['normal'] in (key(f'{last} {first}'), key(f'{last} {first} {middle}'))
                               for _ in group['members']):
-        name = f'{last} {first}'     # written surname first (`Ху Цзиньтао`, `Ким Чен Ир`): so named
+        name = ' '.join(filter(None, (last, first, middle)))     # written surname first (`Ху Цзиньтао`, `Ким Чен Ир`): so named
     return Entity('PER', name, first=first, middle=middle, last=last)
 
 
@@ -293,7 +309,7 @@ def run(doc: Document, res=None) -> Document:
     for index, mention in enumerate(doc.mentions):
         if mention.type in by_type:
             by_type[mention.type].append((index, mention))
-    found = person_entities(by_type['PER'])
+    found = person_entities(by_type['PER'], doc.text)
     for type in ('ORG', 'LOC'):
         found.extend(thing_entities(type, by_type[type]))
     found.sort(key=lambda item: min(doc.mentions[_].start for _ in item[1]))

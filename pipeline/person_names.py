@@ -283,6 +283,12 @@ def first_hyps(word: str) -> tuple[Hyp, ...]:
         hyps.append(Hyp(word, ANY_CASE if UNDECLINED.search(key) else NOMN, None,
                         0.2 if re.search(r'[^аеиоуыэюя][ую]$', key) else 0.5))
     hyps += declined_guesses(word, 0.3, 0.3)
+    head, _, tail = word.partition('-')
+    if tail and fold(head) in first_names() and (gender := first_gender(head)):
+        # `Ахмат-Хаджи` is a man's name, and with an undeclined tail it stays as written in every case
+        hyps = [_._replace(gender=gender) for _ in hyps if _.gender in (None, gender)]
+        if UNDECLINED.search(fold(tail)):
+            hyps.append(Hyp(word, ANY_CASE, gender, 2.5))
     return tuple(hyps)
 
 

@@ -91,6 +91,8 @@ def from_tables(frames: dict[str, pd.DataFrame], gold: Gold) -> Annotations:
         person = persons.get(row.entity_id)
         if person is not None and clean(person.first) and clean(person.last):
             name = f'{person.first} {person.last}'
+        elif person is not None and gold.entity_normals and clean(person.first):
+            name = person.first     # factRuEval names a person by first and last name, never the patronymic
         mention = first.get(row.entity_id)
         found.entities.append(Named(row.doc_id, row.type, name, entity=row.entity_id,
                                     start=mention.start if mention else clean(row.first_start),

@@ -194,3 +194,69 @@ def test_person_names_surname_found_where_tagger_missed_it(res):
     per = [m for m in doc.mentions if m.type == 'PER']
     assert {m.text for m in per} >= {'Виктор Бут', 'Буту'}
     assert len({m.entity for m in per}) == 1
+
+
+# ---------------------------------------------------------------- the words around a name
+
+def person_names_of(text: str, res) -> dict[str, str]:
+    doc = run_stages(text, res)
+    return {m.text: doc.entities[m.entity].name for m in doc.mentions if m.type == 'PER' and m.entity is not None}
+
+
+@pytest.mark.parametrize('text, mention, name', [
+    # the case of the person's noun, across the genitive words that qualify it
+    ('Мнение председателя комитета Госдумы Александра Пушкова известно.', 'Александра Пушкова',
+     'Александр Пушков'),
+    ('Доклад заместителя министра финансов Украины Влада Гриценко вышел вчера.', 'Влада Гриценко',
+     'Влад Гриценко'),
+    # and across a dash
+    ('Журналисты ждали двух пилотов - Хейкки Ковалайнена и Нико Росберга.', 'Хейкки Ковалайнена',
+     'Хейкки Ковалайнен'),
+    # a name joined by `и` to a name surely in the genitive is in the genitive too
+    ('Это видно в трудах Авраама и Абу Машара.', 'Абу Машара', 'Абу Машар'),
+    # the verb of a later mention tells the person's gender, and so the case of the first one
+    ('Выводы Евгения Кравченко опубликованы. «Рынок растёт», — отметил Кравченко.', 'Евгения Кравченко',
+     'Евгений Кравченко'),
+    # a hyphenated first name takes the gender of its first half and an undeclined tail stays as written
+    ('Памятник первому президенту Ахмат-Хаджи Кадырову открыли в Грозном.', 'Ахмат-Хаджи Кадырову',
+     'Ахмат-Хаджи Кадыров'),
+    # a person known by first name and patronymic is so named
+    ('Собрание открыла Наина Иосифовна.', 'Наина Иосифовна', 'Наина Иосифовна'),
+])
+def test_person_names_context(res, text, mention, name):
+    assert person_names_of(text, res).get(mention) == name
+
+
+def test_person_names_particle_before_the_name_joins_it(res):
+    found = person_names_of('Эти таблицы составил ибн Эзра, а потом их переписали.', res)
+    assert 'ибн Эзра' in found, found
+
+
+def test_person_names_two_korean_names_in_one_span_are_two(res):
+    found = person_names_of('Основателем страны считается отец Кима Чен Ира Ким Ир Сен.', res)
+    assert {'Кима Чен Ира', 'Ким Ир Сен'} <= set(found), found
+    assert found['Ким Ир Сен'] == 'Ким Ир Сен'     # surname first, as written, all three parts
+
+
+def test_person_names_word_that_reads_as_no_name_is_cut_off(res):
+    doc = Document('t', 'Задержан оператор Аль-Джазиры Сами аль-Хадж.')
+    doc = segment.run(doc, res)
+    start = doc.text.index('Аль-Джазиры')
+    doc.mentions = [Mention(start, len(doc.text) - 1, 'PER', doc.text[start:-1], source='ner')]
+    doc = persons.run(doc, res)
+    assert [m.text for m in doc.mentions if m.type == 'PER'] == ['Сами аль-Хадж']
+
+
+def test_person_names_place_that_is_a_person(res):
+    doc = Document('t', 'Открыт музей имени Ахмат-Хаджи Кадырова.')
+    doc = segment.run(doc, res)
+    start = doc.text.index('Ахмат')
+    doc.mentions = [Mention(start, len(doc.text) - 1, 'LOC', doc.text[start:-1], source='ner')]
+    doc = persons.run(doc, res)
+    assert [(m.type, m.text) for m in doc.mentions] == [('PER', 'Ахмат-Хаджи Кадырова')]
+
+
+def test_person_names_bare_surname_goes_to_the_person_the_article_is_about(res):
+    found = person_names_of('Рамзан Кадыров провёл совещание. Рамзан Кадыров поручил начать ремонт. '
+                            'Рамзан Кадыров вспомнил отца, Ахмат-Хаджи Кадырова. Кадыров уехал в Москву.', res)
+    assert found['Кадыров'] == 'Рамзан Кадыров', found

@@ -31,19 +31,31 @@ names it holds (same source) and adds nothing else:
 - the word before a name suggests its case, kept as ('case_context',
   ((cases, weight), ...)): a preposition (`к Лофнеру`), a relational noun
   (`по словам Лофнера`: the genitive) or a noun of a person beside it, in
-  its case or the genitive (`блоггера Джошуа Вольфа`, `жена Бута`); linking
-  weighs the readings with it (`Вольфа` → `Вольф`).
+  its case or the genitive (`блоггера Джошуа Вольфа`, `жена Бута`), also
+  across the genitive words that qualify it (`премьер-министра Молдавии
+  Влада Филата`) or a dash (`пилотов - Кими Райкконена`); a name joined by
+  `и` or a comma to the name before takes that name's case (`Авраама и Абу
+  Машара`); linking weighs the readings with it (`Вольфа` → `Вольф`);
+- a lower-case particle right before a name is part of it (`ибн Эзра`); two
+  Chinese or Korean names in one span are two (`отца Кима Чен Ира Ким Ир
+  Сен`); a span that reads as no name loses the leading words that are no
+  part of the name after them (`оператор Аль-Джазиры Сами аль-Хадж`); a
+  place span that is a first name and a Russian surname is a person
+  (`Ахмат-Хаджи Кадырова`).
 
 Runs after `resolve` and before `normalise`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from .. import morph
+from . import places
 from ..document import Document, Mention
-from ..person_names import first_hyps, fold, is_cjk, is_first_name, last_hyps, mention_readings, words_of
+from ..person_names import (first_hyps, fold, is_cjk, is_first_name, is_patronymic, last_hyps, mention_readings,
+                            words_of)
 
 SEPARATORS = frozenset(',;()[]{}•·«»"„“”/|')
 # the case a preposition before a name puts it in (`к Лофнеру`, `у Бута`, `с Обамой`)
@@ -146,9 +158,11 @@ def predicate_gender(doc: Document, start: int, stop: int) -> str | None:
 
 
 def case_context(doc: Document, start: int) -> tuple:
-    """(cases, weight) the word before a name suggests: a preposition governs it (`к Лофнеру`),
-    a relational noun takes it in the genitive (`жена Бута`), another noun of a person stands
-    beside it in its own case (`блоггера Джошуа Вольфа`)."""
+    """(cases, weight) the words before a name suggest: a preposition governs it (`к Лофнеру`),
+    a relational noun takes it in the genitive (`жена Бута`), a noun of a person stands beside
+    it in its own case (`блоггера Джошуа Вольфа`), also across the genitive words that qualify
+    that noun (`премьер-министра Молдавии Влада Филата`, `директора Международного института
+    политической экспертизы Евгения Минченко`) or a dash (`преследователей - Кими Райкконена`)."""
     index = doc.token_index(start) - 1
     if index < 0 or doc.sentence_of(doc.tokens[index].start) != doc.sentence_of(start):
         return ()
@@ -157,17 +171,47 @@ def case_context(doc: Document, start: int) -> tuple:
     if low in CASE_OF_PREPOSITION:
         case = CASE_OF_PREPOSITION[low]
         return ((frozenset({case, 'gent'} if low in ('с', 'со') else {case}), PREPOSITION_WEIGHT),)
-    if not word.islower() or not word.replace('-', '').isalpha():
-        return ()
     if low in GENITIVE_HEADS:
         return ((frozenset({'gent'}), NOUN_WEIGHT),)
-    nouns = [_ for _ in morph.parses(word) if morph.attr(_.tag, 'POS') == 'NOUN']
-    if not nouns or morph.attr(morph.parses(word)[0].tag, 'POS') != 'NOUN':
+    if word in APPOSITION_DASHES and index >= 1 and doc.tokens[index - 1].stop < doc.tokens[index].start:
+        return person_noun_case(doc.tokens[index - 1].text)
+    for back in range(index, max(index - QUALIFIERS - 1, -1), -1):
+        word = doc.tokens[back].text
+        if doc.sentence_of(doc.tokens[back].start) != doc.sentence_of(start) or not word.replace('-', '').isalpha():
+            return ()
+        if word.islower() and back < index and word in CASE_OF_PREPOSITION:
+            return ()
+        found = person_noun_case(word) if word.islower() else ()
+        if found or not genitive_qualifier(word):
+            return found
+    return ()
+
+
+APPOSITION_DASHES = frozenset('—–-')
+QUALIFIERS = 5      # genitive words between a person's noun and the name: `директора Международного института …`
+
+
+def person_noun_case(word: str) -> tuple:
+    """(cases, weight) of a name standing beside `word`, a lower-case noun of a person:
+    `блоггера` → its case; `жена`, `мать`: or the genitive (`жена Бута`)."""
+    if not word.islower() or not word.replace('-', '').isalpha():
+        return ()
+    parses = morph.parses(word)
+    nouns = [_ for _ in parses if morph.attr(_.tag, 'POS') == 'NOUN']
+    if not nouns or morph.attr(parses[0].tag, 'POS') != 'NOUN':
         return ()
     if all('anim' in _.tag and 'Name' not in _.tag and 'Surn' not in _.tag for _ in nouns):
-        # `блоггера Джошуа Вольфа` in its case; `жена Бута`, `мать Раиса`: or the genitive
         return ((frozenset(morph.attr(_.tag, 'case') for _ in nouns) | {'gent'}, NOUN_WEIGHT),)
     return ()
+
+
+def genitive_qualifier(word: str) -> bool:
+    """A word that can qualify a noun from after it in the genitive: `Молдавии`, `института`,
+    `политической`, `США` (an abbreviation does not decline)."""
+    if word.isupper() and len(word) > 1:
+        return True
+    return any(morph.attr(_.tag, 'case') == 'gent' and morph.attr(_.tag, 'POS') in ('NOUN', 'ADJF')
+               for _ in morph.parses(word))
 
 
 NOT_NOUNS = frozenset({'CONJ', 'PRCL', 'PRTS', 'PRTF', 'VERB', 'INFN', 'ADVB', 'PREP', 'INTJ', 'GRND', 'ADJS'})
@@ -218,17 +262,100 @@ def with_context(doc: Document, mention: Mention) -> Mention:
 def run(doc: Document, res=None) -> Document:
     mentions = []
     for mention in merged(doc, sorted(doc.mentions, key=lambda _: (_.start, _.stop))):
+        if mention.type == 'LOC' and person_as_place(mention.text):
+            mention = replace(mention, type='PER', source='rule:persons')
         if mention.type != 'PER':
             mentions.append(mention)
             continue
         if any(_.isdigit() for _ in mention.text) or no_name(mention.text):
             continue
-        for start, stop in names_in(doc, mention):
+        for start, stop in (piece for span in names_in(doc, mention) for piece in cjk_pieces(doc, *span)):
+            start = with_particle(doc, readable_start(doc, start, stop))
             mentions.append(with_context(doc, replace(mention, start=start, stop=stop, text=doc.text[start:stop])))
     mentions += [with_context(doc, _) for _ in missed_surnames(doc, [_ for _ in mentions if _.type == 'PER'])]
     mentions.sort(key=lambda _: (_.start, _.stop, _.type))
-    doc.mentions = mentions
+    doc.mentions = coordinated(doc, mentions)
     return doc
+
+
+RUSSIAN_SURNAME = re.compile(r'(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|е)?$|(?:ский|ского|скому|ским|ском)$')
+
+
+def person_as_place(text: str) -> bool:
+    """A place span that is a person's first name and Russian surname (`президента [Ахмат-Хаджи
+    Кадырова]`); not a place the gazetteer knows."""
+    words = words_of(text)
+    if len(words) not in (2, 3) or not all(_[:1].isupper() for _ in words) or places.lookup(list(words)):
+        return False
+    return is_first_name(words[0].split('-')[0]) and bool(RUSSIAN_SURNAME.search(fold(words[-1]))) and (
+        len(words) == 2 or is_patronymic(words[1]))
+
+
+def readable_start(doc: Document, start: int, stop: int) -> int:
+    """Where a name begins when the span as a whole reads as no name but its last words read as
+    a first name and surname: `оператор [Аль-Джазиры] [Сами аль-Хадж]`."""
+    tokens = doc.tokens_in(start, stop)
+    if len(tokens) < 3 or mention_readings(doc.text[start:stop]):
+        return start
+    for cut in (1, 2):
+        if len(tokens) - cut >= 2 and tokens[cut].text[:1].isupper():
+            found = mention_readings(doc.text[tokens[cut].start:stop])
+            if found and all(found[0].parts[_] for _ in (0, 2)):
+                return tokens[cut].start
+    return start
+
+
+def cjk_pieces(doc: Document, start: int, stop: int) -> list[tuple[int, int]]:
+    """Two Chinese, Korean or Vietnamese names the tagger took as one are two:
+    `отец [Кима Чен Ира] [Ким Ир Сен]`."""
+    tokens = doc.tokens_in(start, stop)
+    if len(tokens) < 4 or not all(_.text.isalpha() for _ in tokens):
+        return [(start, stop)]
+    words = [_.text for _ in tokens]
+    for cut in range(2, len(words) - 1):
+        if is_cjk(words[:cut]) and is_cjk(words[cut:]):
+            return [(start, tokens[cut - 1].stop), (tokens[cut].start, stop)]
+    return [(start, stop)]
+
+
+# lower-case particles the tagger leaves out of a name (`ибн Эзра`, `фон Брауна`); not `да`, `де`,
+# `ла`, which are also Russian or French words
+LEFT_PARTICLES = frozenset('ибн бин бен фон ван аль эль дю'.split())
+
+
+def with_particle(doc: Document, start: int) -> int:
+    """The start of a name with the particle right before it: `работах [ибн Эзра]`."""
+    index = doc.token_index(start) - 1
+    if index >= 0 and doc.tokens[index].text in LEFT_PARTICLES and doc.tokens[index].stop == start - 1 \
+            and doc.text[start - 1] == ' ':
+        return doc.tokens[index].start
+    return start
+
+
+COORDINATION = re.compile(r'\s*(?:,|,?\s*(?:и|или|а также))\s+', re.IGNORECASE)
+
+
+def coordinated(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """A name joined to the name before it by `и`, `или` or a comma stands in its case
+    (`работах ибн Эзра, Авраама и Абу Машара`: `Машара` is `Машар`): it takes the case
+    hint of that name, or the oblique case that name is surely in."""
+    result, previous = [], None
+    for mention in mentions:
+        if mention.type == 'PER':
+            details = dict(_ for _ in mention.extra if isinstance(_, tuple) and len(_) == 2)
+            if previous is not None and 'case_context' not in details \
+                    and COORDINATION.fullmatch(doc.text[previous.stop:mention.start]):
+                context = dict(_ for _ in previous.extra if isinstance(_, tuple) and len(_) == 2).get('case_context')
+                if context is None:
+                    readings = mention_readings(previous.text)
+                    if readings and readings[0].case != 'nomn' and not any(
+                            _.case == 'nomn' and _.score > readings[0].score - 1.0 for _ in readings):
+                        context = ((frozenset({readings[0].case}), NOUN_WEIGHT),)
+                if context:
+                    mention = replace(mention, extra=mention.extra + (('case_context', context),))
+            previous = mention
+        result.append(mention)
+    return result
 
 
 def missed_surnames(doc: Document, persons: list[Mention]) -> list[Mention]:
