@@ -1,13 +1,30 @@
-"""Facts from Russian news: people, organisations, places, dates and numbers as tables."""
+"""Facts from Russian news: people, organisations, places, dates and numbers as tables.
 
-from .batch import STAGES, process, process_text, run
-from .document import Document, Entity, Mention, Problem, Sentence, Token
-from .resources import Resources
-from .tables import load_tables
+The names below are imported on first use (PEP 562), so that `python -m pipeline run`
+can start its worker processes before this process imports pandas and the models.
+"""
+
+from importlib import import_module
 
 __version__ = '0.1.0'
 
-__all__ = [
-    'STAGES', 'Document', 'Entity', 'Mention', 'Problem', 'Resources', 'Sentence', 'Token',
-    'load_tables', 'process', 'process_text', 'run',
-]
+_HOMES = {
+    'STAGES': 'batch', 'process': 'batch', 'process_text': 'batch', 'run': 'batch',
+    'Document': 'document', 'Entity': 'document', 'Mention': 'document', 'Problem': 'document',
+    'Sentence': 'document', 'Token': 'document',
+    'Resources': 'resources', 'load_tables': 'tables',
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        value = getattr(import_module(f'.{_HOMES[name]}', __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

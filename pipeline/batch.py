@@ -217,12 +217,13 @@ class Summary:
 
 
 def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: int | None = None,
-        chunk_size: int = CHUNK_SIZE, engine: str = 'local', scheduler: str | None = None,
+        chunk_size: int = CHUNK_SIZE, engine='local', scheduler: str | None = None,
         doc_timeout: float | None = None) -> Summary:
     """Process the documents of `inputs` that `out` does not hold yet; commit them chunk by chunk.
 
     `workers` defaults to the number of cores; `engine` is `local` or `dask`
-    (`scheduler`: address of a running Dask scheduler, else a local cluster).
+    (`scheduler`: address of a running Dask scheduler, else a local cluster), or an
+    engine from `engines.start` (the CLI starts the workers before it imports pandas).
     `doc_timeout`: seconds per document (default DOC_TIMEOUT, 30; 0: no limit); a document
     that runs past it is an `errors` row naming the stage.
     """
@@ -235,12 +236,12 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     inputs = [os.fspath(_) for _ in inputs]
     workers = workers or engines.cores()
     summary = Summary()
-    pool = engines.start(engine, workers, scheduler)
+    pool = engines.start(engine, workers, scheduler) if isinstance(engine, str) else engine
     if workers > 1:   # this process mostly waits for the workers: meanwhile, get ready for the registry
         threading.Thread(target=registry.warm, daemon=True).start()
     with store.Store.open(out) as dataset:
-        dataset.begin_run(engine=engine, workers=workers, inputs=inputs)
-        bar = tqdm(total=estimate(inputs), unit='doc', disable=progress is False if progress is not None else None,
+        dataset.begin_run(engine=pool.name, workers=workers, inputs=inputs)
+        bar = tqdm(total=ingest.estimate(inputs), unit='doc', disable=progress is False if progress is not None else None,
                    leave=False, smoothing=0.05)
         problems: list[Problem] = []
         status = 'failed'
@@ -303,17 +304,3 @@ def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], b
     problems.extend(held)
     if chunk:
         yield chunk, warnings
-
-
-def estimate(inputs: list[str]) -> int:
-    """About how many documents `inputs` hold (for the progress bar's ETA)."""
-    total = 0
-    for path, _ in ingest.list_files(inputs):
-        if path.suffix.lower() in ('.jsonl', '.csv'):
-            try:
-                total += path.read_bytes().count(b'\n') - (path.suffix.lower() == '.csv')
-            except OSError:
-                total += 1
-        else:
-            total += 1
-    return total

@@ -3,25 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
 def command_run(args) -> int:
+    from . import engines, ingest, layout
+    try:
+        engine = engines.start(args.engine or ('dask' if args.scheduler else 'local'),
+                               args.workers or engines.cores(), args.scheduler)
+    except engines.EngineError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    if args.doc_timeout is not None:   # read by worker processes when they start
+        os.environ['PIPELINE_DOC_TIMEOUT'] = str(float(args.doc_timeout))
+    if isinstance(engine, engines.Local) and \
+            ingest.estimate(args.inputs) - layout.documents_held(args.out) >= 2 * args.chunk_size:
+        engine.start()    # workers load their models while this process imports pandas and reads the input
     from .batch import run
-    from .engines import EngineError
     from .store import StoreError
-    engine = args.engine or ('dask' if args.scheduler else 'local')
     try:
         summary = run(args.inputs, args.out, progress=None if not args.quiet else False, workers=args.workers,
-                      chunk_size=args.chunk_size, engine=engine, scheduler=args.scheduler,
-                      doc_timeout=args.doc_timeout)
+                      chunk_size=args.chunk_size, engine=engine, doc_timeout=args.doc_timeout)
     except KeyboardInterrupt:
         print('interrupted: the chunks committed so far are kept; the same command finishes the job',
               file=sys.stderr)
         return 130
-    except (EngineError, StoreError) as error:
+    except (engines.EngineError, StoreError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
+    finally:
+        engine.close()
     print(summary.line())
     return 0
 

@@ -52,9 +52,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import registry, schemas, tables
+from .layout import MANIFEST
 from .tables import TABLES
 
-MANIFEST = '_manifest.json'
 LOCK = '.lock'
 REGISTRY = 'registry'   # the folder of the registry's builds
 FORMAT = 1

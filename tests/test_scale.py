@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import pipeline
-from pipeline import load_tables, store, tables
+from pipeline import engines, layout, load_tables, store, tables
 from pipeline.batch import run
 
 from .conftest import ROOT, SEEDS
@@ -159,6 +159,41 @@ def test_scale_two_workers_equal_one(tmp_path):
     assert one.documents == two.documents == 12
     assert_same_tables(load_tables(tmp_path / 'two'), load_tables(tmp_path / 'one'))
     assert len(list((tmp_path / 'two' / 'documents').glob('part-*.parquet'))) == 4
+
+
+def test_scale_workers_started_early_give_the_same_tables(tmp_path):
+    """The CLI starts the workers before it imports pandas; the run then uses them."""
+    folder = make_corpus(tmp_path / 'in', 9)
+    one = run([folder], tmp_path / 'one', progress=False, workers=1, chunk_size=3)
+    engine = engines.start('local', 2)
+    engine.start()
+    two = run([folder], tmp_path / 'two', progress=False, workers=2, chunk_size=3, engine=engine)
+    assert one.documents == two.documents == 9
+    found = load_tables(tmp_path / 'two')
+    assert_same_tables(found, load_tables(tmp_path / 'one'))
+    assert found['runs'][['engine', 'workers']].values.tolist() == [['local', 2]]
+    assert layout.documents_held(tmp_path / 'two') == 9
+
+
+def test_scale_workers_started_early_without_work_are_ended(tmp_path):
+    engine = engines.start('local', 2)
+    engine.start()
+    processes = list(engine.pool._processes.values())
+    assert len(processes) == 2
+    summary = run([SEEDS], tmp_path / 'out', progress=False, workers=2, engine=engine)   # one chunk: in this process
+    assert summary.documents == 5 and engine.pool is None
+    for process in processes:
+        process.join(timeout=30)
+        assert not process.is_alive()
+
+
+def test_scale_documents_held_reads_the_manifest_only(tmp_path):
+    assert layout.documents_held(tmp_path / 'missing') == 0
+    (tmp_path / 'broken').mkdir()
+    (tmp_path / 'broken' / layout.MANIFEST).write_text('{not json', encoding='utf-8')
+    assert layout.documents_held(tmp_path / 'broken') == 0
+    run([SEEDS], tmp_path / 'out', progress=False, workers=1)
+    assert layout.documents_held(tmp_path / 'out') == 5
 
 
 def test_scale_dask_engine_equal_local(tmp_path):
