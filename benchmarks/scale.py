@@ -94,7 +94,7 @@ class Peaks(threading.Thread):
                     continue
                 self.peaks[process.pid] = max(rss, self.peaks.get(process.pid, 0))
                 self.cpu[process.pid] = times.user + times.system
-            time.sleep(0.02)
+            time.sleep(0.1)
 
 
 def pipeline_run(corpus: Path, out: Path, *options: str, env: dict | None = None, fresh: bool = True) -> dict:

@@ -266,8 +266,10 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
             raise
         finally:
             bar.close()
-            pool.close()
-            dataset.finish(status)
+            try:
+                dataset.finish(status, submit=pool.idle_workers())
+            finally:
+                pool.close()
             summary.documents = summary.added + summary.replaced
             summary.total = len(dataset.documents)
             summary.seconds = time.perf_counter() - started

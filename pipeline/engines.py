@@ -126,6 +126,10 @@ class Local:
         yield from bounded(self.pool.submit, chain(head, chunks), function, IN_FLIGHT * self.workers)
         self.drained = True
 
+    def idle_workers(self) -> Callable | None:
+        """`submit(function, *args)` to the workers once every chunk is back (None without workers)."""
+        return self.pool.submit if self.pool is not None and self.drained else None
+
     def stop(self) -> None:
         """End workers started early that have nothing to do, without waiting for their start-up."""
         if self.pool is not None:
@@ -219,6 +223,10 @@ class Dask:
             future.release()
             yield pending.pop(future.key), result
             fill()
+
+    def idle_workers(self) -> None:
+        """None: a cluster's workers may not see this machine's output folder."""
+        return None
 
     def close(self) -> None:
         if self.client is not None:

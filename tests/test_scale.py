@@ -173,6 +173,10 @@ def test_scale_workers_started_early_give_the_same_tables(tmp_path):
     assert_same_tables(found, load_tables(tmp_path / 'one'))
     assert found['runs'][['engine', 'workers']].values.tolist() == [['local', 2]]
     assert layout.documents_held(tmp_path / 'two') == 9
+    for name in tables.TABLES:     # the workers wrote these CSV files, this process the ones of `one`
+        csv = [pd.read_csv(tmp_path / _ / f'{name}.csv', encoding='utf-8-sig', dtype=str) for _ in ('one', 'two')]
+        csv = [_.sort_values(list(_.columns), ignore_index=True) for _ in csv]
+        pd.testing.assert_frame_equal(*csv)
 
 
 def test_scale_workers_started_early_without_work_are_ended(tmp_path):
