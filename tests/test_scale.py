@@ -182,6 +182,7 @@ def test_scale_workers_started_early_give_the_same_tables(tmp_path):
 def test_scale_workers_started_early_without_work_are_ended(tmp_path):
     engine = engines.start('local', 2)
     engine.start()
+    engine.starter.join()
     processes = list(engine.pool._processes.values())
     assert len(processes) == 2
     summary = run([SEEDS], tmp_path / 'out', progress=False, workers=2, engine=engine)   # one chunk: in this process
@@ -388,6 +389,22 @@ def test_scale_crash_at_random_points(tmp_path):
 
 def test_scale_crash_with_bad_inputs_mixed_in(tmp_path):
     assert crash_runs(tmp_path, kills=4, workers=1, seed=7, bad=True) >= 4
+
+
+def test_scale_workers_exit_when_the_run_is_killed(tmp_path):
+    """kill -9 of the run's process alone: its workers (forked from the fork server, so not its
+    children) and the server exit on their own."""
+    psutil = pytest.importorskip('psutil')
+    corpus = make_corpus(tmp_path / 'in', 30)
+    with open(tmp_path / 'stderr.log', 'ab') as log:
+        process = start_run(corpus, tmp_path / 'out', 2, log)
+        assert wait_for_commit(process, tmp_path / 'out', 120)
+        children = psutil.Process(process.pid).children(recursive=True)
+        assert len(children) >= 3     # the fork server and two workers (and the resource tracker)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        gone, alive = psutil.wait_procs(children, timeout=15)
+        assert not alive, alive
 
 
 @pytest.mark.slow
