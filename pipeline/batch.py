@@ -218,14 +218,15 @@ class Summary:
 
 def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: int | None = None,
         chunk_size: int = CHUNK_SIZE, engine='local', scheduler: str | None = None,
-        doc_timeout: float | None = None) -> Summary:
+        doc_timeout: float | None = None, reprocess_older: bool = False) -> Summary:
     """Process the documents of `inputs` that `out` does not hold yet; commit them chunk by chunk.
 
     `workers` defaults to the number of cores; `engine` is `local` or `dask`
     (`scheduler`: address of a running Dask scheduler, else a local cluster), or an
     engine from `engines.start` (the CLI starts the workers before it imports pandas).
     `doc_timeout`: seconds per document (default DOC_TIMEOUT, 30; 0: no limit); a document
-    that runs past it is an `errors` row naming the stage.
+    that runs past it is an `errors` row naming the stage. `reprocess_older`: documents written by
+    another pipeline version are processed again and their rows replaced, as an edited article's.
     """
     from . import engines, registry, store
     global DOC_TIMEOUT
@@ -246,7 +247,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         problems: list[Problem] = []
         status = 'failed'
         try:
-            chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar)
+            chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar, reprocess_older)
             for (docs, _), frames in pool.map(process_chunk, chunks):
                 summary.count(frames)
                 dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
@@ -276,11 +277,13 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     return summary
 
 
-def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], bar):
-    """Chunks (documents, their ingest warnings) to process; documents `dataset` holds unchanged are skipped.
+def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], bar, reprocess_older: bool = False):
+    """Chunks (documents, their ingest warnings) to process; documents `dataset` holds unchanged are skipped
+    (unless `reprocess_older` and another pipeline version wrote them).
 
     Problems that are not a document's warning go to `problems`, written once the chunks are committed.
     """
+    from . import __version__
     chunk, warnings, held = [], [], []
     for item in items:
         if isinstance(item, Problem):
@@ -294,7 +297,8 @@ def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], b
         mine = [_ for _ in held if (_.doc_id, _.source) == (item.doc_id, item.source)]
         problems.extend(_ for _ in held if _ not in mine)
         held = []
-        if dataset.known(item.doc_id) == tables.sha256(item.text):
+        if dataset.known(item.doc_id) == tables.sha256(item.text) and not (
+                reprocess_older and dataset.written_by(item.doc_id) != __version__):
             summary.skipped += 1
             bar.update(1)
             continue

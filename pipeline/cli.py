@@ -18,13 +18,15 @@ def command_run(args) -> int:
     if args.doc_timeout is not None:   # read by worker processes when they start
         os.environ['PIPELINE_DOC_TIMEOUT'] = str(float(args.doc_timeout))
     if isinstance(engine, engines.Local) and \
-            ingest.estimate(args.inputs) - layout.documents_held(args.out) >= 2 * args.chunk_size:
+            ingest.estimate(args.inputs) - (0 if args.reprocess_older else layout.documents_held(args.out)) \
+            >= 2 * args.chunk_size:
         engine.start()    # workers load their models while this process imports pandas and reads the input
     from .batch import run
     from .store import StoreError
     try:
         summary = run(args.inputs, args.out, progress=None if not args.quiet else False, workers=args.workers,
-                      chunk_size=args.chunk_size, engine=engine, doc_timeout=args.doc_timeout)
+                      chunk_size=args.chunk_size, engine=engine, doc_timeout=args.doc_timeout,
+                      reprocess_older=args.reprocess_older)
     except KeyboardInterrupt:
         print('interrupted: the chunks committed so far are kept; the same command finishes the job',
               file=sys.stderr)
@@ -152,6 +154,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument('--doc-timeout', type=float, default=None, metavar='SECONDS',
                      help='time budget per document, all stages together (default 30; 0: no limit); a document '
                           'that runs past it is an errors row naming the stage, and the batch goes on')
+    run.add_argument('--reprocess-older', action='store_true',
+                     help='also process again the documents that another pipeline version wrote (after an '
+                          'upgrade), replacing their rows; by default unchanged texts are skipped')
     run.epilog = ('Runs are incremental: documents already in --out with the same text (sha256) are skipped, an '
                   'edited one replaces its old rows, and a killed run leaves whole documents only; running the '
                   'same command again finishes the job. Each run is a row of the runs table.')

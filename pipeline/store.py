@@ -83,6 +83,19 @@ def is_temporary(name: str) -> bool:
     return name.startswith('.') and name.endswith('.tmp')   # tables.write_atomic's names
 
 
+def version() -> str:
+    from . import __version__
+    return __version__
+
+
+def part_version(manifest: dict, part: dict) -> str | None:
+    """The pipeline version that wrote a part (recorded since parts carry it; before, its run's)."""
+    if 'version' in part:
+        return part['version']
+    run = next((_ for _ in manifest['runs'] if _['run_id'] == part.get('run_id')), {})
+    return run.get('pipeline_version')
+
+
 def read_manifest(path: Path) -> dict:
     file = path / MANIFEST
     if not file.exists():
@@ -184,6 +197,13 @@ class Store:
         """sha256 of the committed text of `doc_id`, if any."""
         found = self.documents.get(doc_id)
         return found[0] if found else None
+
+    def written_by(self, doc_id: str) -> str | None:
+        """The pipeline version that wrote the live rows of `doc_id` (None: not known)."""
+        found = self.documents.get(doc_id)
+        if found is None:
+            return None
+        return part_version(self.manifest, next((_ for _ in self.manifest['parts'] if _['seq'] == found[1]), {}))
 
     def stale(self, seq: int) -> set[str]:
         """doc_ids of part `seq` that a newer part replaced."""
@@ -344,12 +364,11 @@ class Store:
 
     def begin_run(self, engine: str, workers: int, inputs: list[str]) -> dict:
         """Record a new run (status `running`) and commit the record."""
-        from . import __version__
         self.run = dict(
             run_id=max((_['run_id'] for _ in self.manifest['runs']), default=0) + 1,
             status='running', started=now(), finished=None,
             documents_added=0, documents_replaced=0, documents_skipped=0, documents_failed=0, errors=0,
-            pipeline_version=__version__, engine=engine, workers=workers,
+            pipeline_version=version(), engine=engine, workers=workers,
             inputs=json.dumps([str(_) for _ in inputs], ensure_ascii=False),
         )
         self.manifest['runs'].append(self.run)
@@ -377,7 +396,8 @@ class Store:
             for name in rows:
                 tables.write_atomic(self.file(name, seq),
                                     lambda path, frame=frames[name]: frame.to_parquet(path, index=False))
-            self.manifest['parts'].append({'seq': seq, 'run_id': self.run and self.run['run_id'], 'rows': rows})
+            self.manifest['parts'].append({'seq': seq, 'run_id': self.run and self.run['run_id'], 'rows': rows,
+                                           'version': version()})
             self.manifest['next_seq'] = seq + 1
             self.manifest['generation'] += 1
             self.index(seq, list(documents['doc_id']), list(documents['sha256']), list(documents['source']))
@@ -498,6 +518,7 @@ def compact(path: str | os.PathLike, documents_per_part: int = COMPACT_DOCUMENTS
         before = store.manifest['parts']
         after: list[dict] = []
         pending: dict[str, list[pa.Table]] = {}
+        versions: list[str | None] = []    # of the documents' parts in `pending`
 
         def flush(pending=pending):
             rows = {name: sum(len(_) for _ in parts) for name, parts in pending.items()}
@@ -507,15 +528,20 @@ def compact(path: str | os.PathLike, documents_per_part: int = COMPACT_DOCUMENTS
                 for name in rows:
                     table = pa.concat_tables(pending[name], promote_options='permissive')
                     tables.write_atomic(store.file(name, seq), lambda path, table=table: pq.write_table(table, path))
-                after.append({'seq': seq, 'run_id': None, 'rows': rows})
+                written = set(versions)
+                after.append({'seq': seq, 'run_id': None, 'rows': rows,
+                              'version': written.pop() if len(written) == 1 else None})
                 store.manifest['next_seq'] = seq + 1
             pending.clear()
+            versions.clear()
 
         count = 0
         for part in before:
             for name in part['rows']:
                 if name != 'errors':
                     pending.setdefault(name, []).append(store.live_part(name, part['seq']))
+            if set(store.part_ids.get(part['seq'], ())) - store.stale(part['seq']):   # live documents
+                versions.append(part_version(store.manifest, part))
             count += part['rows'].get('documents', 0)
             if count >= documents_per_part:
                 flush()

@@ -422,3 +422,19 @@ def test_scale_benchmark_script_runs(tmp_path):
     assert result.returncode == 0, result.stderr
     assert 'scaling 1 -> 2 workers' in result.stdout and 'rerun with nothing new' in result.stdout
     assert 'tables equal: 1 vs 2 workers True' in result.stdout
+
+
+def test_scale_reprocess_older_replaces_what_another_version_wrote(tmp_path):
+    out = tmp_path / 'out'
+    run([SEEDS], out, progress=False, workers=1)
+    manifest = json.loads((out / store.MANIFEST).read_text(encoding='utf-8'))
+    for part in manifest['parts']:    # as if an earlier release had written them
+        part['version'] = '0.0.1'
+    (out / store.MANIFEST).write_text(json.dumps(manifest), encoding='utf-8')
+    assert run([SEEDS], out, progress=False, workers=1).skipped == 5           # by default: kept
+    again = run([SEEDS], out, progress=False, workers=1, reprocess_older=True)
+    assert (again.replaced, again.skipped) == (5, 0)
+    assert run([SEEDS], out, progress=False, workers=1, reprocess_older=True).skipped == 5   # now current
+    found = load_tables(out)
+    assert len(found['documents']) == 5 and not found['documents']['doc_id'].duplicated().any()
+    assert store.compact(out) and store.Store(out).written_by(found['documents']['doc_id'][0]) == pipeline.__version__
