@@ -280,6 +280,7 @@ def normal_thing(type: str, tokens: tuple[str, ...], gaps: tuple[str, ...]):
     Феррари`); a place's descriptor is dropped (`реки Славянки` → `Славянка`,
     `города Тюмени` → `Тюмень`); everything else is inflected as a whole.
     """
+    from .rules import places
     span = quoted(list(tokens))
     if span and (type == 'ORG' or any(is_word(_) for _ in tokens[:span[0]])):   # `аэропорту «Домодедово»`
         open_, close = span
@@ -288,17 +289,19 @@ def normal_thing(type: str, tokens: tuple[str, ...], gaps: tuple[str, ...]):
         descriptor = [t for t in tokens[:open_] if is_word(t)]
         if not descriptor:
             inner = normal_tokens(inner, type)
-        kind = ' '.join(descriptor)
-        return join(inner, inner_gaps), kind.lower() if kind and not kind.isupper() else kind, None
+        return join(inner, inner_gaps), places.kind_of(descriptor), None
     split = descriptor_split(type, tokens)
     if split:
         rest, rest_gaps = list(tokens[split:]), list(gaps[split:])
         rest_gaps[0] = ''
-        kind = ' '.join(_ for _ in tokens[:split] if is_word(_)).lower()
+        kind = places.kind_of(list(tokens[:split]))
         if type == 'LOC':
             rest = normal_tokens(rest, type)
         return join(rest, rest_gaps), kind, None
-    return join(normal_tokens(list(tokens), type), list(gaps)), '', None
+    words = [_ for _ in tokens if is_word(_)]
+    # `Челябинской области`: the place's kind ends its name
+    kind = places.trailing_kind(words[-1]) if type == 'LOC' and len(words) > 1 else ''
+    return join(normal_tokens(list(tokens), type), list(gaps)), kind, None
 
 
 def descriptor_split(type: str, tokens: tuple[str, ...]) -> int | None:

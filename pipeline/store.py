@@ -295,7 +295,8 @@ class Store:
         """Rebuild the registry from the live tables and commit it (the manifest names the build)."""
         mentions = self.table('mentions', ['entity_id', 'normal']).dropna()   # PER/ORG/LOC only have both
         table, _, state = registry.build(
-            self.table('entities'), self.table('persons'), mentions,
+            self.table('entities', ['entity_id', 'doc_id', 'type', 'name', 'n_mentions']),
+            self.table('persons', ['entity_id', 'first', 'last']), mentions,
             self.table('documents', ['doc_id', 'sha256', 'published']), self.registry_state())
         built = self.manifest.get('registry')
         build = (built['build'] if built else 0) + 1

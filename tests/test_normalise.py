@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline import normalise, segment
+from pipeline import normalise, process_text, segment
 from pipeline.document import Document, Mention
 
 NAME_CASES = [
@@ -77,3 +77,13 @@ def test_normalise_quoted_kind():
 def test_normalise_keeps_e_spelling():
     # pymorphy3 writes `логачёв`; the article wrote `Логачев`
     assert normalised('PER', 'Никиты Логачева').normal == 'Никита Логачев'
+
+
+def test_kind_is_the_descriptor_in_the_nominative(res):
+    """`kind` of organisations and places: the head noun's lemma, abbreviations as written."""
+    doc = process_text('В отеле «Radisson Blu» прошла встреча. Сотрудники ФГАНУ «ФИЦТО» и ГАУ ДО ТО '
+                       '«Пионер» приехали из города Тюмени и Челябинской области.', res=res)
+    kinds = {m.normal: m.kind for m in doc.mentions if m.type in ('ORG', 'LOC')}
+    assert kinds.get('Radisson Blu') == 'отель', kinds
+    assert kinds.get('ФИЦТО') == 'ФГАНУ' and kinds.get('Пионер') == 'ГАУ ДО ТО', kinds
+    assert kinds.get('Тюмень') == 'город' and kinds.get('Челябинская область') == 'область', kinds

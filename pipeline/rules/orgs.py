@@ -165,7 +165,8 @@ class Builder:
                 head = self.word(found[1])
                 if places.not_org_descriptor(head):
                     continue
-                self.add(Span(found[0], closing, 'ORG', kind=lemma(head), extra=(('described', True),)))
+                self.add(Span(found[0], closing, 'ORG', kind=places.kind_of(
+                    [self.word(_) for _ in range(found[0], found[1] + 1)]), extra=(('described', True),)))
                 continue
             if place is not None:
                 for span in self.of_type('ORG'):
@@ -481,10 +482,8 @@ class Builder:
 
 
 def lemma(word: str) -> str:
-    """The descriptor's lemma for `kind` (`миде` → `мид`)."""
-    table = places.descriptor_classes()
-    found = sorted(_ for _ in places.noun_lemmas(word) if _ in table)
-    return found[0] if found else fold(word)
+    """The descriptor's lemma for `kind` (`миде` → `мид`, `ФГАНУ` as written)."""
+    return places.kind_of([word])
 
 
 def agrees_any(text: str) -> bool:

@@ -221,6 +221,37 @@ def legal_forms() -> frozenset[str]:
     return frozenset(_[0] for _ in words('legal_forms'))
 
 
+# generic words that end the name of a place and give its kind (`Челябинская область`)
+TRAILING_KINDS = frozenset('область край округ район улус волость'.split())
+
+
+def trailing_kind(word: str) -> str:
+    """`области` → `область`: the kind the last word of a place's name gives, if any."""
+    found = sorted(_ for _ in noun_lemmas(word) if _ in TRAILING_KINDS)
+    return found[0] if found else ''
+
+
+def kind_of(words: list[str]) -> str:
+    """The `kind` of an organisation or place from its descriptor's words: abbreviations as written
+    (`ФГАНУ`, `ГАУ ДО ТО`), else the head noun's lemma (`города` → `город`, `отеля` → `отель`,
+    `ИТ-компании` → `ит-компания`, `лондонском районе` → `район`)."""
+    words = [_ for _ in words if any(c.isalpha() for c in _)]
+    if not words:
+        return ''
+    capitals = [_ for _ in words if sum(c.isalpha() for c in _) >= 2 and _.upper() == _]
+    if len(capitals) == len(words):
+        return ' '.join(words)
+    head = words[-1]
+    if head in capitals:
+        return head
+    table = descriptor_classes()
+    known = sorted(_ for _ in noun_lemmas(head) if _ in table or _ in place_descriptors())
+    if known:
+        return known[0]
+    nouns = [_ for _ in morph.parses(head) if morph.attr(_.tag, 'POS') == 'NOUN']
+    return fold(nouns[0].normal_form) if nouns else fold(head)
+
+
 @lru_cache(maxsize=1)
 def place_descriptors() -> frozenset[str]:
     return frozenset(fold(_) for _ in rows('place_descriptors'))
