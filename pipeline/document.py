@@ -47,6 +47,10 @@ class Mention:
     entity: int | None = None     # index into Document.entities
     extra: tuple = ()             # stage-specific details, e.g. date bounds
 
+    def detail(self, name: str, default=None):
+        """The value of the (`name`, value) pair in `extra` (`gender`, `case_context`, `same_as`)."""
+        return next((_[1] for _ in self.extra if isinstance(_, tuple) and len(_) == 2 and _[0] == name), default)
+
 
 @dataclass(frozen=True, slots=True)
 class Entity:

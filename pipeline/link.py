@@ -59,12 +59,11 @@ def person_entities(mentions: list[tuple[int, object]], text: str | None = None)
     """
     items = []
     for index, mention in mentions:
-        details = dict(_ for _ in mention.extra if isinstance(_, tuple) and len(_) == 2)
-        names = candidate_names(mention.text, details.get('case_context', ()))
+        names = candidate_names(mention.text, mention.detail('case_context', ()))
         if not names:
             first, middle, last = mention.parts or ('', '', mention.normal or mention.text)
             names = (Name(first, middle, last, None, 1.0),)
-        hint = details.get('gender')
+        hint = mention.detail('gender')
         items.append(dict(index=index, start=mention.start, stop=mention.stop, names=names, hint=hint,
                           normal=key(mention.normal or mention.text),
                           latin=not any('а' <= _.lower() <= 'я' or _ in 'ёЁ' for _ in mention.text)))

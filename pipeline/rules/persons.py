@@ -342,10 +342,9 @@ def coordinated(doc: Document, mentions: list[Mention]) -> list[Mention]:
     result, previous = [], None
     for mention in mentions:
         if mention.type == 'PER':
-            details = dict(_ for _ in mention.extra if isinstance(_, tuple) and len(_) == 2)
-            if previous is not None and 'case_context' not in details \
+            if previous is not None and mention.detail('case_context') is None \
                     and COORDINATION.fullmatch(doc.text[previous.stop:mention.start]):
-                context = dict(_ for _ in previous.extra if isinstance(_, tuple) and len(_) == 2).get('case_context')
+                context = previous.detail('case_context')
                 if context is None:
                     readings = mention_readings(previous.text)
                     if readings and readings[0].case != 'nomn' and not any(
