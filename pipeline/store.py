@@ -50,7 +50,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import registry, schemas, tables
+from . import __version__, registry, schemas, tables
 from .layout import MANIFEST
 from .tables import TABLES
 
@@ -81,11 +81,6 @@ def typed_empty(name: str) -> pd.DataFrame:
 
 def is_temporary(name: str) -> bool:
     return name.startswith('.') and name.endswith('.tmp')   # tables.write_atomic's names
-
-
-def version() -> str:
-    from . import __version__
-    return __version__
 
 
 def part_version(manifest: dict, part: dict) -> str | None:
@@ -179,6 +174,7 @@ class Store:
         self.documents: dict[str, tuple[str, int]] = {}   # doc_id -> (sha256, seq) of its live version
         self.sources: dict[str, int] = {}                 # source -> newest seq with a document from it
         self.part_ids: dict[int, list[str]] = {}          # seq -> doc_ids written in that part
+        self.versions: dict[int, str | None] = {}         # seq -> pipeline version (filled when asked)
         for seq, file in self.files('documents'):
             columns = pq.read_table(file, columns=['doc_id', 'sha256', 'source']).to_pydict()
             self.index(seq, columns['doc_id'], columns['sha256'], columns['source'])
@@ -203,7 +199,9 @@ class Store:
         found = self.documents.get(doc_id)
         if found is None:
             return None
-        return part_version(self.manifest, next((_ for _ in self.manifest['parts'] if _['seq'] == found[1]), {}))
+        if len(self.versions) != len(self.manifest['parts']):
+            self.versions = {_['seq']: part_version(self.manifest, _) for _ in self.manifest['parts']}
+        return self.versions.get(found[1])
 
     def stale(self, seq: int) -> set[str]:
         """doc_ids of part `seq` that a newer part replaced."""
@@ -369,7 +367,7 @@ class Store:
             run_id=max((_['run_id'] for _ in self.manifest['runs']), default=0) + 1,
             status='running', started=now(), finished=None,
             documents_added=0, documents_replaced=0, documents_skipped=0, documents_failed=0, errors=0,
-            pipeline_version=version(), engine=engine, workers=workers,
+            pipeline_version=__version__, engine=engine, workers=workers,
             inputs=json.dumps([str(_) for _ in inputs], ensure_ascii=False),
         )
         self.manifest['runs'].append(self.run)
@@ -398,7 +396,7 @@ class Store:
                 tables.write_atomic(self.file(name, seq),
                                     lambda path, frame=frames[name]: frame.to_parquet(path, index=False))
             self.manifest['parts'].append({'seq': seq, 'run_id': self.run and self.run['run_id'], 'rows': rows,
-                                           'version': version()})
+                                           'version': __version__})
             self.manifest['next_seq'] = seq + 1
             self.manifest['generation'] += 1
             self.index(seq, list(documents['doc_id']), list(documents['sha256']), list(documents['source']))
