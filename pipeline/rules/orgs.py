@@ -346,7 +346,7 @@ class Builder:
             if steps and not places.noun_lemmas(word) & GENITIVE_HEADS:
                 continue
             first = self.adjectives_before(position, locating=True)
-            span = self.add(Span(first, place.last, 'ORG', kind=lemma(word)))
+            span = self.add(Span(first, place.last, 'ORG', kind=places.kind_of([word])))
             self.extend_right(span, places_after=False)
 
     def place_adjective_bodies(self) -> None:
@@ -366,7 +366,7 @@ class Builder:
                 continue
             if existing is not None:          # `японского` + `МИДа`
                 self.grow(existing, first, existing.last)
-                existing.kind = existing.kind or lemma(text)
+                existing.kind = existing.kind or places.kind_of([text])
                 continue
             last = index
             if places.noun_lemmas(text) & GENITIVE_HEADS:
@@ -374,7 +374,7 @@ class Builder:
             for span in self.of_type('LOC'):
                 if first <= span.first and span.last < index:
                     self.spans.remove(span)
-            span = self.add(Span(first, last, 'ORG', kind=lemma(text)))
+            span = self.add(Span(first, last, 'ORG', kind=places.kind_of([text])))
             self.extend_right(span)
 
     def brackets(self) -> None:
@@ -479,11 +479,6 @@ class Builder:
     def finish(self) -> list[Span]:
         """One span per stretch and type: rule-made first, then the longer."""
         return one_per_stretch(self.spans, lambda _: (_.source != SOURCE, -(_.last - _.first), _.first))
-
-
-def lemma(word: str) -> str:
-    """The descriptor's lemma for `kind` (`миде` → `мид`, `ФГАНУ` as written)."""
-    return places.kind_of([word])
 
 
 def agrees_any(text: str) -> bool:

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from .. import morph
 from . import words
+from .spans import is_abbreviation
 
 HYPHENS = re.compile('[\u2010\u2011\u2012\u2013\u2043\u00ad]')
 QUOTES = '«»"„“”\'‘’'
@@ -238,11 +239,10 @@ def kind_of(words: list[str]) -> str:
     words = [_ for _ in words if any(c.isalpha() for c in _)]
     if not words:
         return ''
-    capitals = [_ for _ in words if sum(c.isalpha() for c in _) >= 2 and _.upper() == _]
-    if len(capitals) == len(words):
+    if all(is_abbreviation(_) for _ in words):
         return ' '.join(words)
     head = words[-1]
-    if head in capitals:
+    if is_abbreviation(head):
         return head
     table = descriptor_classes()
     known = sorted(_ for _ in noun_lemmas(head) if _ in table or _ in place_descriptors())
