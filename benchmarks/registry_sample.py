@@ -40,7 +40,7 @@ FACTRU = ROOT.parent / 'shared' / 'factru-devset'
 sys.path.insert(0, str(ROOT))
 
 from pipeline import load_tables  # noqa: E402
-from pipeline.batch import run    # noqa: E402
+from pipeline.batch.runner import run  # noqa: E402
 
 
 def sentence(text: str, start: int, stop: int, width: int = 110) -> str:

@@ -8,7 +8,7 @@ this one process and on the same texts:
 
 - natasha segment + NER (the baseline the targets refer to),
 - natasha segment + NER + morph tagger + its own span normalisation,
-- our full pipeline (every stage in `pipeline.batch.STAGES`, over chunks of
+- our full pipeline (every stage in `pipeline.batch.runner.STAGES`, over chunks of
   `batch.CHUNK_SIZE` documents as a run's worker does, one BLAS thread like a worker),
 - our names stages alone (no date/number/money grammars),
 - our date/number/money rule stages alone (with segmentation),
@@ -58,9 +58,9 @@ def time_natasha(texts, normalise: bool):
 def time_ours(texts, stages=None, chunk=None):
     """Our stages over chunks of `chunk` documents (default: a run's), as a run's worker does (process_many)."""
     started = time.perf_counter()
-    from pipeline import batch
+    from pipeline.batch import runner as batch
     from pipeline.document import Document
-    from pipeline.resources import Resources
+    from pipeline.batch.resources import Resources
     res = Resources()
     res.ner  # load models before the clock for "without start-up"
     saved = batch.STAGES
@@ -81,7 +81,7 @@ def time_ours(texts, stages=None, chunk=None):
 
 def main():
     from threadpoolctl import threadpool_limits
-    threadpool_limits(1)     # as in a run's worker processes (pipeline.engines)
+    threadpool_limits(1)     # as in a run's worker processes (pipeline.batch.engines)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--docs', type=int, default=600, help='articles in the corpus (default 600)')
     parser.add_argument('--source', choices=['factru', 'seeds'], default='factru')
@@ -90,7 +90,7 @@ def main():
     chars = sum(map(len, texts))
     print(f'corpus: {len(texts)} articles, {chars:,} characters, from {folder}')
 
-    from pipeline import batch
+    from pipeline.batch import runner as batch
     value_rules = ('rules.published', 'rules.dates', 'rules.money', 'rules.numbers')
     rule_stages = tuple(_ for _ in batch.STAGES if _[0] == 'segment' or _[0] in value_rules)
     name_stages = tuple(_ for _ in batch.STAGES if _[0] not in value_rules)

@@ -9,10 +9,10 @@ from importlib import import_module
 __version__ = '0.1.0'
 
 _HOMES = {
-    'STAGES': 'batch', 'process': 'batch', 'process_text': 'batch', 'run': 'batch',
+    'STAGES': 'batch.runner', 'process': 'batch.runner', 'process_text': 'batch.runner', 'run': 'batch.runner',
     'Document': 'document', 'Entity': 'document', 'Mention': 'document', 'Problem': 'document',
     'Sentence': 'document', 'Token': 'document',
-    'Resources': 'resources', 'load_tables': 'tables',
+    'Resources': 'batch.resources', 'load_tables': 'store.rows',
 }
 
 __all__ = sorted(_HOMES)

@@ -8,7 +8,8 @@ import sys
 
 
 def command_run(args) -> int:
-    from . import engines, ingest, layout
+    from pipeline.batch import engines, ingest
+    from pipeline.store import layout
     try:
         engine = engines.start(args.engine or ('dask' if args.scheduler else 'local'),
                                args.workers or engines.cores(), args.scheduler)
@@ -21,8 +22,8 @@ def command_run(args) -> int:
             ingest.estimate(args.inputs) - (0 if args.reprocess_older else layout.documents_held(args.out)) \
             >= 2 * args.chunk_size:
         engine.start()    # workers load their models while this process imports pandas and reads the input
-    from .batch import run
-    from .store import StoreError
+    from pipeline.batch.runner import run
+    from pipeline.store.tables import StoreError
     try:
         summary = run(args.inputs, args.out, progress=None if not args.quiet else False, workers=args.workers,
                       chunk_size=args.chunk_size, engine=engine, doc_timeout=args.doc_timeout,
@@ -41,7 +42,7 @@ def command_run(args) -> int:
 
 
 def command_compact(args) -> int:
-    from .store import StoreError, compact
+    from pipeline.store.tables import StoreError, compact
     try:
         before, after = compact(args.out, args.documents_per_part)
     except StoreError as error:
@@ -63,7 +64,7 @@ def positive(text: str) -> int:
 
 
 def command_validate(args) -> int:
-    from . import goldsets, validate
+    from pipeline.evaluation import goldsets, validate
     try:
         report = validate.validate(args.gold, texts=args.texts, tables=args.tables, fmt=args.format,
                                    system=args.system, exclude=goldsets.read_list(args.exclude),
@@ -80,7 +81,7 @@ def command_validate(args) -> int:
 
 
 def command_sql(args) -> int:
-    from .sql import QueryError, show
+    from pipeline.export.sql import QueryError, show
     try:
         sys.stdout.write(show(args.query, args.tables, fmt=args.format, max_rows=args.max_rows))
     except (QueryError, FileNotFoundError) as error:
@@ -90,7 +91,7 @@ def command_sql(args) -> int:
 
 
 def command_report(args) -> int:
-    from .report import write
+    from pipeline.export.report import write
     try:
         out = write(args.tables, args.out, doc_ids=args.doc, limit=args.docs)
     except (KeyError, FileNotFoundError) as error:
@@ -101,13 +102,13 @@ def command_report(args) -> int:
 
 
 def command_dictionary(args) -> int:
-    from .dictionary import render
+    from pipeline.export.dictionary import render
     sys.stdout.write(render())
     return 0
 
 
 def command_xlsx(args) -> int:
-    from .excel import ExcelError, write_xlsx
+    from pipeline.export.excel import ExcelError, write_xlsx
     try:
         out = write_xlsx(args.tables, args.out)
     except (ExcelError, FileNotFoundError) as error:
@@ -118,7 +119,7 @@ def command_xlsx(args) -> int:
 
 
 def command_database(args) -> int:
-    from .sql import write_database
+    from pipeline.export.sql import write_database
     try:
         out = write_database(args.tables, args.out)
     except FileNotFoundError as error:

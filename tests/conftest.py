@@ -12,14 +12,14 @@ FACTRU = ROOT.parent / 'shared' / 'factru-devset'
 
 @pytest.fixture(scope='session')
 def res():
-    from pipeline.resources import shared
+    from pipeline.batch.resources import shared
     return shared()
 
 
 @pytest.fixture(scope='session')
 def seed_docs(res):
     """Every seed article run through the whole pipeline, by doc_id."""
-    from pipeline import batch, ingest
+    from pipeline.batch import runner as batch, ingest
     docs = {}
     for item in ingest.read_inputs([SEEDS]):
         docs[item.doc_id] = batch.process(item, res)
@@ -28,14 +28,14 @@ def seed_docs(res):
 
 @pytest.fixture(scope='session')
 def seed_tables(seed_docs):
-    from pipeline import tables
+    from pipeline.store import rows as tables
     return tables.build(seed_docs.values())
 
 
 @pytest.fixture(scope='session')
 def seed_output(res, tmp_path_factory):
     """An output folder written by `pipeline.run` over the seeds (in this process: models load once)."""
-    from pipeline.batch import run
+    from pipeline.batch.runner import run
     out = tmp_path_factory.mktemp('seed_output')
     run([SEEDS], out, progress=False, workers=1)
     return out

@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline import dictionary, sql
-from pipeline.schemas import SCHEMAS
+from pipeline.export import dictionary, sql
+from pipeline.store.schemas import SCHEMAS
 
 from .conftest import ROOT
 

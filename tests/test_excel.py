@@ -3,7 +3,7 @@
 import openpyxl
 
 from pipeline import cli, load_tables
-from pipeline.excel import MAX_CELL, write_xlsx
+from pipeline.export.excel import MAX_CELL, write_xlsx
 
 
 def test_excel_keeps_cyrillic_and_every_row(seed_output, tmp_path, capsys):

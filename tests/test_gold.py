@@ -102,7 +102,7 @@ def test_gold_no_duplicates_or_same_type_overlaps():
 
 def test_factru_person_name_accepts_the_initial_with_its_dot():
     """factRuEval writes an initial as the bare letter; GOLD-GUIDE.md keeps its dot: both count."""
-    from pipeline.goldsets import factru_names
+    from pipeline.evaluation.goldsets import factru_names
     assert factru_names('PER', {'firstname': ['Н'], 'lastname': ['Кан']}) == ['Н Кан', 'Н. Кан']
     assert factru_names('PER', {'firstname': ['Наото'], 'lastname': ['Кан']}) == ['Наото Кан']
     assert factru_names('PER', {'patronymic': ['Иосифовна']}) == ['Иосифовна']

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from pipeline import ingest
-from pipeline.batch import run
+from pipeline.batch import ingest
+from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
-from pipeline.tables import load_tables
+from pipeline.store.rows import load_tables
 
 GOOD = 'Губернатор Тюменской области Александр Моор посетил технопарк "Кванториум" в Тюмени.'
 

@@ -38,5 +38,5 @@ def test_link_college_short_form(seed_docs):
 
 
 def test_link_abbreviation_joins_full_name():
-    from pipeline.link import abbreviation
+    from pipeline.stages.link import abbreviation
     assert abbreviation('Объединение когнитивных ассоциативных систем') == 'ОКАС'

@@ -4,7 +4,7 @@ import random
 
 import numpy as np
 
-from pipeline import ner, segment
+from pipeline.stages import ner, segment
 from pipeline.document import Document
 
 from .conftest import SEEDS

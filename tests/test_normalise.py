@@ -2,7 +2,8 @@
 
 import pytest
 
-from pipeline import normalise, process_text, segment
+from pipeline.stages import normalise, segment
+from pipeline import process_text
 from pipeline.document import Document, Mention
 
 NAME_CASES = [

@@ -7,9 +7,9 @@ mention texts that are one person).
 
 import pytest
 
-from pipeline import link, ner, normalise, resolve, segment
+from pipeline.stages import link, ner, normalise, resolve, segment
 from pipeline.document import Document, Mention
-from pipeline.rules import persons
+from pipeline.stages import persons
 
 NAME_CASES = [
     # ordinary Russian names, six cases, both genders

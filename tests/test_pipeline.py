@@ -5,8 +5,9 @@ import sys
 
 import pandas as pd
 
-from pipeline import load_tables, tables
-from pipeline.batch import run
+from pipeline import load_tables
+from pipeline.store import rows as tables
+from pipeline.batch.runner import run
 
 from .conftest import ROOT, SEEDS
 
@@ -49,14 +50,14 @@ def test_pipeline_headline_not_glued(seed_tables):
 
 
 def test_pipeline_tables_pass_schemas(seed_tables):
-    from pipeline import schemas
+    from pipeline.store import schemas
     for name, frame in seed_tables.items():
         schemas.check(name, frame)
 
 
 def test_pipeline_bad_table_is_refused(seed_tables, tmp_path):
     import pytest
-    from pipeline.schemas import TableError
+    from pipeline.store.schemas import TableError
     broken = dict(seed_tables)
     broken['mentions'] = seed_tables['mentions'].assign(type='PERSON')
     with pytest.raises(TableError) as error:

@@ -8,7 +8,8 @@ case in REGRESSIONS below.
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pipeline import batch, ingest, tables
+from pipeline.batch import runner as batch, ingest
+from pipeline.store import rows as tables
 from pipeline.document import Document, Problem
 
 WORDS = ['Мэр', 'Москвы', 'Сергей', 'Собянин', 'Владимир', 'Путин', 'ООО', '«Газпром»', 'в', 'Тюмени',

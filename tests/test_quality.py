@@ -7,7 +7,7 @@ loses quality fails here with the figures that dropped.
 
 import pytest
 
-from pipeline import validate
+from pipeline.evaluation import validate
 
 from .conftest import FACTRU, GOLD, ROOT
 

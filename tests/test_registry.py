@@ -5,8 +5,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from pipeline import load_tables, registry
-from pipeline.batch import run
+from pipeline import load_tables
+from pipeline.store import registry
+from pipeline.batch.runner import run
 
 from .conftest import SEEDS
 

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import batch, ingest, tables
-from pipeline.batch import run
+from pipeline.batch import runner as batch, ingest
+from pipeline.store import rows as tables
+from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
-from pipeline.tables import load_tables
+from pipeline.store.rows import load_tables
 
 GOOD = 'Губернатор Тюменской области Александр Моор посетил технопарк "Кванториум" в Тюмени.'
 GOOD2 = 'Мэр Москвы Сергей Собянин открыл новую станцию метро.'
@@ -242,7 +243,7 @@ HOSTILE_IDS = ['../../etc/x', '/abs/path', 'a\x00b', 'x' * 5000, 'line\nbreak', 
 
 def test_untrusted_ids_stay_inside_out(tmp_path):
     """Ids from JSONL/CSV and odd file names never become paths, and round-trip in every table."""
-    from pipeline import excel, report
+    from pipeline.export import excel, report
     folder = tmp_path / 'in'
     rows = [{'id': doc_id, 'text': f'{GOOD2} Материал {number}.'} for number, doc_id in enumerate(HOSTILE_IDS)]
     write(folder / 'feed.jsonl', '\n'.join(json.dumps(_) for _ in rows))
@@ -319,7 +320,7 @@ def test_time_budget_in_a_thread(res, monkeypatch):
 
 def test_lookalike_folding_is_linear():
     """Regression: the first look-alike pattern backtracked over long words (100,000 letters: > 30 s)."""
-    from pipeline.segment import fold_lookalikes
+    from pipeline.stages.segment import fold_lookalikes
     started = time.perf_counter()
     assert fold_lookalikes('ж' * 100_000 + ' Мocква') == 'ж' * 100_000 + ' Москва'
     assert time.perf_counter() - started < 1

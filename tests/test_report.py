@@ -11,8 +11,10 @@ import shutil
 
 import pytest
 
-from pipeline import cli, process_text, report, schemas, tables
-from pipeline.report import Span, nest
+from pipeline import cli, process_text
+from pipeline.export import report
+from pipeline.store import schemas, rows as tables
+from pipeline.export.report import Span, nest
 
 TYPES = ['PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY']
 SCRIPT = '<script>alert(1)</script>'

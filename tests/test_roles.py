@@ -2,10 +2,10 @@
 
 import pytest
 
-from pipeline import tables
-from pipeline.batch import process
+from pipeline.store import rows as tables
+from pipeline.batch.runner import process
 from pipeline.document import Document
-from pipeline.schemas import columns
+from pipeline.store.schemas import columns
 
 # sentence → expected roles as (person, position_normal, organisation or place); [] when none
 CASES = [

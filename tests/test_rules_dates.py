@@ -1,4 +1,4 @@
-"""DATE grammar (pipeline.rules.dates): spans and ISO values as GOLD-GUIDE.md writes them.
+"""DATE grammar (pipeline.stages.dates): spans and ISO values as GOLD-GUIDE.md writes them.
 
 Each case: the text, the publication date of its article (None: unknown)
 and the DATE records expected as (span, value with no publication date,
@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from pipeline import segment
+from pipeline.stages import segment
 from pipeline.document import Document
-from pipeline.rules import dates
+from pipeline.stages import dates
 
 
 def date_mentions(text: str, published: str | None, res):
@@ -293,8 +293,8 @@ def test_dates_tokenizer_uses_pymorphy3_only():
     """The grammars' morphology is pymorphy3; yargy's default (pymorphy2) is never imported."""
     import subprocess
     import sys
-    code = ('import sys; from pipeline import segment; from pipeline.document import Document; '
-            'from pipeline.rules import dates, money, numbers, published, tokenizer; '
+    code = ('import sys; from pipeline.stages import segment, dates, money, numbers, published; from pipeline.document import Document; '
+            'from pipeline.lang.grammar import tokenizer; '
             'doc = segment.run(Document("t", "Вчера, 14 апреля 2024 года, более 250 тысяч детей получили 5 млн рублей")); '
             '[_.run(doc) for _ in (published, dates, money, numbers)]; '
             'import pymorphy3; assert isinstance(tokenizer().morph.raw, pymorphy3.MorphAnalyzer); '

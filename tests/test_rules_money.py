@@ -1,4 +1,4 @@
-"""MONEY grammar (pipeline.rules.money): amounts with a currency.
+"""MONEY grammar (pipeline.stages.money): amounts with a currency.
 
 Each case: a text and the MONEY records expected in it, as
 (span, value, value_max, unit, qualifier); the currency word or sign is

@@ -1,4 +1,4 @@
-"""NUMBER grammar (pipeline.rules.numbers): spans, values, units, qualifiers.
+"""NUMBER grammar (pipeline.stages.numbers): spans, values, units, qualifiers.
 
 Each case: a text and the NUMBER records expected in it, as
 (span, value, value_max, unit, qualifier). Dates and money run first, as in
@@ -7,9 +7,9 @@ the pipeline, so digits inside them are not numbers.
 
 import pytest
 
-from pipeline import segment
+from pipeline.stages import segment
 from pipeline.document import Document
-from pipeline.rules import dates, money, numbers
+from pipeline.stages import dates, money, numbers
 
 
 def mentions(text: str, res, type: str = 'NUMBER', published: str | None = '2024-08-23'):

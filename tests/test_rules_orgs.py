@@ -9,9 +9,10 @@ hold, `NORMALS` normal forms of a hand-made mention.
 
 import pytest
 
-from pipeline import normalise, process_text, segment
+from pipeline.stages import normalise, segment
+from pipeline import process_text
 from pipeline.document import Document, Mention
-from pipeline.rules import places
+from pipeline.lang import places
 
 CASES = [
     # descriptor + place in the genitive: a body of that place; the place stays a mention
@@ -229,6 +230,6 @@ def test_rules_orgs_gazetteer():
 
 
 def test_rules_orgs_stage_wired():
-    from pipeline.batch import STAGES
+    from pipeline.batch.runner import STAGES
     names = [name for name, _ in STAGES]
     assert names.index('ner') < names.index('rules.orgs') < names.index('resolve')

@@ -1,10 +1,10 @@
-"""Publication date (pipeline.rules.published): from metadata or the article's own lines."""
+"""Publication date (pipeline.stages.published): from metadata or the article's own lines."""
 
 import pytest
 
-from pipeline import segment
+from pipeline.stages import segment
 from pipeline.document import Document
-from pipeline.rules import dates, published
+from pipeline.stages import dates, published
 
 BODY = 'Текст новости о работе центров цифрового образования в регионе.\n'
 LONG_BODY = BODY * 30
@@ -55,7 +55,7 @@ def test_published_anchors_relative_dates(res):
 
 
 def test_published_stage_order():
-    from pipeline.batch import STAGES
+    from pipeline.batch.runner import STAGES
     names = [name for name, _ in STAGES]
     order = ['segment', 'rules.published', 'ner', 'rules.dates', 'rules.money', 'rules.numbers', 'resolve']
     assert [_ for _ in names if _ in order] == order      # other stages (rules.orgs) may stand between

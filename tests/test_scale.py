@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 
 import pipeline
-from pipeline import engines, layout, load_tables, store, tables
-from pipeline.batch import run
+from pipeline.batch import engines
+from pipeline.store import layout, tables as store, rows as tables
+from pipeline import load_tables
+from pipeline.batch.runner import run
 
 from .conftest import ROOT, SEEDS
 
@@ -310,7 +312,7 @@ def add_bad_inputs(folder) -> int:
     """Every kind of bad input of the reliability catalogue (tests/test_reliability.py) beside the articles,
     and a name that is not UTF-8 and a collection with duplicated ids; returns how many files."""
     from .test_reliability import CATALOGUE, write
-    from pipeline import ingest
+    from pipeline.batch import ingest
     for name, (data, _) in CATALOGUE.items():
         write(folder / f'bad_{name}', data)
     with open(folder / 'bad_huge.txt', 'wb') as handle:

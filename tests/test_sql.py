@@ -7,9 +7,10 @@ import io
 import duckdb
 import pytest
 
-from pipeline import cli, load_tables, sql
-from pipeline.dictionary import EXAMPLES
-from pipeline.schemas import SCHEMAS
+from pipeline import cli, load_tables
+from pipeline.export import sql
+from pipeline.export.dictionary import EXAMPLES
+from pipeline.store.schemas import SCHEMAS
 
 REFUSED = [
     "COPY mentions TO '/tmp/mentions.csv'",

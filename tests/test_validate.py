@@ -9,9 +9,10 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from pipeline import goldsets, schemas, tables, validate
+from pipeline.evaluation import goldsets, validate
+from pipeline.store import schemas, rows as tables
 from pipeline.cli import main
-from pipeline.goldsets import Annotations, Gold, Labelled, Named
+from pipeline.evaluation.goldsets import Annotations, Gold, Labelled, Named
 
 from .conftest import FACTRU, GOLD, ROOT, SEEDS
 

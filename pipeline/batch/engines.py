@@ -1,0 +1,284 @@
+"""Engines: where chunks of documents are processed.
+
+`local` runs chunks in this process (one worker, or a run that fits in one
+chunk) or in a pool of worker processes; `dask` sends them to a
+dask.distributed cluster (a local one when no scheduler address is given).
+Either way each worker process loads the models once (`resources.shared()`),
+at most two chunks per worker are in flight, so memory is bounded by the
+chunk size and not by the corpus, and results come back to this process,
+which alone writes the tables. Workers never see the input or output
+folders: texts travel with the chunks.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from itertools import chain, islice
+from multiprocessing import get_context
+from typing import Callable, Iterable, Iterator
+
+THREAD_VARIABLES = ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')
+IN_FLIGHT = 2        # chunks per worker submitted ahead: one running, one waiting
+WARM_TEXT = 'Мэр Москвы Сергей Собянин 1 сентября 2024 года открыл школу на 1200 учеников за 2 млрд рублей.'
+
+
+class EngineError(Exception):
+    """The engine cannot run: unknown name, or workers of another pipeline version."""
+
+
+def cores() -> int:
+    """CPU cores this process may use (the default number of workers)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def one_thread_per_worker() -> None:
+    """Worker processes started from now on use one BLAS thread each: N workers = N cores.
+
+    numpy reads these when it is imported, so they act on new processes only;
+    a value the user set is kept.
+    """
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, '1')
+
+
+def blas_threads():
+    """This process's BLAS limited to OPENBLAS_NUM_THREADS threads (default 1) while in the block.
+
+    The matrices are small: more threads hardly help, and on a busy machine
+    their spinning hurts; measured on 2,000 articles at load 4-5 on 2 cores
+    (benchmarks/scale.py), one worker with numpy's default threads spent 2.5
+    times the CPU seconds of one with a single thread and took 2.3 times as
+    long (at load 2, about the same).
+    """
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(int(os.environ.get('OPENBLAS_NUM_THREADS') or 1), user_api='blas')
+
+
+def warm() -> None:
+    """Load this process's models and compile its grammars (once per worker)."""
+    from pipeline.batch.runner import process
+    from pipeline.document import Document
+    from pipeline.batch.resources import shared
+    process(Document('warm', WARM_TEXT), shared())
+
+
+def version() -> str:
+    from pipeline import __version__
+    return __version__
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs (not gone, and on Linux not a zombie)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f'/proc/{pid}/stat', 'rb') as handle:
+            return handle.read().rsplit(b')', 1)[1].split()[0] != b'Z'
+    except (OSError, IndexError):
+        return True
+
+
+def start_worker(run: int, doc_timeout: str | None = None) -> None:
+    """Pool worker start: Ctrl-C is the run's to handle; exit if the run's process `run` dies (a
+    worker forked from the fork server is not its child); load the models (at once when forked from
+    a server that loaded them); this run's time budget per document."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch():
+        while alive(run):
+            time.sleep(0.5)
+        os._exit(1)   # the run's process was killed: nobody will collect our results
+
+    threading.Thread(target=watch, daemon=True).start()
+    if doc_timeout:
+        from pipeline.batch import runner as batch
+        batch.DOC_TIMEOUT = float(doc_timeout)
+    warm()
+
+
+def worker_context():
+    """How worker processes start: forked from a server process that imported the pipeline and
+    loaded the models once (`pipeline.preload`), so each worker starts ready, sharing the models'
+    memory (on 2,000 articles with 2 workers this saved about 1.2 CPU-seconds of start-up); where
+    there is no fork server (Windows), spawned, each loading its own."""
+    try:
+        context = get_context('forkserver')
+    except ValueError:
+        return get_context('spawn')
+    context.set_forkserver_preload(['pipeline.batch.preload'])
+    return context
+
+
+class Local:
+    """Chunks in this process, or in a pool of `workers` processes (`worker_context`)."""
+
+    name = 'local'
+
+    def __init__(self, workers: int):
+        self.workers = max(1, workers)
+        self.pool: ProcessPoolExecutor | None = None
+        self.drained = False      # every chunk's result came back
+        self.used = False         # chunks went to the workers
+        self.starter: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the worker processes now: they import and load their models while this process
+        imports its own modules and reads the input (on 2,000 articles the first results came
+        half a second sooner). `map` starts them anyway when there are two chunks or more."""
+        if self.workers > 1 and self.pool is None:
+            one_thread_per_worker()
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=worker_context(), initializer=start_worker,
+                                            initargs=(os.getpid(), os.environ.get('PIPELINE_DOC_TIMEOUT')))
+            # a task while no worker is idle starts one; in a thread, as the first waits for the fork server
+            self.starter = threading.Thread(
+                target=lambda pool=self.pool: [pool.submit(os.getpid) for _ in range(self.workers)], daemon=True)
+            self.starter.start()
+
+    def map(self, function: Callable, chunks: Iterable[tuple]) -> Iterator[tuple[tuple, object]]:
+        """(chunk, function(*chunk)) for every chunk, as they finish."""
+        chunks = iter(chunks)
+        head = list(islice(chunks, 2))
+        if self.workers == 1 or len(head) < 2:   # one chunk: starting workers would cost more than it saves
+            self.stop()
+            for chunk in chain(head, chunks):
+                with blas_threads():
+                    result = function(*chunk)
+                yield chunk, result
+            return
+        self.start()
+        self.used = True
+        yield from bounded(self.pool.submit, chain(head, chunks), function, IN_FLIGHT * self.workers)
+        self.drained = True
+
+    def idle_workers(self) -> Callable | None:
+        """`submit(function, *args)` to the workers once every chunk is back (None without workers)."""
+        return self.pool.submit if self.pool is not None and self.drained else None
+
+    def stop(self) -> None:
+        """End workers started early that have nothing to do, without waiting for their start-up."""
+        if self.pool is not None:
+            self.starter.join()
+            processes = list((getattr(self.pool, '_processes', None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            self.pool = None
+
+    def close(self) -> None:
+        """Stop the workers. After the last result they exit on their own while we write the summary
+        (no wait: that took most of a second); after an interruption, wait for them; workers that
+        never got a chunk are ended."""
+        if not self.used:
+            self.stop()
+        if self.pool is not None:
+            self.pool.shutdown(wait=not self.drained, cancel_futures=True)
+            self.pool = None
+
+
+def bounded(submit, chunks: Iterator[tuple], function: Callable, limit: int):
+    """Run `function` over `chunks` with at most `limit` in flight, yielding as they finish."""
+    pending = {}
+
+    def fill():
+        while len(pending) < limit:
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            pending[submit(function, *chunk)] = chunk
+
+    fill()
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield pending.pop(future), future.result()
+        fill()
+
+
+class Dask:
+    """Chunks on a dask.distributed cluster: `scheduler` (an address), or a local cluster of `workers`."""
+
+    name = 'dask'
+
+    def __init__(self, workers: int, scheduler: str | None = None):
+        self.workers = max(1, workers)
+        self.scheduler = scheduler
+        self.client = self.cluster = None
+
+    def start(self) -> None:
+        from dask.distributed import Client, LocalCluster
+        if self.scheduler:
+            try:
+                self.client = Client(self.scheduler, timeout='20s')
+            except OSError as error:   # refused, unknown host, timed out
+                raise EngineError(f'cannot reach the Dask scheduler at {self.scheduler}: {error}') from None
+        else:
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        ours = version()
+        other = {worker: found for worker, found in self.client.run(version).items() if found != ours}
+        if other:
+            raise EngineError(f'dask workers run another pipeline version than ours ({ours}): {other}')
+        self.client.run(warm)   # every worker loads its model set once, before the first chunk
+
+    def map(self, function: Callable, chunks: Iterable[tuple]) -> Iterator[tuple[tuple, object]]:
+        """(chunk, function(*chunk)) for every chunk, as they finish on the cluster."""
+        from dask.distributed import as_completed
+        chunks = iter(chunks)
+        first = next(chunks, None)
+        if first is None:   # nothing to process: no cluster started
+            return
+        self.start()
+        limit = IN_FLIGHT * max(1, sum(self.client.nthreads().values()))
+        source = chain([first], chunks)
+        pending, finished = {}, as_completed()
+
+        def fill():
+            while finished.count() < limit:
+                chunk = next(source, None)
+                if chunk is None:
+                    return
+                future = self.client.submit(function, *chunk, pure=False)
+                pending[future.key] = chunk
+                finished.add(future)
+
+        fill()
+        for future in finished:
+            result = future.result()
+            future.release()
+            yield pending.pop(future.key), result
+            fill()
+
+    def idle_workers(self) -> None:
+        """None: a cluster's workers may not see this machine's output folder."""
+        return None
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+        self.client = self.cluster = None
+
+
+def start(name: str, workers: int, scheduler: str | None = None) -> Local | Dask:
+    """The engine called `name` (local or dask); close it when done."""
+    if name == 'local':
+        if scheduler:
+            raise EngineError('--scheduler goes with --engine dask')
+        return Local(workers)
+    if name == 'dask':
+        return Dask(workers, scheduler)
+    raise EngineError(f'unknown engine {name!r} (local or dask)')

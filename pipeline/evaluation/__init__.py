@@ -1,0 +1,1 @@
+"""Evaluation against hand-labelled gold: gold readers, scoring, thresholds, the natasha baseline."""

@@ -1,0 +1,442 @@
+"""Gold sets: hand-labelled mentions read into one shape, whatever their layout.
+
+Reads GOLD-GUIDE.md JSONL (`gold/*.jsonl`, texts beside them as
+`<doc_id>.txt` or in a texts folder) and the factRuEval-2016 layout
+(`book_N.txt/.spans/.objects/.coref`: Person → PER, Org → ORG, Location and
+LocOrg → LOC, a mention's extent the union of its spans, `normal` from the
+entity's `.coref` record). `validate.py` scores predictions against them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from pipeline.document import NAME_TYPES, TYPES
+
+FACTRU_TYPES = {'Person': 'PER', 'Org': 'ORG', 'Location': 'LOC', 'LocOrg': 'LOC'}
+
+
+class GoldError(Exception):
+    """Gold, texts or tables that cannot be read; the message says which and why."""
+
+
+# ---------------------------------------------------------------- records
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """One mention, gold or predicted, with the fields of GOLD-GUIDE.md."""
+    doc_id: str
+    type: str
+    start: int
+    stop: int
+    text: str
+    normal: str | None = None
+    value: str | float | None = None
+    value_max: float | None = None
+    unit: str | None = None
+    qualifier: str | None = None
+    entity: str | None = None     # entity id (factRuEval coref, or the tables' entity_id)
+    aliases: tuple[str, ...] = () # other accepted normal forms (factRuEval: several `name` lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """One entity of one document: a type and a canonical name."""
+    doc_id: str
+    type: str
+    name: str
+    entity: str | None = None
+    aliases: tuple[str, ...] = ()
+    start: int | None = None      # its first mention, to show it in the errors
+    stop: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRecord:
+    """A person holding a position (gold ROLE record, factRuEval Occupation fact, or a `roles` row).
+
+    `person_spans`/`org_spans` are extents of the person's and the organisation's
+    mentions in the article: factRuEval facts name objects, matched by overlap."""
+    doc_id: str
+    person: str | None
+    organisation: str | None = None
+    position: str | None = None
+    position_normal: str | None = None
+    start: int | None = None
+    stop: int | None = None
+    person_spans: tuple[tuple[int, int], ...] = ()
+    org_spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass
+class Annotations:
+    mentions: list[Labelled] = field(default_factory=list)
+    entities: list[Named] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    roles: list[RoleRecord] = field(default_factory=list)
+
+
+@dataclass
+class Gold(Annotations):
+    texts: dict[str, str] = field(default_factory=dict)
+    types: tuple[str, ...] = TYPES    # the types this gold labels (factRuEval: names only)
+    # factRuEval's normal forms are entity names (a bare `Саркози` → `Николя Саркози`):
+    # predicted mentions are then scored by the name of the entity they are linked to
+    entity_normals: bool = False
+
+
+# ---------------------------------------------------------------- folding
+
+QUOTES = re.compile('[«»"„“”‘’\'`]')
+HYPHENS = re.compile('[-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u00ad\u2212]')
+
+INITIAL_LETTER = re.compile(r'[A-ZА-ЯЁ]')
+
+
+def fold(text) -> str | None:
+    """Case and `ё` folded (GOLD-GUIDE.md, Scoring): `Ребёнок` → `ребенок`."""
+    return None if text is None else str(text).strip().lower().replace('ё', 'е')
+
+
+def fold_name(text: str) -> str:
+    """An entity name for comparison: `ё`, case, quotes and hyphens folded (`«IT‑куб»` → `it куб`)."""
+    return ' '.join(HYPHENS.sub(' ', QUOTES.sub('', fold(text) or '')).split())
+
+
+def entity_key(type: str, name: str) -> str:
+    """Folded name; a person by first + last word (`Н. Н. Петрова` → `н. петрова`)."""
+    key = fold_name(name)
+    words = key.split()
+    if type == 'PER' and len(words) > 2:
+        return f'{words[0]} {words[-1]}'
+    return key
+
+
+def number(value) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).strip().replace(',', '.'))
+    except ValueError:
+        return None
+
+
+def same_value(gold, pred) -> bool:
+    """Equal values: numbers as numbers (250000 == '250000' == 250000.0), the rest as folded strings."""
+    if gold is None or pred is None:
+        return gold is None and pred is None
+    gold_number, pred_number = number(gold), number(pred)
+    if gold_number is not None and pred_number is not None:
+        return math.isclose(gold_number, pred_number, rel_tol=1e-9, abs_tol=1e-9)
+    return fold(gold) == fold(pred)
+
+
+def show(value) -> str | None:
+    """A value as GOLD-GUIDE.md writes it: 250000.0 → `250000`."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def clean(value):
+    """pandas missing values (NA, NaN) as None."""
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
+# ---------------------------------------------------------------- gold readers
+
+def read_text(path: Path) -> str:
+    """A text decoded as the pipeline's ingest decodes it, so offsets agree."""
+    from pipeline.batch.ingest import InputError, decode
+    try:
+        return decode(path.read_bytes()).text
+    except InputError as error:
+        raise GoldError(f'{path} {error}') from None
+
+
+def find_texts(doc_ids: Iterable[str], places: list[Path]) -> dict[str, str]:
+    """`<doc_id>.txt` of every document, looked up in `places` in order."""
+    texts, missing = {}, []
+    for doc_id in doc_ids:
+        path = next((_ / f'{doc_id}.txt' for _ in places if (_ / f'{doc_id}.txt').is_file()), None)
+        if path is None:
+            missing.append(doc_id)
+        else:
+            texts[doc_id] = read_text(path)
+    if missing:
+        where = ' or '.join(str(_) for _ in places)
+        raise GoldError(f'no text for {len(missing)} gold document(s) in {where}: {", ".join(missing[:5])}'
+                        + (' ...' if len(missing) > 5 else '') + ' (give the folder of texts with --texts)')
+    return texts
+
+
+def gold_record(record: dict, where: str) -> Labelled:
+    try:
+        type = record['type']
+        if type not in TYPES:
+            raise GoldError(f'{where}: unknown type {type!r}')
+        value = record.get('value')
+        return Labelled(
+            doc_id=str(record['doc_id']), type=type, start=int(record['start']), stop=int(record['stop']),
+            text=record.get('text', ''), normal=record.get('normal'), value=value,
+            value_max=number(record.get('value_max')), unit=record.get('unit'), qualifier=record.get('qualifier'),
+            entity=record.get('entity'),
+        )
+    except KeyError as error:
+        raise GoldError(f'{where}: no {error.args[0]!r} field') from None
+    except (TypeError, ValueError) as error:
+        raise GoldError(f'{where}: {error}') from None
+
+
+def role_record(record: dict, where: str) -> RoleRecord:
+    """A gold ROLE record (gold/README.md): the person's and organisation's normal names, the position."""
+    try:
+        return RoleRecord(doc_id=str(record['doc_id']), person=record['person'],
+                          organisation=record.get('organisation'), position=record.get('position'),
+                          position_normal=record.get('position_normal'), start=int(record['start']),
+                          stop=int(record['stop']))
+    except KeyError as error:
+        raise GoldError(f'{where}: ROLE record without {error.args[0]!r}') from None
+    except (TypeError, ValueError) as error:
+        raise GoldError(f'{where}: {error}') from None
+
+
+def read_gold_jsonl(directory: str | Path, texts: str | Path | None = None) -> Gold:
+    """GOLD-GUIDE.md gold: every `*.jsonl` in `directory` (not below it), texts beside them or in `texts`."""
+    directory = Path(directory)
+    files = sorted(directory.glob('*.jsonl'))
+    if not files:
+        raise GoldError(f'{directory} holds no *.jsonl gold files')
+    mentions, doc_ids, roles = [], {}, []
+    for path in files:
+        lines = path.read_text(encoding='utf-8').splitlines()
+        for line_number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise GoldError(f'{path}:{line_number}: not valid JSON ({error.msg})') from None
+            if isinstance(record, dict) and record.get('type') == 'ROLE':
+                roles.append(role_record(record, f'{path}:{line_number}'))
+                doc_ids[roles[-1].doc_id] = None
+                continue
+            mention = gold_record(record, f'{path}:{line_number}')
+            mentions.append(mention)
+            doc_ids[mention.doc_id] = None
+        if not any(_.strip() for _ in lines):
+            doc_ids[path.stem] = None       # an article with nothing to label
+    places = [directory, Path(texts if texts is not None else 'seeds')]
+    gold = Gold(mentions=mentions, texts=find_texts(doc_ids, places), roles=roles)
+    for mention in mentions:
+        found = gold.texts[mention.doc_id][mention.start:mention.stop]
+        if found != mention.text:
+            gold.warnings.append(f'gold {mention.doc_id} {mention.type} {mention.start}:{mention.stop}: '
+                                 f'text {mention.text!r} but the article has {found!r} there')
+    gold.entities = group_entities(mentions)
+    return gold
+
+
+def group_entities(mentions: list[Labelled]) -> list[Named]:
+    """Gold entities of JSONL gold: name mentions of one document grouped by `entity`, else by folded normal."""
+    groups: dict[tuple, list[Labelled]] = {}
+    for mention in mentions:
+        if mention.type in NAME_TYPES and (mention.entity or mention.normal):
+            key = entity_key(mention.type, mention.entity or mention.normal)
+            groups.setdefault((mention.doc_id, mention.type, key), []).append(mention)
+    entities = []
+    for (doc_id, type, key), members in groups.items():
+        first = min(members, key=lambda _: _.start)
+        name = next((_.entity for _ in members if _.entity), None) or \
+            next((_.normal for _ in members if _.normal), first.text)
+        entities.append(Named(doc_id, type, name, entity=key, start=first.start, stop=first.stop))
+    return entities
+
+
+def factru_lines(path: Path) -> list[list[str]]:
+    """The fields before `#` of every non-blank line."""
+    rows = []
+    for line in path.read_text(encoding='utf-8').splitlines():
+        fields = line.split('#', 1)[0].split()
+        if fields:
+            rows.append(fields)
+    return rows
+
+
+def factru_coref(path: Path) -> list[tuple[str, list[str], dict[str, list[str]]]]:
+    """(entity id, mention ids, {key: [values]}) of each blank-line separated record of a .coref file."""
+    records = []
+    for block in re.split(r'\n\s*\n', path.read_text(encoding='utf-8')):
+        lines = [_ for _ in block.splitlines() if _.strip()]
+        if not lines:
+            continue
+        head = lines[0].split()
+        keys: dict[str, list[str]] = defaultdict(list)
+        for line in lines[1:]:
+            key, _, value = line.strip().partition(' ')
+            if value.strip():
+                keys[key].append(value.strip())
+        records.append((head[0], head[1:], keys))
+    return records
+
+
+def factru_names(type: str, keys: dict[str, list[str]]) -> list[str]:
+    """Normal forms of a coref record: a person's first + last name (either alone when one is missing)."""
+    if type == 'PER':
+        parts = [keys[_][0] for _ in ('firstname', 'lastname') if keys.get(_)]
+        if not parts:
+            parts = [keys[_][0] for _ in ('nickname', 'patronymic') if keys.get(_)][:1]
+        if not parts:
+            return []
+        name = ' '.join(parts)
+        # factRuEval writes an initial as the letter (`Н Кан`); GOLD-GUIDE.md keeps its dot (`Н. Кан`)
+        dotted = ' '.join(_ + '.' if INITIAL_LETTER.fullmatch(_) else _ for _ in name.split())
+        return [name, dotted] if dotted != name else [name]
+    return list(keys.get('name', []))
+
+
+def factru_occupations(doc_id: str, text: str, path: Path, objects: dict, spans: dict,
+                       coref: list) -> list[RoleRecord]:
+    """Occupation facts of a .facts file: Who (`obj<N>`: coref entity N), Position (`span<N>`), Where.
+
+    The person and the place are given as every mention of their coref entity,
+    so a role found at any of their mentions matches; the names are the coref's."""
+    entities = {entity_id: (members, keys) for entity_id, members, keys in coref}
+
+    def resolve(value: str) -> tuple[str | None, str | None, tuple[tuple[int, int], ...]]:
+        """(type, name, mention extents) of an `obj<N>` or `span<N>` value."""
+        if value.startswith('obj') and value[3:] in entities:
+            members, keys = entities[value[3:]]
+            types = [objects[_][0] for _ in members if _ in objects]
+            type = types[0] if types else None
+            found = factru_names(type, keys) if type else []
+            return type, found[0] if found else None, tuple(sorted({objects[_][1:] for _ in members
+                                                                    if _ in objects}))
+        if value.startswith('span') and value[4:] in spans:
+            start, stop = spans[value[4:]]
+            return None, text[start:stop], ((start, stop),)
+        return None, None, ()
+
+    roles = []
+    for block in re.split(r'\n\s*\n', path.read_text(encoding='utf-8')):
+        lines = [_.split(None, 2) for _ in block.splitlines() if _.strip()]
+        if not lines or len(lines[0]) < 2 or lines[0][1] != 'Occupation':
+            continue
+        fields: dict[str, list[str]] = defaultdict(list)
+        for line in lines[1:]:
+            if len(line) >= 2:
+                fields[line[0]].append(line[1])
+        who = [resolve(_) for _ in fields.get('Who', [])]
+        who = next((_ for _ in who if _[0] == 'PER'), None)
+        if who is None:
+            continue
+        where = next((resolve(_) for _ in fields.get('Where', [])), (None, None, ()))
+        position = [resolve(_)[2] for _ in fields.get('Position', [])]
+        position = [extent for _ in position for extent in _]
+        start = min((_[0] for _ in position), default=None)
+        stop = max((_[1] for _ in position), default=None)
+        roles.append(RoleRecord(doc_id=doc_id, person=who[1], organisation=where[1],
+                                position=text[start:stop] if position else None, start=start, stop=stop,
+                                person_spans=who[2], org_spans=where[2]))
+    return roles
+
+
+def read_factru(directory: str | Path) -> Gold:
+    """factRuEval-2016 gold: names (PER/ORG/LOC) with extents, normal forms and coreference."""
+    directory = Path(directory)
+    files = sorted(directory.glob('*.objects'))
+    if not files:
+        raise GoldError(f'{directory} holds no factRuEval *.objects files')
+    gold = Gold(types=NAME_TYPES, entity_normals=True)
+    for path in files:
+        doc_id = path.stem
+        stem = path.with_suffix('')
+        spans: dict[str, tuple[int, int]] = {}
+        for fields in factru_lines(stem.with_suffix('.spans')):
+            start = int(fields[2])
+            spans.setdefault(fields[0], (start, start + int(fields[3])))
+        objects: dict[str, tuple[str, int, int]] = {}
+        for fields in factru_lines(path):
+            type = FACTRU_TYPES.get(fields[1])
+            extents = [spans[_] for _ in fields[2:] if _ in spans]
+            if type is None or not extents:
+                continue
+            objects[fields[0]] = (type, min(_[0] for _ in extents), max(_[1] for _ in extents))
+        text = read_text(stem.with_suffix('.txt'))
+        gold.texts[doc_id] = text
+        coref = factru_coref(stem.with_suffix('.coref')) if stem.with_suffix('.coref').exists() else []
+        linked = {}
+        for entity_id, members, keys in coref:
+            for type in dict.fromkeys(objects[_][0] for _ in members if _ in objects):
+                names = factru_names(type, keys)
+                key = f'{doc_id}:{entity_id}:{type}'
+                for member in members:
+                    if member in objects and objects[member][0] == type:
+                        linked[member] = (key, names)
+                if names:
+                    first = min((objects[_] for _ in members if _ in objects and objects[_][0] == type),
+                                key=lambda _: _[1])
+                    gold.entities.append(Named(doc_id, type, names[0], entity=key, aliases=tuple(names[1:]),
+                                               start=first[1], stop=first[2]))
+        facts = stem.with_suffix('.facts')
+        if facts.exists():
+            gold.roles.extend(factru_occupations(doc_id, text, facts, objects, spans, coref))
+        for object_id, (type, start, stop) in objects.items():
+            key, names = linked.get(object_id, (f'{doc_id}:{object_id}', []))
+            gold.mentions.append(Labelled(doc_id, type, start, stop, text[start:stop],
+                                          normal=names[0] if names else None, entity=key,
+                                          aliases=tuple(names[1:])))
+    return gold
+
+
+def read_gold(directory: str | Path, fmt: str = 'jsonl', texts: str | Path | None = None) -> Gold:
+    if not Path(directory).is_dir():
+        raise GoldError(f'gold folder {directory} does not exist')
+    if fmt == 'jsonl':
+        return read_gold_jsonl(directory, texts)
+    if fmt == 'factru':
+        return read_factru(directory)
+    raise GoldError(f'unknown gold format {fmt!r} (jsonl or factru)')
+
+
+def read_list(path: str | Path | None) -> list[str]:
+    """Document ids listed one a line (`#` comments; `.txt`/`.jsonl` suffixes dropped)."""
+    if path is None:
+        return []
+    if not Path(path).is_file():
+        raise GoldError(f'list of documents {path} does not exist')
+    names = []
+    for line in Path(path).read_text(encoding='utf-8').splitlines():
+        name = line.split('#', 1)[0].strip()
+        if name:
+            names.append(re.sub(r'\.(txt|jsonl)$', '', Path(name).name))
+    return names
+
+
+def select(gold: Gold, docs: str | None = None, exclude: Iterable[str] = ()) -> Gold:
+    """The gold restricted to documents matching `docs` (glob patterns, comma-separated) and not in `exclude`."""
+    patterns = [_.strip() for _ in docs.split(',')] if docs else ['*']
+    excluded = set(exclude)
+    keep = {_ for _ in gold.texts if _ not in excluded and any(fnmatch.fnmatchcase(_, p) for p in patterns)}
+    if not keep:
+        raise GoldError('no gold document left after --docs/--exclude')
+    return Gold(mentions=[_ for _ in gold.mentions if _.doc_id in keep],
+                entities=[_ for _ in gold.entities if _.doc_id in keep], warnings=list(gold.warnings),
+                texts={k: v for k, v in gold.texts.items() if k in keep}, types=gold.types,
+                entity_normals=gold.entity_normals, roles=[_ for _ in gold.roles if _.doc_id in keep])

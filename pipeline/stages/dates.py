@@ -1,0 +1,575 @@
+"""DATE: calendar expressions resolved to ISO 8601 values (GOLD-GUIDE.md, DATE).
+
+Reads `doc.tokens` and `doc.published` (set by `rules.published`); adds DATE
+mentions with `source='rule:dates'`, `value` = the ISO string and `extra` =
+(date_start, date_end, granularity, is_relative, anchor):
+
+- days: `23.08.2024`, `2024-03-12`, `23.08.24` (two-digit years: 00–49 →
+  20xx, 50–99 → 19xx), `7 ноября 1917 года`, `первого сентября`, with a
+  weekday, a time of day or a clock time (`15 июля 2020 года 07:29` →
+  `2020-07-15T07:29`, `23 августа 2022 / 17:31`);
+- months, years, seasons, quarters, decades, centuries: `в августе 2024`,
+  `в 2019 году`, `летом 2019 года` → `2019-06/2019-08`, `в 1990-е годы` →
+  `199`, `XX века` → `19`; parts keep the enclosing unit (`в конце 2018
+  года` → `2018`);
+- ranges, lists, open ranges: `с 17 по 20 августа`, `17–20 августа`, `между
+  2010 и 2015 годами`, `20 и 21 августа` → `…-20;…-21`, `с 2021 года` →
+  `2021/..`, `до 2030 года`, `к 2030 году` → `../2030`;
+- relative dates against the publication date: `вчера`, `в прошлом году`,
+  `на прошлой неделе`, `через два года`, `три года назад`, `в марте прошлого
+  года`, `в следующем десятилетии`, `в прошлом полугодии` (calendar
+  decades and half-years, see `date_values`); with no publication date
+  their value is null.
+
+A day or month without a year takes the publication year (`14 апреля` →
+`2024-04-14`), else stays year-less (`--04-14`). A leading в/во, с/со, по,
+до, к, между belongs to the span. A bare four-digit number is not a date
+unless a month or a year word (`год`, `г.`) goes with it; a clock time
+alone is not a date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+
+from yargy import or_, rule
+from yargy.interpretation import attribute, fact
+from yargy.predicates import caseless, custom, dictionary, eq, in_, in_caseless
+from yargy.predicates import type as token_type
+
+from pipeline.document import Document, Mention
+from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged, parser, token_lines, token_starts, windows, word_pattern, words)
+from pipeline.stages.date_values import resolve
+from pipeline.stages.numbers import digits_value, number_words, words_value
+
+Point = fact('Point', ['day', 'month', 'year', 'time', 'season', 'quarter', 'half', 'decade',
+                       'decade_short', 'century', 'part', 'year_shift', 'relative'])
+# parts: one Point, or the two ends of a range (`joiner='range'`), or the items
+# of a list (`joiner='list'`); open: `end` for `с 2021 года`, `start` for `до 2030 года`
+Period = fact('Period', [attribute('parts').repeatable(), 'joiner', 'open'])
+
+
+# ---------------------------------------------------------------- word tables
+
+def table(name: str, pos: tuple[str, ...] = (), grammemes: frozenset = frozenset()) -> dict[str, str]:
+    """Every form of the first column's lemmas → the second column."""
+    found = {}
+    for row in words(name):
+        for form in lexeme(row[0], pos, grammemes) | {row[0]}:
+            found.setdefault(form, row[1] if len(row) > 1 else row[0])
+    return found
+
+
+@lru_cache(maxsize=None)
+def vocabulary(name: str) -> dict[str, str]:
+    if name == 'months':
+        return table('months', ('NOUN',))
+    if name == 'month_abbreviations':
+        return {row[0]: row[1] for row in words(name)}
+    if name == 'seasons':
+        return table('seasons', ('NOUN',), frozenset({'sing'}))
+    if name == 'relative_adjectives':
+        return table('relative_adjectives', ('ADJF', 'PRTF', 'NPRO'))
+    if name == 'decade_words':
+        return table('decade_words', ('ADJF',), frozenset({'plur'}))
+    if name in ('ordinal_days', 'period_ordinals'):
+        return table(name, ('ADJF',))
+    if name in ('weekdays', 'date_parts', 'calendar_units'):
+        return table(name, ('NOUN',))
+    return {row[0]: row[1] if len(row) > 1 else row[0] for row in words(name)}
+
+
+def keys(name: str) -> set[str]:
+    return set(vocabulary(name))
+
+
+# `2019 года` but not `2019 лет` (`за 1000 лет` is a duration)
+YEAR_WORDS = {'год', 'года', 'году', 'годом', 'годе', 'годы', 'годов', 'годам', 'годами', 'годах'}
+YEAR_ABBREVIATIONS = {'г', 'гг'}
+
+
+# ---------------------------------------------------------------- conversions
+
+def month_value(text: str) -> int:
+    """`августа` → 8, `сент.` → 9."""
+    word = text.lower().rstrip('. ')
+    return int(vocabulary('months').get(word) or vocabulary('month_abbreviations')[word])
+
+
+def short_year(text: str) -> int:
+    """`24` → 2024, `98` → 1998 (00–49 → 20xx)."""
+    value = int(text)
+    return value + (2000 if value < 50 else 1900)
+
+
+def clock(text: str) -> str:
+    """`7:05` → `07:05`; `10.00` → `10:00`."""
+    hours, minutes = re.split(r'\s*[:.]\s*', text.strip())
+    return f'{int(hours):02d}:{minutes}'
+
+
+AFTERNOON = {'дня': 12, 'вечера': 12}
+
+
+def hours_clock(text: str) -> str:
+    """`10 часов утра` → `10:00`, `7 вечера` → `19:00`, `2 ночи` → `02:00`."""
+    parts = text.lower().split()
+    hours = int(parts[0])
+    if hours < 12:
+        hours += AFTERNOON.get(parts[-1], 0)
+    return f'{hours:02d}:00'
+
+
+def ordinal_day(text: str) -> int:
+    """`первого` → 1, `двадцать пятого` → 25."""
+    total = 0
+    for word in text.lower().split():
+        if word in vocabulary('ordinal_days'):
+            total += int(vocabulary('ordinal_days')[word])
+        elif word in number_words():
+            total += int(number_words()[word][0])
+    return total
+
+
+ROMAN = {'I': 1, 'V': 5, 'X': 10, 'L': 50, 'C': 100}
+CYRILLIC_ROMAN = str.maketrans('ХхІіVvIiXx', 'XXIIVVIIXX')
+
+
+def roman(text: str) -> int | None:
+    """`XXI` → 21 (Cyrillic `ХХ` too); None when not a Roman numeral."""
+    text = text.translate(CYRILLIC_ROMAN)
+    if not text or any(_ not in ROMAN for _ in text) or not re.fullmatch(r'X{0,3}(IX|IV|V?I{0,3})', text):
+        return None
+    values = [ROMAN[_] for _ in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values)) or None
+
+
+def century_value(text: str) -> int:
+    """`XX` → 19, `21` → 20: the ISO century (first two digits of its years)."""
+    number = roman(text) if not text.isdigit() else int(text)
+    return number - 1
+
+
+def decade_value(text: str) -> int:
+    """`1990` → 199."""
+    return int(text) // 10
+
+
+def decade_word(text: str) -> int:
+    return int(vocabulary('decade_words')[text.lower()])
+
+
+def season_value(text: str) -> int:
+    """`летом` → 6 (the season's first month)."""
+    return int(vocabulary('seasons')[text.lower()])
+
+
+def part_value(text: str) -> str:
+    """`в конце` → end; `первой половине` → half."""
+    return vocabulary('date_parts')[text.lower().split()[-1]]
+
+
+def period_ordinal(text: str) -> int:
+    """`первом квартале` → 1, `II квартале` → 2, `3-м квартале` → 3."""
+    word = text.split()[0].lower()
+    if word in vocabulary('period_ordinals'):
+        return int(vocabulary('period_ordinals')[word])
+    return roman(word.upper()) if not word[0].isdigit() else int(re.match(r'\d+', word).group())
+
+
+def adjective_shift(text: str) -> int:
+    """`прошлого` → -1, `этом` → 0, `следующий` → 1."""
+    for word in text.lower().split():
+        if word in vocabulary('relative_adjectives'):
+            return int(vocabulary('relative_adjectives')[word])
+    return 0
+
+
+def unit_of(text: str) -> str:
+    for word in reversed(text.lower().split()):
+        if word in ('лет', 'года', 'год'):
+            return 'year'
+        if word in vocabulary('calendar_units'):
+            return vocabulary('calendar_units')[word]
+    return 'day'
+
+
+def count_of(text: str) -> float:
+    """`два` → 2, `15` → 15, nothing (`год назад`) → 1."""
+    words_ = [_ for _ in text.lower().split() if _ in number_words()]
+    digits = re.search(r'\d+', text)
+    if digits:
+        return digits_value(digits.group())
+    return words_value(' '.join(words_)) if words_ else 1
+
+
+def relative_day(text: str) -> tuple[int, str, str]:
+    """`вчера` → (-1, day, calendar)."""
+    return int(vocabulary('relative_days')[text.lower()]), 'day', 'calendar'
+
+
+def relative_unit(text: str) -> tuple[int, str, str]:
+    """`в прошлом месяце` → (-1, month, calendar); `на этой неделе` → (0, week, calendar)."""
+    return adjective_shift(text), unit_of(text), 'calendar'
+
+
+def relative_ago(text: str) -> tuple[int, str, str]:
+    """`три года назад` → (-3, year, offset)."""
+    return -int(count_of(text)), unit_of(text.rsplit(None, 1)[0]), 'offset'
+
+
+def relative_after(text: str) -> tuple[int, str, str]:
+    """`через два года` → (2, year, offset)."""
+    return int(count_of(text)), unit_of(text), 'offset'
+
+
+# ---------------------------------------------------------------- grammar
+
+DASH = in_('-–—')
+DOT = eq('.')
+COMMA = eq(',')
+
+
+def int_between(low: int, high: int, digits: tuple[int, ...]):
+    def check(value: str) -> bool:
+        return len(value) in digits and low <= int(value) <= high
+    check.__name__ = f'int_{low}_{high}'
+    return custom(check, types='INT')
+
+
+def words_in(name: str):
+    return in_caseless(keys(name))
+
+
+def date_rule():
+    DAY = int_between(1, 31, (1, 2)).interpretation(Point.day.custom(int))
+    DAY_ORDINAL_SUFFIX = rule(eq('-'), in_caseless({'го', 'е', 'ое'}))            # 1-го сентября
+    ORDINAL_DAY = or_(
+        rule(words_in('ordinal_days')),
+        rule(in_caseless({'двадцать', 'тридцать'}), words_in('ordinal_days')),     # двадцать пятого
+    ).interpretation(Point.day.custom(ordinal_day))
+    MONTH_NAME = or_(
+        rule(words_in('months')),
+        rule(words_in('month_abbreviations'), DOT.optional()),                        # 15 янв. 2024
+    ).interpretation(Point.month.custom(month_value))
+    MONTH_NUMBER = int_between(1, 12, (1, 2)).interpretation(Point.month.custom(int))
+    YEAR = int_between(1000, 2100, (4,)).interpretation(Point.year.custom(int))
+    YEAR_WITH_WORD = int_between(100, 2100, (3, 4)).interpretation(Point.year.custom(int))
+    YEAR_SHORT = int_between(0, 99, (2,)).interpretation(Point.year.custom(short_year))
+    YEAR_WORD = or_(rule(in_caseless(YEAR_WORDS)), rule(in_caseless(YEAR_ABBREVIATIONS), DOT.optional()))
+    YEAR_SUFFIX = rule(eq('-'), in_caseless({'м', 'й', 'го', 'му'}))                 # 2019-м году
+
+    HOUR = int_between(0, 23, (1, 2))
+    MINUTE = int_between(0, 59, (2,))
+    TIME = rule(HOUR, eq(':'), MINUTE).interpretation(Point.time.custom(clock))
+    DOTTED_TIME = rule(HOUR, DOT, MINUTE).interpretation(Point.time.custom(clock))
+    HOURS = or_(                                   # в 10 часов утра, в 7 вечера
+        rule(HOUR, in_caseless({'час', 'часа', 'часов'}), in_caseless({'утра', 'дня', 'вечера', 'ночи'}).optional()),
+        rule(HOUR, in_caseless({'утра', 'вечера', 'ночи'})),
+    ).interpretation(Point.time.custom(hours_clock))
+
+    RELATIVE_ADJECTIVE = words_in('relative_adjectives')
+    RELATIVE_YEAR = rule(                          # в прошлом году, прошлого года, следующий год
+        RELATIVE_ADJECTIVE.interpretation(Point.year_shift.custom(adjective_shift)),
+        dictionary({'учебный'}).optional(),
+        in_caseless(YEAR_WORDS),
+    )
+    CURRENT_YEAR = caseless('года').interpretation(Point.year_shift.const(0))   # в начале года
+    YEAR_PART = or_(rule(YEAR, YEAR_WORD.optional()), RELATIVE_YEAR)
+
+    # days
+    NUMERIC_DAY = or_(
+        rule(DAY, DOT, MONTH_NUMBER, DOT, or_(YEAR, YEAR_SHORT), YEAR_WORD.optional()),   # 23.08.2024
+        rule(YEAR, eq('-'), MONTH_NUMBER, eq('-'), DAY),                                 # 2024-03-12
+    )
+    TEXT_DAY = rule(or_(rule(DAY, DAY_ORDINAL_SUFFIX.optional()), ORDINAL_DAY), MONTH_NAME,
+                    YEAR_PART.optional())
+    WEEKDAY = rule(in_caseless({'в', 'во'}).optional(), words_in('weekdays'), COMMA.optional())
+    DAY_TIME = or_(
+        rule(in_caseless(keys('day_parts'))),
+        rule(caseless('в'), caseless('ночь'), caseless('на')),                        # в ночь на 14 июля
+    )
+    DAY_POINT = or_(NUMERIC_DAY, TEXT_DAY)
+    CLOCK_AFTER = or_(
+        rule(in_(',/|').optional(), caseless('в').optional(), TIME),                # 23 августа 2022 / 17:31
+        rule(COMMA.optional(), caseless('в'), or_(DOTTED_TIME, HOURS)),             # 20 мая в 10.00, в 10 часов
+    )
+    TIMED_DAY = or_(
+        rule(DAY_POINT, CLOCK_AFTER.optional()),
+        rule(caseless('в').optional(), or_(TIME, HOURS), COMMA.optional(), DAY_POINT),  # 17:31, 23 августа
+    )
+    DAY_CORE = rule(TIMED_DAY, DAY_TIME.optional())
+    DAY_FULL = or_(                                # a leading optional costs the parser more than a choice
+        DAY_CORE,
+        rule(WEEKDAY, DAY_CORE),                   # во вторник, 14 июля
+        rule(DAY_TIME, DAY_CORE),                  # утром 15 мая
+        rule(WEEKDAY, DAY_TIME, DAY_CORE),
+    )
+
+    RELATIVE_DAY = rule(
+        words_in('relative_days').interpretation(Point.relative.custom(relative_day)),
+        DAY_TIME.optional(),
+        rule(caseless('в').optional(), TIME).optional(),                             # сегодня в 10:00
+    )
+
+    # months, seasons, quarters
+    MONTH_POINT = rule(MONTH_NAME, YEAR_PART)                                        # в августе 2024
+    SEASON = words_in('seasons').interpretation(Point.season.custom(season_value))
+    SEASON_POINT = or_(
+        rule(SEASON, YEAR_PART),                                                     # летом 2019 года
+        rule(RELATIVE_ADJECTIVE.interpretation(Point.year_shift.custom(adjective_shift)), SEASON),  # этим летом
+    )
+    PERIOD_NUMBER = or_(
+        rule(words_in('period_ordinals')),
+        rule(custom(lambda _: roman(_) in (1, 2, 3, 4))),
+        rule(int_between(1, 4, (1,)), rule(eq('-'), in_caseless({'м', 'й', 'го'})).optional()),
+    )
+    QUARTER = rule(PERIOD_NUMBER, dictionary({'квартал'})).interpretation(Point.quarter.custom(period_ordinal))
+    HALF_YEAR = rule(PERIOD_NUMBER, dictionary({'полугодие'})).interpretation(Point.half.custom(period_ordinal))
+    QUARTER_POINT = rule(or_(QUARTER, HALF_YEAR), YEAR_PART)
+
+    # years, decades, centuries
+    YEAR_POINT = or_(
+        rule(YEAR_WITH_WORD, YEAR_SUFFIX.optional(), dictionary({'учебный'}).optional(),
+             YEAR_WORD),                                                             # в 2019 году, 2019 г.
+        rule(YEAR, YEAR_SUFFIX),                                                     # в 2019-м
+    )
+    CENTURY_NUMBER = or_(
+        rule(custom(lambda _: roman(_) is not None and roman(_) <= 21)),
+        rule(int_between(1, 21, (1, 2))),
+    ).interpretation(Point.century.custom(century_value))
+    CENTURY_WORD = or_(rule(dictionary({'век', 'столетие'})), rule(in_caseless({'в', 'вв'}), DOT))
+    CENTURY = rule(CENTURY_NUMBER, CENTURY_WORD)                                     # XX века, XXI в.
+    DECADE_NUMBER = or_(
+        rule(custom(lambda _: len(_) == 4 and _.endswith('0'), types='INT').interpretation(
+            Point.decade.custom(decade_value))),
+        rule(custom(lambda _: len(_) == 2 and _.endswith('0'), types='INT').interpretation(
+            Point.decade_short.custom(int))),
+    )
+    DECADE = rule(
+        or_(
+            rule(DECADE_NUMBER, eq('-'), in_caseless({'е', 'х', 'ые', 'ых', 'ми', 'ыми', 'ым'})),  # 1990-е, 90-х
+            words_in('decade_words').interpretation(Point.decade.custom(decade_word)),          # девяностые
+        ),
+        in_caseless({'годы', 'годов', 'годах', 'годам', 'годами', 'гг'}).optional(),
+        or_(rule(RELATIVE_ADJECTIVE, caseless('века')), CENTURY).optional(),          # 90-х годов прошлого века
+    )
+
+    RELATIVE_UNIT = rule(                          # в прошлом месяце, на следующей неделе, в прошлом веке
+        caseless('на').optional(),                 # в следующем десятилетии, в прошлом полугодии
+        RELATIVE_ADJECTIVE,
+        in_caseless(set().union(*[lexeme(_, ('NOUN',), frozenset({'sing'}))
+                                  for _ in ('месяц', 'неделя', 'полугодие', 'десятилетие', 'век')])),
+    ).interpretation(Point.relative.custom(relative_unit))
+    COUNT = or_(rule(token_type('INT')), rule(in_caseless(set(number_words()))).repeatable(max=3))
+    UNIT = in_caseless(keys('calendar_units') | {'лет'})
+    ONE_UNIT = in_caseless({'день', 'сутки', 'неделю', 'месяц', 'год', 'век'})      # год назад, через месяц
+    AGO = or_(rule(COUNT, UNIT, caseless('назад')), rule(ONE_UNIT, caseless('назад'))).interpretation(
+        Point.relative.custom(relative_ago))                                         # три года назад
+    AFTER = or_(rule(caseless('через'), COUNT, UNIT), rule(caseless('через'), ONE_UNIT)).interpretation(
+        Point.relative.custom(relative_after))                                       # через два года
+
+    PART = or_(
+        rule(in_caseless({_ for _, part in vocabulary('date_parts').items() if part != 'half'})),
+        rule(in_caseless(lexeme('первый', ('ADJF',)) | lexeme('второй', ('ADJF',))), dictionary({'половина'})),
+    ).interpretation(Point.part.custom(part_value))
+    PART_POINT = rule(PART, or_(DAY_POINT, MONTH_POINT, rule(MONTH_NAME), YEAR_POINT, CENTURY, DECADE,
+                                RELATIVE_YEAR, RELATIVE_UNIT, CURRENT_YEAR, QUARTER_POINT))    # в конце 2018 года
+
+    ABSOLUTE = or_(DAY_FULL, MONTH_POINT, YEAR_POINT, SEASON_POINT, QUARTER_POINT, PART_POINT, DECADE, CENTURY)
+    RELATIVE = or_(RELATIVE_YEAR, RELATIVE_DAY, RELATIVE_UNIT, AGO, AFTER)
+    POINT = or_(ABSOLUTE, RELATIVE).interpretation(Point)
+    ABSOLUTE_POINT = ABSOLUTE.interpretation(Point)     # lists and range starts: `вчера и 14 июля` are two dates
+    MONTH_ALONE = rule(MONTH_NAME).interpretation(Point)                        # в августе, до мая
+    POINT_OR_MONTH = or_(POINT, MONTH_ALONE)
+    PARTIAL_ONLY = or_(                            # the first part of a range or list: с 17 по 20 августа
+        rule(DAY, DAY_ORDINAL_SUFFIX.optional()),
+        rule(MONTH_NAME),
+        rule(YEAR),
+    ).interpretation(Point)
+    PARTIAL = or_(ABSOLUTE_POINT, PARTIAL_ONLY)
+
+    TO = or_(DASH, eq('/')).interpretation(Period.joiner.const('range'))
+    AND = caseless('и').interpretation(Period.joiner.const('list'))
+    TAIL = or_(
+        rule(TO, POINT.interpretation(Period.parts)),                                     # 17–20 августа
+        rule(rule(COMMA, PARTIAL.interpretation(Period.parts)).repeatable().optional(),
+             AND, ABSOLUTE_POINT.interpretation(Period.parts)),                           # 20 и 21 августа
+    )
+    SEQUENCE = or_(          # one rule for single dates, ranges with a dash and lists: fewer parser states
+        rule(ABSOLUTE_POINT.interpretation(Period.parts), TAIL.optional()),
+        rule(PARTIAL_ONLY.interpretation(Period.parts), TAIL),
+        RELATIVE.interpretation(Point).interpretation(Period.parts),
+        rule(CENTURY_NUMBER.interpretation(Point).interpretation(Period.parts), or_(TO, AND),
+             CENTURY.interpretation(Point).interpretation(Period.parts)),                  # XIX–XX веков
+    )
+
+    IN = in_caseless({'в', 'во'})
+    SINCE = in_caseless({'с', 'со'}).interpretation(Period.open.const('end'))
+    UNTIL = in_caseless({'до', 'по', 'к', 'ко'}).interpretation(Period.open.const('start'))
+    UP_TO_NOW = or_(
+        rule(caseless('по'), in_caseless({'настоящее', 'нынешнее'}), caseless('время')),
+        rule(caseless('по'), caseless('сей'), caseless('день')),
+        rule(caseless('до'), in_caseless({'настоящего', 'нынешнего'}), caseless('времени')),
+    )
+    RANGE = or_(
+        rule(in_caseless({'с', 'со', 'от'}), PARTIAL.interpretation(Period.parts),
+             in_caseless({'по', 'до'}).interpretation(Period.joiner.const('range')),
+             POINT_OR_MONTH.interpretation(Period.parts)),                                # с 17 по 20 августа
+        rule(caseless('между'), PARTIAL.interpretation(Period.parts),
+             caseless('и').interpretation(Period.joiner.const('range')),
+             POINT.interpretation(Period.parts)),                                         # между 2010 и 2015
+    )
+    OPEN_END = rule(SINCE, POINT_OR_MONTH.interpretation(Period.parts), UP_TO_NOW.optional())  # с 2021 года
+    OPEN_START = rule(UNTIL, POINT_OR_MONTH.interpretation(Period.parts))                     # до 2030 года
+    return or_(
+        rule(IN, or_(SEQUENCE, MONTH_ALONE.interpretation(Period.parts))),  # в 2019 году, в мае и июне
+        SEQUENCE, RANGE, OPEN_END, OPEN_START,
+    ).interpretation(Period)
+
+
+@lru_cache(maxsize=1)
+def date_parser():
+    """The compiled DATE parser (once per process)."""
+    return parser(date_rule())
+
+
+# ---------------------------------------------------------------- stage
+
+ISO_DAY = re.compile(r'(\d{4})-(\d{2})-(\d{2})')
+
+
+def anchor_of(published: str | None) -> date | None:
+    """The publication day of `doc.published` (`2020-07-15T07:29` → 2020-07-15)."""
+    match = ISO_DAY.match(published or '')
+    if not match:
+        return None
+    try:
+        return date(*map(int, match.groups()))
+    except ValueError:
+        return None
+
+
+COMPARISON = re.compile(r'^(?:с|со)\s+(?=.*\bгод(?:ом|ами)$)|^по\s+(?=.*\bгоду$)', re.IGNORECASE)
+
+
+def plain_point(text: str, start: int, period):
+    """`по сравнению с 2020 годом`, `данные по 2020 году`: the preposition is
+    not a range here; the span and value are the year alone."""
+    match = COMPARISON.match(text)
+    if not match or period.joiner or len(period.parts) != 1:
+        return start, period
+    return start + match.end(), Period(parts=list(period.parts), joiner=None, open=None)
+
+
+@lru_cache(maxsize=1)
+def trigger_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(words that start a date window on their own, calendar nouns that make a
+    number or an adjective nearby a date, words that need such a noun after them)."""
+    alone = keys('months') | keys('month_abbreviations') | keys('relative_days') | keys('decade_words')
+    units = keys('calendar_units') | keys('seasons') | YEAR_WORDS | {'лет'}
+    calendar = alone | units | YEAR_ABBREVIATIONS | {'назад', 'вв', 'квартал', 'квартале', 'квартала',
+                                                   'полугодие', 'полугодии', 'полугодия'} | \
+        lexeme('век', ('NOUN',)) | lexeme('столетие', ('NOUN',))
+    needs_noun = keys('relative_adjectives') | keys('date_parts') | {'через'}
+    return frozenset(alone), frozenset(calendar), frozenset(needs_noun)
+
+
+@lru_cache(maxsize=1)
+def context_words() -> frozenset[str]:
+    """Words a date window may grow over (besides numbers): prepositions,
+    calendar nouns, parts, weekdays, times of day, `и`, punctuation."""
+    alone, calendar, needs_noun = trigger_words()
+    found = set(alone | calendar | needs_noun)
+    for name in ('weekdays', 'ordinal_days', 'period_ordinals', 'date_parts'):
+        found |= keys(name)
+    found |= keys('day_parts') | set(number_words()) | lexeme('учебный', ('ADJF',))
+    found |= {'в', 'во', 'с', 'со', 'по', 'до', 'к', 'ко', 'между', 'от', 'и', 'на', 'ночь', 'настоящее',
+              'нынешнее', 'настоящего', 'нынешнего', 'время', 'времени', 'сей', 'день', 'г', 'гг', 'вв',
+              'сша', ',', '.', ':', '/', '-', '–', '—', '|', 'i', 'ii', 'iii', 'iv', 'час', 'часа', 'часов',
+              'утра', 'вечера', 'ночи', 'дня'}
+    return frozenset(found)
+
+
+DATE_SHAPE = re.compile(r'\d[./\-–—]\d|\d-[а-яё]+$', re.IGNORECASE)     # 23.08.2024, 2021–2023, 1990-е
+ROMAN_TOKEN = re.compile(r'^[IVXХ]+(?:[-–—][IVXХ]+)?$')      # XX, XIX–XX
+
+
+@lru_cache(maxsize=1)
+def trigger_patterns() -> tuple[re.Pattern, re.Pattern]:
+    alone, calendar, needs_noun = trigger_words()
+    return word_pattern(alone), word_pattern(needs_noun | {'назад'})
+
+
+ROMAN_START = re.compile(r'[IVXХ]+\b')
+
+
+def triggers(doc: Document) -> list[int]:
+    """Tokens a date can grow from: month names, `вчера`, and numbers, Roman
+    numerals or `прошлом`, `через`, `конце` with a calendar noun within three
+    tokens after them (`2019 года`, `17 по 20 августа`, `XX века`)."""
+    alone, calendar, needs_noun = trigger_words()
+    alone_pattern, needs_pattern = trigger_patterns()
+    tokens, text = doc.tokens, lowered(doc)
+    found = token_starts(doc, alone_pattern, text)               # августа, январе–марте
+
+    def calendar_after(index: int, extra: tuple = ()) -> bool:
+        return any(_.text.lower() in calendar or _.text.lower() in extra for _ in tokens[index + 1:index + 4])
+
+    for index in token_starts(doc, DIGIT_START) + token_starts(doc, needs_pattern, text):
+        word = tokens[index].text.lower()
+        if word == 'назад':
+            if index and tokens[index - 1].text.lower() in calendar:
+                found.append(index)
+        elif DATE_SHAPE.search(word) or calendar_after(index):
+            found.append(index)
+    for index in token_starts(doc, ROMAN_START):
+        if ROMAN_TOKEN.match(tokens[index].text) and calendar_after(index, ('в', 'вв')):
+            found.append(index)
+    return merged(found)
+
+
+def date_mentions(doc: Document, matches, anchor: date | None):
+    text = doc.text
+    anchor_value = anchor.isoformat() if anchor else None
+    for start, stop, match in matches:
+        if glued_before(text, start) or glued_after(text, stop):
+            continue                      # прорыве-2020
+        start, period = plain_point(text[start:stop], start, match.fact)
+        try:
+            moment = resolve(period, anchor)
+        except (ValueError, OverflowError):
+            moment = None                 # a calendar that does not exist: `31.02.2024`, year 0
+        if moment is None:
+            continue
+        extra = (('date_start', moment.start), ('date_end', moment.end), ('granularity', moment.granularity),
+                 ('is_relative', moment.relative), ('anchor', anchor_value if moment.anchored else None))
+        yield Mention(start, stop, 'DATE', text[start:stop], source='rule:dates', value=moment.value,
+                      extra=extra)
+
+
+def parse_dates(text: str, res=None, anchor: date | None = None):
+    """DATE (start, stop, Moment) of a short text such as one line (used by rules.published)."""
+    grammar_parser = res.date_parser if res is not None else date_parser()
+    for start, stop, match in find(grammar_parser, text, [(0, len(text))]):
+        if glued_before(text, start) or glued_after(text, stop):
+            continue
+        start, period = plain_point(text[start:stop], start, match.fact)
+        try:
+            moment = resolve(period, anchor)
+        except (ValueError, OverflowError):
+            continue
+        if moment is not None:
+            yield start, stop, moment
+
+
+def run(doc: Document, res=None) -> Document:
+    found = triggers(doc)
+    if not found:
+        return doc
+    spans = windows(doc, found, before=4, after=6, lines=token_lines(doc), context=context_words())
+    grammar_parser = res.date_parser if res is not None else date_parser()
+    doc.mentions.extend(date_mentions(doc, find(grammar_parser, doc.text, spans), anchor_of(doc.published)))
+    return doc

@@ -1,0 +1,298 @@
+"""Roles: who holds which position where, read from one sentence.
+
+Reads the sentences, tokens, linked name mentions and entities; adds
+`doc.roles` (`document.Role`). A position is a phrase headed by a noun of
+`pipeline/data/positions.txt` (`директор`, `заместитель`, `министр`, …),
+with the adjectives before it (`генеральный директор`) and its dependants
+after it, standing right next to a person's mention in the same sentence:
+
+- before the person: `заместитель губернатора Дмитрий Разумовский`,
+  `директор по машинному обучению «ОКАС» Никита Логачев`;
+- after it, set off by a comma, a dash or a bracket: `Виталий Литке,
+  министр образования и науки Челябинской области`.
+
+The phrase runs over words, quotes and `и` only: a comma, a full stop, a
+verb or another person ends it. The first organisation inside the phrase
+(else the first place) is where the position is held; the position as
+written stops where that name begins (`руководитель центра «IT-куб»
+города Владикавказа` → position `руководитель центра`, organisation
+`IT-куб`). `position_normal` puts the head and its adjectives in the
+nominative (`заместителя губернатора` → `заместитель губернатора`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pipeline.lang import morph
+from pipeline.document import Document, Role
+from pipeline.lang.grammar import words
+
+MAX_WORDS = 10          # longest position phrase, in tokens
+QUOTES = set('«»"„“”\'')
+DASHES = {'-', '–', '—'}
+JOINERS = {'и'}          # `министр образования и науки`
+STOP_WORDS = {'который', 'которая', 'которое', 'которые', 'это', 'как', 'что', 'также', 'а', 'но', 'или'}
+
+
+@lru_cache(maxsize=1)
+def heads() -> frozenset[str]:
+    return frozenset(row[0].lower().replace('ё', 'е') for row in words('positions'))
+
+
+def head_parse(word: str):
+    """The parse of `word` as a position noun, or None (`после` is no `посол`)."""
+    folded = word.lower().replace('ё', 'е')
+    if any(morph.attr(_.tag, 'POS') in ('PREP', 'CONJ', 'ADVB') for _ in morph.parses(word)):
+        return None
+    for prefix in ('экс-', 'экс'):                  # `Экс-председатель`: the position once held
+        if folded.startswith(prefix) and len(folded) > len(prefix) + 3:
+            return head_parse(word[len(prefix):])
+    if folded in heads():
+        found = morph.parses(word)
+        noun = next((_ for _ in found if morph.attr(_.tag, 'POS') == 'NOUN'), None)
+        return noun or (found[0] if found else None) or True
+    for parsed in morph.parses(word):
+        if morph.attr(parsed.tag, 'POS') == 'NOUN' and parsed.normal_form.replace('ё', 'е') in heads():
+            return parsed
+    return None
+
+
+def is_adjective(word: str) -> bool:
+    """`генеральный`, `первый`, `исполнительный`: may stand before a head (`наш`, `свой`, `её` may not)."""
+    found = morph.parses(word)
+    if not found or any('Apro' in _.tag or morph.attr(_.tag, 'POS') == 'NPRO' for _ in found):
+        return False
+    return morph.attr(found[0].tag, 'POS') in ('ADJF', 'NUMR')
+
+
+def adjective_only(word: str) -> bool:
+    found = morph.parses(word)
+    return bool(found) and all(morph.attr(_.tag, 'POS') in ('ADJF', 'PRTF') for _ in found)
+
+
+def is_barrier(word: str) -> bool:
+    """A token that ends a position phrase."""
+    if word in QUOTES or word in JOINERS:
+        return False
+    if not any(_.isalnum() for _ in word):
+        return word not in ('-',)
+    if word.lower() in STOP_WORDS:
+        return True
+    found = morph.parses(word)
+    if found and morph.attr(found[0].tag, 'POS') in ('VERB', 'INFN', 'GRND', 'PRTS', 'CONJ', 'PRCL'):
+        return True
+    return False
+
+
+def normal_phrase(tokens, text: str, head_index: int) -> str:
+    """The phrase with the head and the adjectives before it in the nominative; the rest as written."""
+    parts = []
+    head = head_parse(tokens[head_index].text)
+    gender = 'masc'
+    if head is not True and head is not None:
+        lemma_parse = next((_ for _ in morph.parses(head.normal_form)
+                            if morph.attr(_.tag, 'POS') == 'NOUN'), None)
+        gender = (morph.attr(lemma_parse.tag, 'gender') if lemma_parse else None) or 'masc'
+    for index, token in enumerate(tokens):
+        word = token.text
+        if index < head_index:
+            found = morph.parses(word)
+            adjective = next((_ for _ in found if morph.attr(_.tag, 'POS') == 'ADJF'), None)
+            if adjective is not None:
+                word = morph.inflect_word(word, adjective, ('nomn', 'sing', gender if gender != 'Ms-f' else 'masc'))
+        elif index == head_index and head is not True and head is not None:
+            if morph.attr(head.tag, 'POS') in ('ADJF', 'PRTF'):      # `управляющего` → `управляющий`
+                word = morph.inflect_word(word, head, ('nomn', 'sing'))
+            elif 'Fixd' not in head.tag:
+                prefix = word[:len(word) - len(head.word)] if word.lower().startswith('экс') else ''
+                word = prefix + morph.restore_case(word[len(prefix):], morph.keep_yo(word, head.normal_form))
+        if index == 0 and word[:1].isupper() and not word.isupper():
+            word = word[:1].lower() + word[1:]     # `Президента РФ` → `президент`, `Генеральный` → `генеральный`
+        parts.append(word)
+    out = ''
+    for index, token in enumerate(tokens):
+        if index:
+            out += ' ' if tokens[index - 1].stop < token.start else ''
+        out += parts[index]
+    return out
+
+
+def cases(word: str, heads_only: bool = False) -> set[str]:
+    """The cases `word` may stand in (a position word: in its readings as a position)."""
+    found = morph.parses(word)
+    if heads_only:
+        found = [_ for _ in found if _.normal_form.replace('ё', 'е') in heads()] or found
+    if any('Fixd' in _.tag for _ in found) or not morph.is_cyrillic(word):
+        return set()
+    return {morph.attr(_.tag, 'case') for _ in found if morph.attr(_.tag, 'case')}
+
+
+def agrees(head_word: str, person_word: str) -> bool:
+    """The position and the name stand in one case (`Помощник … Путина`, `представителями Путина` do not)."""
+    head, person = cases(head_word, True), cases(person_word)
+    for case, alike in (('gent', 'gen2'), ('loct', 'loc2'), ('accs', 'acc2')):
+        for found in (head, person):
+            if alike in found:
+                found.add(case)
+    return not head or not person or bool(head & person)
+
+
+def plural_only(word: str) -> bool:
+    found = [_ for _ in morph.parses(word) if _.normal_form.replace('ё', 'е') in heads()]
+    return bool(found) and all(morph.attr(_.tag, 'number') == 'plur' for _ in found)
+
+
+def places_in(doc: Document, start: int, stop: int, person: int) -> list[int]:
+    """Indexes of ORG/LOC mentions lying inside [start, stop)."""
+    return [index for index, mention in enumerate(doc.mentions)
+            if mention.type in ('ORG', 'LOC') and mention.entity is not None
+            and start <= mention.start and mention.stop <= stop]
+
+
+def make_role(doc: Document, tokens, head_index: int, person_entity: int, evidence: tuple[int, int]) -> Role | None:
+    """A Role from the phrase tokens (adjectives, head, dependants)."""
+    start, stop = tokens[0].start, tokens[-1].stop
+    inside = places_in(doc, tokens[head_index].stop, stop, person_entity)
+    orgs = [_ for _ in inside if doc.mentions[_].type == 'ORG']
+    chosen = (orgs or inside or [None])[0]
+    org = doc.mentions[chosen].entity if chosen is not None else None
+    cut = len(tokens)
+    if chosen is not None:
+        first = min(doc.mentions[_].start for _ in inside)
+        cut = next((index for index, token in enumerate(tokens) if token.stop > first), len(tokens))
+        while cut > 0 and tokens[cut - 1].text in QUOTES:
+            cut -= 1
+    kept = list(tokens[:max(cut, head_index + 1)])
+    while len(kept) > head_index + 1 and (kept[-1].text in QUOTES | JOINERS | DASHES
+                                          or morph.has_tag(kept[-1].text, 'PREP')
+                                          or (chosen is not None and len(kept) < len(tokens)
+                                              and adjective_only(kept[-1].text))):
+        kept.pop()   # `руководители владикавказского «Кванториума»`: the adjective goes with the name
+    position = doc.text[kept[0].start:kept[-1].stop]
+    return Role(person=person_entity, position=position,
+                position_normal=normal_phrase(kept, doc.text, head_index),
+                org=org, start=min(evidence[0], start), stop=max(evidence[1], stop))
+
+
+def covered(doc: Document, kinds=('PER',)) -> dict[int, int]:
+    """Token start offset → index of the mention of `kinds` covering it."""
+    found = {}
+    for index, mention in enumerate(doc.mentions):
+        if mention.type in kinds:
+            for token in doc.tokens_in(mention.start, mention.stop):
+                found[token.start] = index
+    return found
+
+
+def before(doc: Document, tokens, at: int, people: dict[int, int], names: dict[int, int]):
+    """The position phrase ending right before token `at`: (tokens, head index) or None."""
+    head = None
+    lo = at
+    for index in range(at - 1, max(-1, at - 1 - MAX_WORDS), -1):
+        token = tokens[index]
+        if token.start in people or is_barrier(token.text):
+            break
+        if token.text in DASHES:
+            break
+        if head_parse(token.text) is not None and token.start not in names:
+            head = index
+        lo = index
+    if head is None or (head > 0 and tokens[head - 1].text.lower() in ('в', 'во')):
+        return None
+    if not agrees(tokens[head].text, tokens[at].text):
+        return None
+    start = head
+    while start > 0 and start - 1 >= lo - 3 and not is_barrier(tokens[start - 1].text) \
+            and tokens[start - 1].start not in people and tokens[start - 1].start not in names \
+            and is_adjective(tokens[start - 1].text) \
+            and head_parse(tokens[start - 1].text) is None:
+        start -= 1
+    return tokens[start:at], head - start
+
+
+def after(doc: Document, tokens, at: int, people: dict[int, int]):
+    """The position phrase right after the person's last token `at` (after `,`, `–` or `(`)."""
+    index = at + 1
+    if index >= len(tokens) or tokens[index].text not in {',', '('} | DASHES:
+        return None
+    index += 1
+    start = index
+    while index < len(tokens) and index - start < 3 and is_adjective(tokens[index].text) \
+            and head_parse(tokens[index].text) is None:
+        index += 1
+    if index >= len(tokens) or head_parse(tokens[index].text) is None:
+        return None
+    head = index
+    stop = head + 1
+    while stop < len(tokens) and stop - start < MAX_WORDS and tokens[stop].start not in people \
+            and not is_barrier(tokens[stop].text) and tokens[stop].text not in DASHES:
+        stop += 1
+    if stop < len(tokens) and tokens[stop].start in people:
+        return None          # `Алексей Скляр, директор … Михаил Петров`: the position is the next person's
+    first = next((_ for _ in range(at, -1, -1) if _ == 0 or tokens[_ - 1].start not in people), at)
+    if not agrees(tokens[head].text, tokens[first].text) or plural_only(tokens[head].text):
+        return None          # `Дмитрия Медведева, депутаты …`, `Хлопонин, представители …`
+    return tokens[start:stop], head - start
+
+
+def shared_role(doc: Document, tokens, by_start, at: int, shared: tuple, person: int, stop: int,
+                people: dict[int, int]) -> Role | None:
+    """`руководители владикавказского «Кванториума» Светлана Макаренко, моздокского «Кванториума» Мурад
+    Джахаев и центра «IT-куб» Алла Калиниченко`: a plural position shared by a list of people, each
+    with their own organisation between `,`/`и` and the name."""
+    role, previous_stop = shared
+    gap = [_ for _ in tokens if previous_stop <= _.start and _.stop <= tokens[at].start]
+    if not gap or gap[0].text not in (',', 'и') or len(gap) > MAX_WORDS:
+        return None
+    if any(_.start in people or (is_barrier(_.text) and _ is not gap[0]) for _ in gap):
+        return None
+    inside = places_in(doc, gap[0].stop, tokens[at].start, person)
+    orgs = [_ for _ in inside if doc.mentions[_].type == 'ORG'] or inside
+    if not orgs:
+        return None
+    return Role(person=person, position=role.position, position_normal=role.position_normal,
+                org=doc.mentions[orgs[0]].entity, start=role.start, stop=stop)
+
+
+def run(doc: Document, res=None) -> Document:
+    people, names = covered(doc), covered(doc, ('ORG', 'LOC'))
+    roles: list[Role] = []
+    seen = set()
+    shared = None     # (role with a plural head, where its last person ends): `руководители A X, B Y и C Z`
+    by_sentence: dict[int, list] = {}
+    for mention in sorted(doc.mentions, key=lambda _: _.start):
+        if mention.type == 'PER' and mention.entity is not None:
+            by_sentence.setdefault(doc.sentence_of(mention.start), []).append(mention)
+    for number, sentence in enumerate(doc.sentences):
+        if number not in by_sentence:
+            continue
+        tokens = doc.tokens_in(sentence.start, sentence.stop)
+        if not tokens:
+            continue
+        by_start = {token.start: index for index, token in enumerate(tokens)}
+        for mention in by_sentence[number]:
+            inside = [by_start[_.start] for _ in doc.tokens_in(mention.start, mention.stop) if _.start in by_start]
+            if not inside:
+                continue
+            first, last = inside[0], inside[-1]
+            added = False
+            for found, evidence in ((before(doc, tokens, first, people, names), (mention.start, mention.stop)),
+                                    (after(doc, tokens, last, people), (mention.start, mention.stop))):
+                if found is None:
+                    continue
+                phrase, head = found
+                role = make_role(doc, phrase, head, mention.entity, evidence)
+                if role is not None and (role.person, role.start) not in seen:
+                    seen.add((role.person, role.start))
+                    roles.append(role)
+                    added = True
+                    if plural_only(phrase[head].text) and role.stop == mention.stop:
+                        shared = (role, mention.stop)
+            if not added and shared is not None and sentence.start <= shared[0].start:
+                role = shared_role(doc, tokens, by_start, first, shared, mention.entity, mention.stop, people)
+                if role is not None:
+                    roles.append(role)
+                    shared = (shared[0], mention.stop)
+    doc.roles = sorted(roles, key=lambda _: (_.start, _.stop))
+    return doc
