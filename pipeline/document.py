@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from datetime import date
 
 NAME_TYPES = ('PER', 'ORG', 'LOC')
 VALUE_TYPES = ('DATE', 'NUMBER', 'MONEY')
@@ -30,6 +31,37 @@ class Sentence:
 
 
 @dataclass(frozen=True, slots=True)
+class DateValue:
+    """What `rules.dates` resolved a DATE to, beside its ISO `value` (the `dates` table's columns)."""
+    start: date | None            # first day covered (None: open or unknown)
+    end: date | None              # last day covered
+    granularity: str | None       # day, month, season, quarter, year, decade, century, ...
+    is_relative: bool = False     # read against the publication date (`вчера`, `в прошлом году`)
+    anchor: str | None = None     # the publication day it was read against, when it was
+
+
+@dataclass(frozen=True, slots=True)
+class NameHints:
+    """What the words around a PER mention say of it (`rules.persons`), read by `link`.
+
+    `gender`: the past-tense verb beside it (`Бут рассказала`: 'femn');
+    `cases`: ((cases, weight), ...) the word before it suggests (`к Лофнеру`: dative)."""
+    gender: str | None = None
+    cases: tuple[tuple[frozenset[str], float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkHints:
+    """ORG/LOC hints from `rules.orgs`.
+
+    `same_as`: starts of the other mentions naming the same thing (`Комитет защиты журналистов
+    (КЗЖ)`), any number of them, which `link` follows; `described`: the span already holds its
+    descriptor (`организации «...»`), so `rules.orgs` grows it no further."""
+    same_as: tuple[int, ...] = ()
+    described: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A typed span of the text; `normal`/`value` follow GOLD-GUIDE.md."""
     start: int
@@ -45,11 +77,9 @@ class Mention:
     kind: str = ''                # ORG/LOC descriptor (`технопарк`), number kind
     parts: tuple[str, str, str] | None = None  # PER: (first, middle, last)
     entity: int | None = None     # index into Document.entities
-    extra: tuple = ()             # stage-specific details, e.g. date bounds
-
-    def detail(self, name: str, default=None):
-        """The value of the (`name`, value) pair in `extra` (`gender`, `case_context`, `same_as`)."""
-        return next((_[1] for _ in self.extra if isinstance(_, tuple) and len(_) == 2 and _[0] == name), default)
+    date: DateValue | None = None     # DATE from rules.dates: bounds, granularity, anchor
+    hints: NameHints | None = None    # PER from rules.persons: gender and case of the context
+    links: LinkHints | None = None    # ORG/LOC from rules.orgs: other mentions of the same thing
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,10 @@
 """Linking mentions of one thing within one article."""
 
+import pytest
+
 from pipeline import process_text
+from pipeline.document import LinkHints, Mention
+from pipeline.stages.link import thing_entities
 
 
 def entities_of(doc):
@@ -40,3 +44,21 @@ def test_link_college_short_form(seed_docs):
 def test_link_abbreviation_joins_full_name():
     from pipeline.stages.link import abbreviation
     assert abbreviation('Объединение когнитивных ассоциативных систем') == 'ОКАС'
+
+
+SAME_AS = [      # the first mention's `links.same_as`, then how many organisations the three names make
+    ((), 3),
+    ((24,), 2),
+    ((24, 48), 1),                   # several targets: each is followed, not only the first
+    ((48, 24), 1),
+    ((99,), 3),                      # a start that is no mention joins nothing
+]
+
+
+@pytest.mark.parametrize('same_as, expected', SAME_AS)
+def test_link_follows_every_same_as(same_as, expected):
+    names = [(0, 'Северный альянс'), (24, 'Alpha Group'), (48, 'Бета')]
+    mentions = [(index, Mention(start, start + len(name), 'ORG', name, normal=name,
+                                links=LinkHints(same_as=same_as) if index == 0 else None))
+                for index, (start, name) in enumerate(names)]
+    assert len(thing_entities('ORG', mentions)) == expected

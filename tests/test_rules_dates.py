@@ -277,8 +277,8 @@ DETAILS = [
 @pytest.mark.parametrize('text, published, expected', DETAILS)
 def test_dates_bounds_and_flags(res, text, published, expected):
     found, = date_mentions(text, published, res)
-    details = dict(found.extra)
-    assert tuple(details[_] for _ in ('date_start', 'date_end', 'granularity', 'is_relative', 'anchor')) == expected
+    assert (found.date.start, found.date.end, found.date.granularity, found.date.is_relative,
+            found.date.anchor) == expected
     assert found.source == 'rule:dates'
 
 

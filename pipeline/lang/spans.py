@@ -8,11 +8,11 @@ spans back into mentions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from pipeline.lang import morph
-from pipeline.document import Document, Mention
+from pipeline.document import Document, LinkHints, Mention
 
 SEPARATORS = frozenset('•·●▪|;()[]{}—–:')
 OPENING = frozenset('«„')
@@ -30,7 +30,7 @@ class Span:
     last: int
     type: str
     source: str = SOURCE
-    extra: tuple = ()
+    hints: LinkHints = LinkHints()                 # `same_as` from an earlier pass; `described`
     kind: str = ''
     links: list = field(default_factory=list)   # spans naming the same thing (`КЗЖ` after its full name)
 
@@ -193,7 +193,7 @@ def to_spans(doc: Document, tokens: Tokens) -> tuple[list[Span], list[Mention]]:
             last += 1
         if first >= len(tokens) or tokens.items[first].start >= mention.stop:
             continue
-        spans.append(Span(first, last, mention.type, mention.source, mention.extra, mention.kind))
+        spans.append(Span(first, last, mention.type, mention.source, mention.links or LinkHints(), mention.kind))
     return spans, others
 
 
@@ -217,9 +217,10 @@ def to_mentions(doc: Document, spans: list[Span]) -> list[Mention]:
     alive = {id(_) for _ in spans}
     for span in spans:
         start, stop = doc.tokens[span.first].start, doc.tokens[span.last].stop
-        extra = span.extra + tuple(('same_as', doc.tokens[_.first].start) for _ in span.links if id(_) in alive)
+        same_as = span.hints.same_as + tuple(doc.tokens[_.first].start for _ in span.links if id(_) in alive)
+        hints = replace(span.hints, same_as=same_as)
         found.append(Mention(start, stop, span.type, doc.text[start:stop], source=span.source,
-                             kind=span.kind, extra=extra))
+                             kind=span.kind, links=hints if hints != LinkHints() else None))
     return found
 
 
@@ -241,7 +242,7 @@ def pieces(tokens: Tokens, span: Span) -> list[Span]:
         if first is None:
             continue
         source = span.source if (first, last) == (span.first, span.last) else SOURCE
-        found.append(Span(first, last, span.type, source, span.extra, span.kind))
+        found.append(Span(first, last, span.type, source, span.hints, span.kind))
     return found
 
 

@@ -1,8 +1,8 @@
 """DATE: calendar expressions resolved to ISO 8601 values (GOLD-GUIDE.md, DATE).
 
 Reads `doc.tokens` and `doc.published` (set by `rules.published`); adds DATE
-mentions with `source='rule:dates'`, `value` = the ISO string and `extra` =
-(date_start, date_end, granularity, is_relative, anchor):
+mentions with `source='rule:dates'`, `value` = the ISO string and `date` = a
+`DateValue` (start, end, granularity, is_relative, anchor):
 
 - days: `23.08.2024`, `2024-03-12`, `23.08.24` (two-digit years: 00–49 →
   20xx, 50–99 → 19xx), `7 ноября 1917 года`, `первого сентября`, with a
@@ -39,7 +39,7 @@ from yargy.interpretation import attribute, fact
 from yargy.predicates import caseless, custom, dictionary, eq, in_, in_caseless
 from yargy.predicates import type as token_type
 
-from pipeline.document import Document, Mention
+from pipeline.document import DateValue, Document, Mention
 from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged, parser, token_lines, token_starts, windows, word_pattern, words)
 from pipeline.stages.date_values import resolve
 from pipeline.stages.numbers import digits_value, number_words, words_value
@@ -544,10 +544,9 @@ def date_mentions(doc: Document, matches, anchor: date | None):
             moment = None                 # a calendar that does not exist: `31.02.2024`, year 0
         if moment is None:
             continue
-        extra = (('date_start', moment.start), ('date_end', moment.end), ('granularity', moment.granularity),
-                 ('is_relative', moment.relative), ('anchor', anchor_value if moment.anchored else None))
-        yield Mention(start, stop, 'DATE', text[start:stop], source='rule:dates', value=moment.value,
-                      extra=extra)
+        found = DateValue(moment.start, moment.end, moment.granularity, moment.relative,
+                          anchor_value if moment.anchored else None)
+        yield Mention(start, stop, 'DATE', text[start:stop], source='rule:dates', value=moment.value, date=found)
 
 
 def parse_dates(text: str, res=None, anchor: date | None = None):

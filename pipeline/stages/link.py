@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.document import Document, Entity, NAME_TYPES
+from pipeline.document import Document, Entity, NAME_TYPES, NameHints
 from pipeline.lang.names import Name, candidate_names, compatible, first_fits
 from pipeline.lang import places
 
@@ -59,12 +59,12 @@ def person_entities(mentions: list[tuple[int, object]], text: str | None = None)
     """
     items = []
     for index, mention in mentions:
-        names = candidate_names(mention.text, mention.detail('case_context', ()))
+        hints = mention.hints or NameHints()
+        names = candidate_names(mention.text, hints.cases)
         if not names:
             first, middle, last = mention.parts or ('', '', mention.normal or mention.text)
             names = (Name(first, middle, last, None, 1.0),)
-        hint = mention.detail('gender')
-        items.append(dict(index=index, start=mention.start, stop=mention.stop, names=names, hint=hint,
+        items.append(dict(index=index, start=mention.start, stop=mention.stop, names=names, hint=hints.gender,
                           normal=key(mention.normal or mention.text),
                           latin=not any('а' <= _.lower() <= 'я' or _ in 'ёЁ' for _ in mention.text)))
     items.sort(key=lambda _: _['start'])
@@ -201,7 +201,7 @@ def thing_entities(type: str, mentions: list[tuple[int, object]]) -> list[tuple[
     gazetteer knows them as names of one thing (`Китай`, `КНР`, `Поднебесная`;
     `ЕС`, `Евросоюз`; `Большая двадцатка`, `G-20`); when one stands in
     brackets after the other (`Движение против нелегальной иммиграции (ДПНИ)`:
-    `rules.orgs` marks them 'same_as'); when one names a place by its adjective
+    `rules.orgs` marks them in `links.same_as`); when one names a place by its adjective
     and the other by its name (`японский МИД`, `МИД Японии`); and a short
     form joins the one longer name it begins (`Колледжа` → `Колледж
     автоматизации производства`, `Конгресс` → `Конгресс США`) or abbreviates
@@ -237,9 +237,9 @@ def thing_entities(type: str, mentions: list[tuple[int, object]]) -> list[tuple[
             group['kind'] = mention.kind
         by_start[mention.start] = name_key
     for index, mention in mentions:               # `Комитет защиты журналистов (КЗЖ)`
-        for detail in mention.extra:
-            if isinstance(detail, tuple) and len(detail) == 2 and detail[0] == 'same_as' and detail[1] in by_start:
-                union(by_start[mention.start], by_start[detail[1]])
+        for start in mention.links.same_as if mention.links else ():
+            if start in by_start:
+                union(by_start[mention.start], by_start[start])
     aliases: dict[str, str] = {}
     for name_key, group in groups.items():        # `КНР` is `Китай`; `японский МИД` is `МИД Японии`
         for marker in filter(None, (places.alias_key(type, group['names'][0][1]),

@@ -25,15 +25,15 @@ mentions, quotes and descriptor words, so it costs little:
 - a name and its abbreviation or original spelling in brackets are two
   mentions of one organisation (`Комитет защиты журналистов (КЗЖ)`,
   `Международная амнистия (Amnesty International)`, `ПАСЕ (Парламентской
-  ассамблеи Совета Европы)`): each gets ('same_as', start of the other) in
-  `extra`, which `link` follows;
+  ассамблеи Совета Европы)`): each gets the start of the other in
+  `links.same_as`, which `link` follows;
 - an abbreviation or Latin name found once is a mention wherever else it
   stands (`ЕС`, `КЗЖ`, `WFC`).
 """
 
 from __future__ import annotations
 
-from pipeline.document import Document
+from pipeline.document import Document, LinkHints
 from pipeline.lang.morph import is_cyrillic
 from pipeline.lang import places
 from pipeline.stages import repair
@@ -166,7 +166,7 @@ class Builder:
                 if places.not_org_descriptor(head):
                     continue
                 self.add(Span(found[0], closing, 'ORG', kind=places.kind_of(
-                    [self.word(_) for _ in range(found[0], found[1] + 1)]), extra=(('described', True),)))
+                    [self.word(_) for _ in range(found[0], found[1] + 1)]), hints=LinkHints(described=True)))
                 continue
             if place is not None:
                 for span in self.of_type('ORG'):
@@ -192,7 +192,7 @@ class Builder:
             opening = next((o for o, c in self.pairs.items() if c == last + 1 and first <= o < last), None)
             if opening is not None:
                 last += 1
-        if ('described', True) in span.extra or any(
+        if span.hints.described or any(
                 is_cyrillic(self.word(_)) and not is_abbreviation(self.word(_)) and self.word(_)[:1].isupper()
                 and any(places.descriptor(self.word(_), k) for k in ('org', 'state', 'unit'))
                 for _ in range(span.first, span.last + 1)):

@@ -26,10 +26,10 @@ names it holds (same source) and adds nothing else:
   (`Хвана` `Чжан Епа` → `Хвана Чжан Епа`);
 - the past-tense verb right after a name in the nominative, or right before
   it after a dash (`», — заявила Бут`), gives the person's gender; it is kept
-  in `extra` as ('gender', 'femn') for linking (`Бут рассказала` is Алла, not
+  in `hints.gender` ('femn') for linking (`Бут рассказала` is Алла, not
   Виктор Бут);
-- the word before a name suggests its case, kept as ('case_context',
-  ((cases, weight), ...)): a preposition (`к Лофнеру`), a relational noun
+- the word before a name suggests its case, kept in `hints.cases` as
+  ((cases, weight), ...): a preposition (`к Лофнеру`), a relational noun
   (`по словам Лофнера`: the genitive) or a noun of a person beside it, in
   its case or the genitive (`блоггера Джошуа Вольфа`, `жена Бута`), also
   across the genitive words that qualify it (`премьер-министра Молдавии
@@ -53,7 +53,7 @@ from dataclasses import replace
 
 from pipeline.lang import morph
 from pipeline.lang import places
-from pipeline.document import Document, Mention
+from pipeline.document import Document, Mention, NameHints
 from pipeline.lang.names import (first_hyps, fold, is_cjk, is_first_name, is_patronymic, last_hyps, mention_readings, words_of)
 
 SEPARATORS = frozenset(',;()[]{}•·«»"„“”/|')
@@ -251,11 +251,12 @@ def merged(doc: Document, mentions: list[Mention]) -> list[Mention]:
 
 
 def with_context(doc: Document, mention: Mention) -> Mention:
-    """The mention with the gender and case hints of the words around it in `extra`."""
-    gender = predicate_gender(doc, mention.start, mention.stop)
-    context = case_context(doc, mention.start)
-    return replace(mention, extra=mention.extra + ((('gender', gender),) if gender else ())
-                   + ((('case_context', context),) if context else ()))
+    """The mention with the gender and case hints of the words around it in `hints` (hints it
+    already has are kept)."""
+    old = mention.hints or NameHints()
+    gender = old.gender or predicate_gender(doc, mention.start, mention.stop)
+    context = old.cases or case_context(doc, mention.start)
+    return replace(mention, hints=NameHints(gender, context) if gender or context else None)
 
 
 def run(doc: Document, res=None) -> Document:
@@ -341,19 +342,24 @@ def coordinated(doc: Document, mentions: list[Mention]) -> list[Mention]:
     result, previous = [], None
     for mention in mentions:
         if mention.type == 'PER':
-            if previous is not None and mention.detail('case_context') is None \
+            if previous is not None and not case_hint(mention) \
                     and COORDINATION.fullmatch(doc.text[previous.stop:mention.start]):
-                context = previous.detail('case_context')
-                if context is None:
+                context = case_hint(previous)
+                if not context:
                     readings = mention_readings(previous.text)
                     if readings and readings[0].case != 'nomn' and not any(
                             _.case == 'nomn' and _.score > readings[0].score - 1.0 for _ in readings):
                         context = ((frozenset({readings[0].case}), NOUN_WEIGHT),)
                 if context:
-                    mention = replace(mention, extra=mention.extra + (('case_context', context),))
+                    mention = replace(mention, hints=replace(mention.hints or NameHints(), cases=context))
             previous = mention
         result.append(mention)
     return result
+
+
+def case_hint(mention: Mention) -> tuple:
+    """The ((cases, weight), ...) the words before the mention suggest; () when none."""
+    return mention.hints.cases if mention.hints else ()
 
 
 def missed_surnames(doc: Document, persons: list[Mention]) -> list[Mention]:

@@ -18,7 +18,7 @@ from typing import Iterable
 import pandas as pd
 
 from pipeline.store import schemas
-from pipeline.document import NAME_TYPES, TYPES, Document, Problem
+from pipeline.document import NAME_TYPES, TYPES, DateValue, Document, Problem
 
 # the tables built from documents, one chunk at a time; the others are kept by store.py for the whole
 # output folder: `runs`, its log, and the cross-article registry (pipeline/registry.py)
@@ -93,12 +93,11 @@ def document_rows(doc: Document) -> dict[str, list[dict]]:
             entity_id=entity_id, source=mention.source, sentence=doc.sentence_of(mention.start),
         ))
         if mention.type == 'DATE':
-            details = dict(mention.extra)
+            found = mention.date or DateValue(None, None, None)     # a DATE from NER or the baseline
             rows['dates'].append(dict(
                 mention_id=mention_id, doc_id=doc.doc_id, value=mention.value,
-                date_start=details.get('date_start'), date_end=details.get('date_end'),
-                granularity=details.get('granularity'), is_relative=bool(details.get('is_relative')),
-                anchor=details.get('anchor'),
+                date_start=found.start, date_end=found.end, granularity=found.granularity,
+                is_relative=found.is_relative, anchor=found.anchor,
             ))
         elif mention.type in ('NUMBER', 'MONEY'):
             rows['numbers'].append(dict(
