@@ -193,7 +193,8 @@ def to_spans(doc: Document, tokens: Tokens) -> tuple[list[Span], list[Mention]]:
             last += 1
         if first >= len(tokens) or tokens.items[first].start >= mention.stop:
             continue
-        spans.append(Span(first, last, mention.type, mention.source, mention.links or LinkHints(), mention.kind))
+        hints = mention.links or LinkHints()
+        spans.append(Span(first, last, mention.type, mention.source, hints, mention.kind))
     return spans, others
 
 

@@ -546,7 +546,8 @@ def date_mentions(doc: Document, matches, anchor: date | None):
             continue
         found = DateValue(moment.start, moment.end, moment.granularity, moment.relative,
                           anchor_value if moment.anchored else None)
-        yield Mention(start, stop, 'DATE', text[start:stop], source='rule:dates', value=moment.value, date=found)
+        yield Mention(start, stop, 'DATE', text[start:stop], source='rule:dates', value=moment.value,
+                      date=found)
 
 
 def parse_dates(text: str, res=None, anchor: date | None = None):
