@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 
 NAME_TYPES = ('PER', 'ORG', 'LOC')
 VALUE_TYPES = ('DATE', 'NUMBER', 'MONEY')
@@ -151,10 +152,17 @@ class Document:
         return -1
 
 
+class Level(str, Enum):
+    """How bad a `Problem` is: the `errors` table's `level` column."""
+    ERROR = 'error'               # not processed
+    WARNING = 'warning'           # processed, with loss (invalid bytes replaced by U+FFFD)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A document or input that could not be processed, and why."""
+    """A document or input that could not be processed (or was, with loss), and why."""
     source: str
     doc_id: str | None
     stage: str
     message: str
+    level: Level = Level.ERROR

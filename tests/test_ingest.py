@@ -6,8 +6,8 @@ import pytest
 
 from pipeline.batch import ingest
 from pipeline.batch.runner import run
-from pipeline.document import Document, Problem
-from pipeline.store.rows import load_tables
+from pipeline.document import Document, Level, Problem
+from pipeline.store.rows import load_tables, problem_row
 
 GOOD = 'Губернатор Тюменской области Александр Моор посетил технопарк "Кванториум" в Тюмени.'
 
@@ -137,3 +137,18 @@ def test_ingest_html_in_records_and_text_files_becomes_its_text(tmp_path):
     assert docs['q1'].text == quoted
     problems = [_.message for _ in items if isinstance(_, Problem)]
     assert any('feed.jsonl:2' in _ and 'HTML with no visible text' in _ for _ in problems)
+
+
+LEVELS = [       # (level given by the producer, message): the row's level is the producer's, whatever the words
+    (None, 'in/x.txt is a PNG image, not text'),
+    (Level.WARNING, 'in/x.txt: 3 invalid UTF-8 byte sequence(s) replaced by U+FFFD (first at byte 7)'),
+    (Level.WARNING, 'in/x.txt: some other loss'),
+    (Level.ERROR, 'in/x.txt: text replaced by U+FFFD could not be read'),
+]
+
+
+@pytest.mark.parametrize('level, message', LEVELS)
+def test_error_row_level_is_the_problems(level, message):
+    problem = Problem('in/x.txt', None, 'ingest', message, *([level] if level else []))
+    assert problem_row(problem)['level'] == (level or Level.ERROR).value
+    assert problem_row(problem)['message'] == message

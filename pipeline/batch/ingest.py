@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from pipeline.document import Document, Problem
+from pipeline.document import Document, Level, Problem
 
 SUFFIXES = ('.txt', '.jsonl', '.csv', '.html', '.htm')
 MAX_BYTES = 20_000_000   # larger files are refused before reading (README: limits)
@@ -262,7 +262,7 @@ def read_txt(path: Path, doc_id: str) -> Iterator[Document | Problem]:
         yield Problem(source, doc_id, 'ingest', f'{source} {error}')
         return
     if decoded.warning:
-        yield Problem(source, doc_id, 'ingest', f'{source}: {decoded.warning}')
+        yield Problem(source, doc_id, 'ingest', f'{source}: {decoded.warning}', Level.WARNING)
     yield Document(doc_id=doc_id, text=decoded.text, source=source)
 
 
@@ -301,7 +301,7 @@ def read_records(path: Path) -> Iterator[Document | Problem]:
         yield Problem(source, None, 'ingest', f'{source} {error}')
         return
     if decoded.warning:
-        yield Problem(source, None, 'ingest', f'{source}: {decoded.warning}')
+        yield Problem(source, None, 'ingest', f'{source}: {decoded.warning}', Level.WARNING)
     if path.suffix.lower() == '.jsonl':
         rows = jsonl_rows(decoded.text)
     else:

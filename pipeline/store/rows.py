@@ -146,7 +146,8 @@ def problem_row(problem: Problem) -> dict:
 
 
 def problem_level(problem: Problem) -> str:
-    return 'warning' if 'replaced by U+FFFD' in problem.message else 'error'
+    """The `errors` table's `level` of the problem: the level its producer gave it."""
+    return problem.level.value
 
 
 def build(docs: Iterable[Document], problems: Iterable[Problem] = ()) -> dict[str, pd.DataFrame]:

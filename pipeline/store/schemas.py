@@ -13,6 +13,8 @@ import pandera.pandas as pa
 import pyarrow
 from pandera.typing import Series
 
+from pipeline.document import Level
+
 TYPES = ['PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY']
 Date = pd.ArrowDtype(pyarrow.date32())
 Time = Annotated[pd.DatetimeTZDtype, 'us', 'UTC']
@@ -161,7 +163,7 @@ class Errors(Table):
     message: Series[pd.StringDtype] = field('what went wrong, for a person to read',
                                             'in/broken.txt is a PNG image, not text')
     level: Series[pd.StringDtype] = field('`error` (not processed) or `warning` (processed, with loss)',
-                                          'error', isin=['error', 'warning'])
+                                          'error', isin=[_.value for _ in Level])
 
 
 class Runs(Table):
