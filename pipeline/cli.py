@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from pipeline.batch.budget import DOC_TIMEOUT, BudgetError, time_budget
 
 
 def command_run(args) -> int:
@@ -12,12 +13,10 @@ def command_run(args) -> int:
     from pipeline.store import layout
     try:
         engine = engines.start(args.engine or ('dask' if args.scheduler else 'local'),
-                               args.workers or engines.cores(), args.scheduler)
+                               args.workers or engines.cores(), args.scheduler, preload=engines.PRELOAD)
     except engines.EngineError as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
-    if args.doc_timeout is not None:   # read by worker processes when they start
-        os.environ['PIPELINE_DOC_TIMEOUT'] = str(float(args.doc_timeout))
     if isinstance(engine, engines.Local) and \
             ingest.estimate(args.inputs) - (0 if args.reprocess_older else layout.documents_held(args.out)) \
             >= 2 * args.chunk_size:
@@ -61,6 +60,15 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f'{text} is not a positive number')
     return value
+
+
+def seconds(text: str) -> float:
+    """--doc-timeout: seconds checked by budget.time_budget (0 and inf: no limit)."""
+    try:
+        value = time_budget(text)
+    except BudgetError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return 0.0 if value is None else value
 
 
 def command_validate(args) -> int:
@@ -152,9 +160,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument('--scheduler', metavar='ADDRESS',
                      help='Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask; without it, '
                           '--engine dask starts a local cluster of --workers processes)')
-    run.add_argument('--doc-timeout', type=float, default=None, metavar='SECONDS',
-                     help='time budget per document, all stages together (default 30; 0: no limit); a document '
-                          'that runs past it is an errors row naming the stage, and the batch goes on')
+    run.add_argument('--doc-timeout', type=seconds, default=None, metavar='SECONDS',
+                     help=f'time budget per document, all stages together (default {DOC_TIMEOUT:g}; 0 or inf: no '
+                          f'limit); a document that runs past it is an errors row naming the stage, and the '
+                          f'batch goes on')
     run.add_argument('--reprocess-older', action='store_true',
                      help='also process again the documents that another pipeline version wrote (after an '
                           'upgrade), replacing their rows; by default unchanged texts are skipped')

@@ -167,7 +167,7 @@ def test_scale_workers_started_early_give_the_same_tables(tmp_path):
     """The CLI starts the workers before it imports pandas; the run then uses them."""
     folder = make_corpus(tmp_path / 'in', 9)
     one = run([folder], tmp_path / 'one', progress=False, workers=1, chunk_size=3)
-    engine = engines.start('local', 2)
+    engine = engines.start('local', 2, preload=engines.PRELOAD)
     engine.start()
     two = run([folder], tmp_path / 'two', progress=False, workers=2, chunk_size=3, engine=engine)
     assert one.documents == two.documents == 9
@@ -182,7 +182,7 @@ def test_scale_workers_started_early_give_the_same_tables(tmp_path):
 
 
 def test_scale_workers_started_early_without_work_are_ended(tmp_path):
-    engine = engines.start('local', 2)
+    engine = engines.start('local', 2, preload=engines.PRELOAD)
     engine.start()
     engine.starter.join()
     processes = list(engine.pool._processes.values())
