@@ -7,7 +7,7 @@ import pytest
 from pipeline.batch import ingest
 from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
-from pipeline.store.rows import load_tables
+from pipeline.store.tables import load_tables
 
 GOOD = 'Губернатор Тюменской области Александр Моор посетил технопарк "Кванториум" в Тюмени.'
 

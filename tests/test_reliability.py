@@ -19,7 +19,7 @@ from pipeline.batch import runner as batch, ingest
 from pipeline.store import rows as tables
 from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
-from pipeline.store.rows import load_tables
+from pipeline.store.tables import load_tables
 
 GOOD = 'Губернатор Тюменской области Александр Моор посетил технопарк "Кванториум" в Тюмени.'
 GOOD2 = 'Мэр Москвы Сергей Собянин открыл новую станцию метро.'
