@@ -54,7 +54,7 @@ def test_runner_other_stages_without_monkeypatching():
     docs = [Document('a', 'Текст.', 'a.txt')]
     found = process_many(docs, stages=[Stage('shout', shout, assigns=('published',))])
     assert found[0].published == 'checked' and not found[0].tokens
-    assert [_.name for _ in STAGES][0] == 'segment'
+    assert STAGES[0].name == 'segment'
 
 
 def test_runner_failing_stage_is_a_problem():

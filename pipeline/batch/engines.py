@@ -27,6 +27,10 @@ from multiprocessing import get_context
 
 THREAD_VARIABLES = ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')
 IN_FLIGHT = 2        # chunks per worker submitted ahead: one running, one waiting
+# documents per chunk: the unit sent to a worker and committed to the output. Each chunk costs a
+# fixed overhead (schema checks of ten tables, a commit, pickling) and memory grows with it; the
+# trade-off is measured by benchmarks/scale.py.
+CHUNK_SIZE = 128
 # the module a worker imports once to get ready (it calls runner.warm: models loaded, grammars compiled);
 # callers pass it to `start`, by name, so that this module never imports the pipeline
 PRELOAD = 'pipeline.batch.preload'
@@ -159,7 +163,8 @@ class Local:
                                             initargs=(os.getpid(), self.preload))
             # a task while no worker is idle starts one; in a thread, as the first waits for the fork server
             self.starter = threading.Thread(
-                target=lambda pool=self.pool: [pool.submit(os.getpid) for _ in range(self.workers)], daemon=True)
+                target=lambda pool=self.pool: [pool.submit(os.getpid) for _ in range(self.workers)],
+                daemon=True)
             self.starter.start()
 
     def map(self, function: Callable, chunks: Iterable[tuple]) -> Iterator[tuple[tuple, object]]:

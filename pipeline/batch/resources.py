@@ -14,6 +14,7 @@ class Resources:
     @cached_property
     def ner(self):
         from natasha import NewsEmbedding, NewsNERTagger
+
         from pipeline.stages.ner import faster
         return faster(NewsNERTagger(NewsEmbedding()))
 

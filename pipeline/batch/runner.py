@@ -27,15 +27,24 @@ from pipeline.batch import engines, ingest
 from pipeline.batch.budget import DOC_TIMEOUT, DocumentTimeout, budget, time_budget
 from pipeline.batch.resources import Resources, shared
 from pipeline.document import Document, Problem
-from pipeline.stages import (dates, link, money, ner, normalise, numbers, orgs, persons, published, resolve,
-                             roles, segment)
+from pipeline.stages import (
+    dates,
+    link,
+    money,
+    ner,
+    normalise,
+    numbers,
+    orgs,
+    persons,
+    published,
+    resolve,
+    roles,
+    segment,
+)
 from pipeline.store import rows as tables
 from pipeline.store import schemas
 
-# documents per chunk: the unit sent to a worker and committed to the output. Each chunk costs a
-# fixed overhead (schema checks of ten tables, a commit, pickling) and memory grows with it; the
-# trade-off is measured by benchmarks/scale.py.
-CHUNK_SIZE = 128
+CHUNK_SIZE = engines.CHUNK_SIZE   # documents per chunk (see there)
 
 # what a document holds before any stage runs (ingest gives the text and its metadata)
 INPUT = ('text',)
@@ -105,7 +114,8 @@ STAGES = (
     Stage('rules.orgs', orgs.run, requires=('tokens', 'names'), assigns=('mentions', 'organisations')),
     Stage('rules.dates', dates.run, requires=('tokens', 'published'), assigns=('mentions', 'dates')),
     Stage('rules.money', money.run, requires=('tokens', 'dates'), assigns=('mentions', 'money')),
-    Stage('rules.numbers', numbers.run, requires=('tokens', 'dates', 'money'), assigns=('mentions', 'numbers')),
+    Stage('rules.numbers', numbers.run, requires=('tokens', 'dates', 'money'),
+          assigns=('mentions', 'numbers')),
     Stage('resolve', resolve.run, requires=('mentions',), assigns=('resolved',)),
     Stage('rules.persons', persons.run, requires=('tokens', 'names'), assigns=('persons',)),
     Stage('normalise', normalise.run, requires=('tokens', 'names'), assigns=('normal',)),
@@ -250,7 +260,8 @@ class Summary:
         rate = self.documents / self.seconds if self.seconds else 0.0
         return (f'{self.documents} documents, {sum(self.mentions.values())} mentions ({types}); '
                 f'{self.added} added, {self.replaced} replaced, {self.skipped} skipped (unchanged), '
-                f'{self.errors} failed, {self.warnings} warnings; {self.seconds:.1f} s, {rate:.1f} documents/s; '
+                f'{self.errors} failed, {self.warnings} warnings; {self.seconds:.1f} s, '
+                f'{rate:.1f} documents/s; '
                 f'{self.total} documents in the output')
 
     def count(self, frames: dict) -> None:
@@ -291,12 +302,13 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         threading.Thread(target=registry.warm, daemon=True).start()
     with store.Store.open(out) as dataset:
         dataset.begin_run(engine=pool.name, workers=workers, inputs=inputs)
-        bar = tqdm(total=ingest.estimate(inputs), unit='doc', disable=progress is False if progress is not None else None,
-                   leave=False, smoothing=0.05)
+        bar = tqdm(total=ingest.estimate(inputs), unit='doc',
+                   disable=progress is False if progress is not None else None, leave=False, smoothing=0.05)
         problems: list[Problem] = []
         status = 'failed'
         try:
-            chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar, reprocess_older)
+            chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar,
+                          reprocess_older)
             for (docs, _), frames in pool.map(work, chunks):
                 summary.count(frames)
                 dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
@@ -304,7 +316,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
                 summary.added += added
                 summary.replaced += replaced
                 bar.update(len(docs))
-                bar.set_postfix(added=summary.added, skipped=summary.skipped, failed=summary.errors, refresh=False)
+                bar.set_postfix(added=summary.added, skipped=summary.skipped, failed=summary.errors,
+                                refresh=False)
             rows = [tables.problem_row(_) for _ in problems]   # inputs that never became documents
             summary.warnings += sum(_['level'] == 'warning' for _ in rows)
             dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
@@ -326,7 +339,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     return summary
 
 
-def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], bar, reprocess_older: bool = False):
+def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], bar,
+         reprocess_older: bool = False):
     """Chunks (documents, their ingest warnings) to process; documents `dataset` holds unchanged are skipped
     (unless `reprocess_older` and another pipeline version wrote them).
 
