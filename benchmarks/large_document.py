@@ -47,10 +47,10 @@ def main() -> None:
     doc = Document(doc_id='large', text=article(args.lines, args.seed), source='-')
     print(f'{len(doc.text):,} characters, {args.lines:,} lines')
     total = time.perf_counter()
-    for name, stage in batch.STAGES:
+    for stage in batch.STAGES:
         started = time.perf_counter()
-        doc = stage(doc, res)
-        print(f'{name:16s} {time.perf_counter() - started:6.2f} s   mentions {len(doc.mentions):,}')
+        doc = stage.run(doc, res)
+        print(f'{stage.name:16s} {time.perf_counter() - started:6.2f} s   mentions {len(doc.mentions):,}')
     print(f'{"all stages":16s} {time.perf_counter() - total:6.2f} s   entities {len(doc.entities):,}')
 
 

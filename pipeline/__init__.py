@@ -9,10 +9,11 @@ from importlib import import_module
 __version__ = '0.1.0'
 
 _HOMES = {
-    'STAGES': 'batch.runner', 'process': 'batch.runner', 'process_text': 'batch.runner', 'run': 'batch.runner',
+    'STAGES': 'batch.runner', 'Stage': 'batch.runner', 'Pipeline': 'batch.runner',
+    'process': 'batch.runner', 'process_text': 'batch.runner', 'run': 'batch.runner',
     'Document': 'document', 'Entity': 'document', 'Mention': 'document', 'Problem': 'document',
     'Sentence': 'document', 'Token': 'document',
-    'Resources': 'batch.resources', 'load_tables': 'store.rows',
+    'Resources': 'batch.resources', 'load_tables': 'store.tables',
 }
 
 __all__ = sorted(_HOMES)

@@ -7,7 +7,8 @@ import pytest
 from pipeline.batch import ingest
 from pipeline.batch.runner import run
 from pipeline.document import Document, Level, Problem
-from pipeline.store.rows import load_tables, problem_row
+from pipeline.store.rows import problem_row
+from pipeline.store.tables import load_tables
 
 GOOD = 'Губернатор Тюменской области Александр Моор посетил технопарк "Кванториум" в Тюмени.'
 

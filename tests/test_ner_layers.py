@@ -4,8 +4,8 @@ import random
 
 import numpy as np
 
-from pipeline.stages import ner, segment
 from pipeline.document import Document
+from pipeline.stages import ner, segment
 
 from .conftest import SEEDS
 

@@ -6,6 +6,7 @@ says why, and the good articles come out intact. The README table
 ("Bad inputs") lists each case with the test that proves it.
 """
 
+import dataclasses
 import json
 import os
 import signal
@@ -18,7 +19,7 @@ from pipeline.batch import runner as batch, ingest
 from pipeline.store import rows as tables
 from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
-from pipeline.store.rows import load_tables
+from pipeline.store.tables import load_tables
 
 GOOD = 'Губернатор Тюменской области Александр Моор посетил технопарк "Кванториум" в Тюмени.'
 GOOD2 = 'Мэр Москвы Сергей Собянин открыл новую станцию метро.'
@@ -281,16 +282,15 @@ def slow_stage(doc, res):
     return doc
 
 
-def test_time_budget_cuts_off_slow_document(tmp_path, monkeypatch):
+def test_time_budget_cuts_off_slow_document(tmp_path):
     stages = list(batch.STAGES)
-    stages.insert(3, ('rules.slow', slow_stage))
-    monkeypatch.setattr(batch, 'STAGES', tuple(stages))
+    stages.insert(3, batch.Stage('rules.slow', slow_stage))
     folder = tmp_path / 'in'
     write(folder / 'good.txt', GOOD)
     write(folder / 'hangs.txt', 'Сергей Собянин, зависни.')
     write(folder / 'good2.txt', GOOD2)
     started = time.perf_counter()
-    summary = run([folder], tmp_path / 'out', progress=False, workers=1, doc_timeout=1.5)
+    summary = run([folder], tmp_path / 'out', progress=False, workers=1, doc_timeout=1.5, stages=stages)
     assert time.perf_counter() - started < 30
     frames = load_tables(tmp_path / 'out')
     assert set(frames['documents']['doc_id']) == {'good', 'good2'} and summary.errors == 1
@@ -300,7 +300,7 @@ def test_time_budget_cuts_off_slow_document(tmp_path, monkeypatch):
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)   # no alarm left behind
 
 
-def test_time_budget_in_a_thread(res, monkeypatch):
+def test_time_budget_in_a_thread(res):
     """Where no alarm can interrupt (Dask worker threads), the budget is checked between stages."""
     import threading
 
@@ -308,14 +308,15 @@ def test_time_budget_in_a_thread(res, monkeypatch):
         time.sleep(0.3)
         return doc
 
-    monkeypatch.setattr(batch, 'STAGES', (('segment', batch.segment.run), ('rules.slow', slow)))
+    stages = (batch.STAGES[0], batch.Stage('rules.slow', slow))
     found = []
     docs = [Document('a', GOOD, 'a.txt'), Document('b', GOOD2, 'b.txt')]
-    thread = threading.Thread(target=lambda: found.extend(batch.process_many(docs, res, timeout=0.1)))
+    thread = threading.Thread(
+        target=lambda: found.extend(batch.process_many(docs, res, timeout=0.1, stages=stages)))
     thread.start()
     thread.join()
     assert all(isinstance(_, Problem) and 'took too long' in _.message and _.stage == 'rules.slow' for _ in found)
-    assert batch.process_many(docs, res, timeout=0) == docs   # 0: no limit
+    assert batch.process_many(docs, res, timeout=0, stages=stages) == docs   # 0: no limit
 
 
 def test_lookalike_folding_is_linear():
@@ -327,9 +328,9 @@ def test_lookalike_folding_is_linear():
     assert fold_lookalikes('Мocква iPhone МГУ-Moscow Пqрот') == 'Москва iPhone МГУ-Moscow Пqрот'
 
 
-def test_time_budget_in_a_batched_stage(res, monkeypatch):
+def test_time_budget_in_a_batched_stage(res):
     """A batched stage (NER) over several documents: the slow one is cut off, the others kept."""
-    real = batch.BATCHED['ner']
+    real = batch.ner.run_many
 
     def ner_many(docs, res):
         if len(docs) == 1 and 'зависни' in docs[0].text:
@@ -339,13 +340,11 @@ def test_time_budget_in_a_batched_stage(res, monkeypatch):
             time.sleep(5)   # the whole batch runs past the budgets of its documents
         return real(docs, res)
 
-    monkeypatch.setattr(batch, 'BATCHED', {'ner': ner_many})
-    monkeypatch.setattr(batch.ner, 'run', lambda doc, res: ner_many([doc], res)[0])
-    stages = tuple(('ner', batch.ner.run) if name == 'ner' else (name, stage) for name, stage in batch.STAGES)
-    monkeypatch.setattr(batch, 'STAGES', stages)
+    stages = tuple(dataclasses.replace(_, run=lambda doc, res: ner_many([doc], res)[0], run_many=ner_many)
+                   if _.name == 'ner' else _ for _ in batch.STAGES)
     docs = [Document('a', GOOD, 'a.txt'), Document('b', 'Сергей Собянин, зависни.', 'b.txt'),
             Document('c', GOOD2, 'c.txt')]
-    found = batch.process_many(docs, res, timeout=1)
+    found = batch.process_many(docs, res, timeout=1, stages=stages)
     assert isinstance(found[0], Document) and isinstance(found[2], Document)
     assert isinstance(found[1], Problem) and found[1].stage == 'ner' and 'took too long' in found[1].message
     assert any(_.type == 'PER' for _ in found[0].mentions)

@@ -231,5 +231,5 @@ def test_rules_orgs_gazetteer():
 
 def test_rules_orgs_stage_wired():
     from pipeline.batch.runner import STAGES
-    names = [name for name, _ in STAGES]
+    names = [_.name for _ in STAGES]
     assert names.index('ner') < names.index('rules.orgs') < names.index('resolve')

@@ -56,6 +56,6 @@ def test_published_anchors_relative_dates(res):
 
 def test_published_stage_order():
     from pipeline.batch.runner import STAGES
-    names = [name for name, _ in STAGES]
+    names = [_.name for _ in STAGES]
     order = ['segment', 'rules.published', 'ner', 'rules.dates', 'rules.money', 'rules.numbers', 'resolve']
     assert [_ for _ in names if _ in order] == order      # other stages (rules.orgs) may stand between

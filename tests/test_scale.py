@@ -13,10 +13,12 @@ import pandas as pd
 import pytest
 
 import pipeline
-from pipeline.batch import engines
-from pipeline.store import layout, tables as store, rows as tables
 from pipeline import load_tables
+from pipeline.batch import engines
 from pipeline.batch.runner import run
+from pipeline.store import layout
+from pipeline.store import rows as tables
+from pipeline.store import tables as store
 
 from .conftest import ROOT, SEEDS
 
@@ -134,7 +136,7 @@ def test_scale_new_article_is_added(tmp_path):
 def test_scale_failed_inputs_retried_without_duplicates(tmp_path):
     folder, out = copy_seeds(tmp_path / 'in', names=['004_647e408614c3f80b']), tmp_path / 'out'
     (folder / 'empty.txt').write_bytes(b'')
-    good = 'Мэр Москвы Сергей Собянин открыл новую станцию метро.'.encode('utf-8')
+    good = 'Мэр Москвы Сергей Собянин открыл новую станцию метро.'.encode()
     (folder / 'broken.txt').write_bytes(good[:20] + b'\xff' + good[20:])   # kept, with a warning row
     first = run([folder], out, progress=False)
     assert (first.errors, first.warnings) == (1, 1)
@@ -167,7 +169,7 @@ def test_scale_workers_started_early_give_the_same_tables(tmp_path):
     """The CLI starts the workers before it imports pandas; the run then uses them."""
     folder = make_corpus(tmp_path / 'in', 9)
     one = run([folder], tmp_path / 'one', progress=False, workers=1, chunk_size=3)
-    engine = engines.start('local', 2)
+    engine = engines.start('local', 2, preload=engines.PRELOAD)
     engine.start()
     two = run([folder], tmp_path / 'two', progress=False, workers=2, chunk_size=3, engine=engine)
     assert one.documents == two.documents == 9
@@ -182,7 +184,7 @@ def test_scale_workers_started_early_give_the_same_tables(tmp_path):
 
 
 def test_scale_workers_started_early_without_work_are_ended(tmp_path):
-    engine = engines.start('local', 2)
+    engine = engines.start('local', 2, preload=engines.PRELOAD)
     engine.start()
     engine.starter.join()
     processes = list(engine.pool._processes.values())
@@ -264,9 +266,8 @@ def test_scale_one_file_layout_is_adopted(seed_tables, tmp_path):
 
 
 def test_scale_second_writer_is_refused(tmp_path):
-    with store.Store.open(tmp_path):
-        with pytest.raises(store.StoreError, match='another run'):
-            run([SEEDS], tmp_path, progress=False)
+    with store.Store.open(tmp_path), pytest.raises(store.StoreError, match='another run'):
+        run([SEEDS], tmp_path, progress=False)
 
 
 # ---------------------------------------------------------------- crash safety
@@ -311,8 +312,9 @@ def wait_for_commit(process, out, timeout: float) -> bool:
 def add_bad_inputs(folder) -> int:
     """Every kind of bad input of the reliability catalogue (tests/test_reliability.py) beside the articles,
     and a name that is not UTF-8 and a collection with duplicated ids; returns how many files."""
-    from .test_reliability import CATALOGUE, write
     from pipeline.batch import ingest
+
+    from .test_reliability import CATALOGUE, write
     for name, (data, _) in CATALOGUE.items():
         write(folder / f'bad_{name}', data)
     with open(folder / 'bad_huge.txt', 'wb') as handle:

@@ -17,14 +17,25 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from importlib import import_module
+from importlib.util import find_spec
 from itertools import chain, islice
 from multiprocessing import get_context
-from typing import Callable, Iterable, Iterator
 
 THREAD_VARIABLES = ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')
 IN_FLIGHT = 2        # chunks per worker submitted ahead: one running, one waiting
-WARM_TEXT = 'Мэр Москвы Сергей Собянин 1 сентября 2024 года открыл школу на 1200 учеников за 2 млрд рублей.'
+# documents per chunk: the unit sent to a worker and committed to the output. Each chunk costs a
+# fixed overhead (schema checks of ten tables, a commit, pickling) and memory grows with it; the
+# trade-off is measured by benchmarks/scale.py.
+CHUNK_SIZE = 128
+# the module a worker imports once to get ready (it calls runner.warm: models loaded, grammars compiled);
+# callers pass it to `start`, by name, so that this module never imports the pipeline
+PRELOAD = 'pipeline.batch.preload'
+DASK_MISSING = ("the dask engine needs Dask, an optional dependency: pip install 'ru-news-facts[dask]' "
+                "(or, in a clone, pip install -e '.[dask]')")
 
 
 class EngineError(Exception):
@@ -39,35 +50,35 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def one_thread_per_worker() -> None:
-    """Worker processes started from now on use one BLAS thread each: N workers = N cores.
+@contextmanager
+def one_thread_per_worker():
+    """While in the block, processes started use one BLAS thread each: N workers = N cores.
 
-    numpy reads these when it is imported, so they act on new processes only;
-    a value the user set is kept.
+    numpy reads these variables when it is imported, so they act on new processes only; a value the
+    user set is kept, and this process's environment is as before once the block ends.
     """
+    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, '1')
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def blas_threads():
     """This process's BLAS limited to OPENBLAS_NUM_THREADS threads (default 1) while in the block.
 
-    The matrices are small: more threads hardly help, and on a busy machine
-    their spinning hurts; measured on 2,000 articles at load 4-5 on 2 cores
-    (benchmarks/scale.py), one worker with numpy's default threads spent 2.5
-    times the CPU seconds of one with a single thread and took 2.3 times as
-    long (at load 2, about the same).
+    The matrices are small: more threads hardly help, and on a busy machine their spinning hurts
+    (CPU seconds and wall time with one thread and with numpy's default are measured by
+    benchmarks/scale.py).
     """
     from threadpoolctl import threadpool_limits
     return threadpool_limits(int(os.environ.get('OPENBLAS_NUM_THREADS') or 1), user_api='blas')
-
-
-def warm() -> None:
-    """Load this process's models and compile its grammars (once per worker)."""
-    from pipeline.batch.runner import process
-    from pipeline.document import Document
-    from pipeline.batch.resources import shared
-    process(Document('warm', WARM_TEXT), shared())
 
 
 def version() -> str:
@@ -90,10 +101,10 @@ def alive(pid: int) -> bool:
         return True
 
 
-def start_worker(run: int, doc_timeout: str | None = None) -> None:
+def start_worker(run: int, preload: str | None = None) -> None:
     """Pool worker start: Ctrl-C is the run's to handle; exit if the run's process `run` dies (a
-    worker forked from the fork server is not its child); load the models (at once when forked from
-    a server that loaded them); this run's time budget per document."""
+    worker forked from the fork server is not its child); one BLAS thread (`blas_threads`); get
+    ready by importing `preload` (at once when forked from a server that imported it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch():
@@ -102,22 +113,26 @@ def start_worker(run: int, doc_timeout: str | None = None) -> None:
         os._exit(1)   # the run's process was killed: nobody will collect our results
 
     threading.Thread(target=watch, daemon=True).start()
-    if doc_timeout:
-        from pipeline.batch import runner as batch
-        batch.DOC_TIMEOUT = float(doc_timeout)
-    warm()
+    blas_threads()   # kept for the worker's life (a spawned worker did not inherit the fork server's setting)
+    prepare(preload)
 
 
-def worker_context():
-    """How worker processes start: forked from a server process that imported the pipeline and
-    loaded the models once (`pipeline.preload`), so each worker starts ready, sharing the models'
-    memory (on 2,000 articles with 2 workers this saved about 1.2 CPU-seconds of start-up); where
-    there is no fork server (Windows), spawned, each loading its own."""
+def prepare(preload: str | None) -> None:
+    """Import the module `preload` (once per process), which gets the process ready."""
+    if preload:
+        import_module(preload)
+
+
+def worker_context(preload: str | None = None):
+    """How worker processes start: forked from a server process that imported `preload` (which loads
+    the models) once, so each worker starts ready, sharing the models' memory (the start-up saved is
+    measured by benchmarks/scale.py); where there is no fork server (Windows), spawned, each loading
+    its own."""
     try:
         context = get_context('forkserver')
     except ValueError:
         return get_context('spawn')
-    context.set_forkserver_preload(['pipeline.batch.preload'])
+    context.set_forkserver_preload([preload] if preload else [])
     return context
 
 
@@ -126,8 +141,9 @@ class Local:
 
     name = 'local'
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, preload: str | None = None):
         self.workers = max(1, workers)
+        self.preload = preload
         self.pool: ProcessPoolExecutor | None = None
         self.drained = False      # every chunk's result came back
         self.used = False         # chunks went to the workers
@@ -138,12 +154,17 @@ class Local:
         imports its own modules and reads the input (on 2,000 articles the first results came
         half a second sooner). `map` starts them anyway when there are two chunks or more."""
         if self.workers > 1 and self.pool is None:
-            one_thread_per_worker()
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=worker_context(), initializer=start_worker,
-                                            initargs=(os.getpid(), os.environ.get('PIPELINE_DOC_TIMEOUT')))
+            context = worker_context(self.preload)
+            with one_thread_per_worker():
+                if context.get_start_method() == 'forkserver':   # it starts now, with one thread set
+                    from multiprocessing import forkserver
+                    forkserver.ensure_running()
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker,
+                                            initargs=(os.getpid(), self.preload))
             # a task while no worker is idle starts one; in a thread, as the first waits for the fork server
             self.starter = threading.Thread(
-                target=lambda pool=self.pool: [pool.submit(os.getpid) for _ in range(self.workers)], daemon=True)
+                target=lambda pool=self.pool: [pool.submit(os.getpid) for _ in range(self.workers)],
+                daemon=True)
             self.starter.start()
 
     def map(self, function: Callable, chunks: Iterable[tuple]) -> Iterator[tuple[tuple, object]]:
@@ -211,13 +232,17 @@ class Dask:
 
     name = 'dask'
 
-    def __init__(self, workers: int, scheduler: str | None = None):
+    def __init__(self, workers: int, scheduler: str | None = None, preload: str | None = None):
         self.workers = max(1, workers)
         self.scheduler = scheduler
+        self.preload = preload
         self.client = self.cluster = None
 
     def start(self) -> None:
-        from dask.distributed import Client, LocalCluster
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise EngineError(DASK_MISSING) from None
         if self.scheduler:
             try:
                 self.client = Client(self.scheduler, timeout='20s')
@@ -231,7 +256,8 @@ class Dask:
         other = {worker: found for worker, found in self.client.run(version).items() if found != ours}
         if other:
             raise EngineError(f'dask workers run another pipeline version than ours ({ours}): {other}')
-        self.client.run(warm)   # every worker loads its model set once, before the first chunk
+        if self.preload:   # every worker loads its model set once, before the first chunk
+            self.client.run(prepare, self.preload)
 
     def map(self, function: Callable, chunks: Iterable[tuple]) -> Iterator[tuple[tuple, object]]:
         """(chunk, function(*chunk)) for every chunk, as they finish on the cluster."""
@@ -273,12 +299,15 @@ class Dask:
         self.client = self.cluster = None
 
 
-def start(name: str, workers: int, scheduler: str | None = None) -> Local | Dask:
-    """The engine called `name` (local or dask); close it when done."""
+def start(name: str, workers: int, scheduler: str | None = None, preload: str | None = None) -> Local | Dask:
+    """The engine called `name` (local or dask); close it when done. Its workers import the module
+    `preload` once when they start (the runner's PRELOAD loads the models)."""
     if name == 'local':
         if scheduler:
             raise EngineError('--scheduler goes with --engine dask')
-        return Local(workers)
+        return Local(workers, preload)
     if name == 'dask':
-        return Dask(workers, scheduler)
+        if find_spec('distributed') is None:
+            raise EngineError(DASK_MISSING)
+        return Dask(workers, scheduler, preload)
     raise EngineError(f'unknown engine {name!r} (local or dask)')

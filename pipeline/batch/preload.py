@@ -1,6 +1,7 @@
-"""Imported once by the server process that worker processes are forked from
-(`engines.worker_context`): it loads the models, so that every worker starts with them."""
+"""Imported once by each process that will run chunks (`engines.PRELOAD`): the fork server that pool
+workers are forked from, a spawned worker, a Dask worker. It loads the models and compiles the
+grammars, so that every worker starts with them."""
 
-from pipeline.batch.engines import warm
+from pipeline.batch.runner import warm
 
 warm()

@@ -1,4 +1,7 @@
-"""What is loaded once per process: slovnet NER, navec, pymorphy3, grammars."""
+"""What is loaded once per process: slovnet NER with navec embeddings, and the compiled grammars.
+
+The pymorphy3 analyser is not here: `lang.morph` keeps its own, cached per process.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +14,9 @@ class Resources:
     @cached_property
     def ner(self):
         from natasha import NewsEmbedding, NewsNERTagger
+
         from pipeline.stages.ner import faster
         return faster(NewsNERTagger(NewsEmbedding()))
-
-    @cached_property
-    def morph(self):
-        from pipeline.lang import morph
-        return morph.analyzer()
 
     @cached_property
     def date_parser(self):

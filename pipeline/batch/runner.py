@@ -13,80 +13,117 @@ cluster) and commits each finished chunk to the output folder (store.py).
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
+from functools import partial
 
 import pandas as pd
 from tqdm import tqdm
 
-from pipeline.batch import ingest
-from pipeline.stages import link, ner, normalise, resolve, segment
-from pipeline.store import rows as tables
-from pipeline.stages import dates, money, numbers, orgs, persons, published, roles
-from pipeline.document import Document, Problem
+from pipeline.batch import engines, ingest
+from pipeline.batch.budget import DOC_TIMEOUT, DocumentTimeout, budget, time_budget
 from pipeline.batch.resources import Resources, shared
+from pipeline.document import Document, Problem
+from pipeline.stages import (
+    dates,
+    link,
+    money,
+    ner,
+    normalise,
+    numbers,
+    orgs,
+    persons,
+    published,
+    resolve,
+    roles,
+    segment,
+)
+from pipeline.store import rows as tables
 from pipeline.store import schemas
 
-# documents per chunk: the unit sent to a worker and committed to the output. Each chunk costs a
-# fixed overhead (schema checks of ten tables, a commit, pickling); on 2,000 articles with 2 workers a run took
-# 16.1 s with chunks of 64, 13.8 s with 128 and with 256 (1 worker: 25.6 s and 24.3 s); memory grows with it.
-CHUNK_SIZE = 128
+CHUNK_SIZE = engines.CHUNK_SIZE   # documents per chunk (see there)
+
+# what a document holds before any stage runs (ingest gives the text and its metadata)
+INPUT = ('text',)
+
+WARM_TEXT = 'Мэр Москвы Сергей Собянин 1 сентября 2024 года открыл школу на 1200 учеников за 2 млрд рублей.'
+
+
+class StageOrderError(ValueError):
+    """A pipeline whose stages cannot run in the order given."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One step of the pipeline: `run(doc, res) -> Document`, what it reads and what it adds.
+
+    `requires` and `assigns` name parts of a document (spaCy's `requires`/`assigns`): `tokens`,
+    `names` (the tagger's PER/ORG/LOC mentions), `dates`, `entities`, ... A stage may require only
+    what the input or an earlier stage assigns. `run_many(docs, res)`, where given, takes several
+    documents at once (the NER batches lines across them).
+    """
+
+    name: str
+    run: Callable[[Document, Resources], Document]
+    requires: tuple[str, ...] = ()
+    assigns: tuple[str, ...] = ()
+    run_many: Callable[[list[Document], Resources], list[Document]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """Stages in order, checked when the pipeline is built (StageOrderError names the first misfit)."""
+
+    stages: tuple[Stage, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, 'stages', tuple(self.stages))
+        check_order(self.stages)
+
+    def __iter__(self):
+        return iter(self.stages)
+
+    def names(self) -> list[str]:
+        return [_.name for _ in self.stages]
+
+
+def check_order(stages: Iterable[Stage]) -> None:
+    """Raise StageOrderError unless every stage requires only what the input or an earlier stage assigns."""
+    available, seen = set(INPUT), set()
+    for stage in stages:
+        if not isinstance(stage, Stage):
+            raise StageOrderError(f'{stage!r} is not a Stage(name, run, requires, assigns)')
+        if stage.name in seen:
+            raise StageOrderError(f'stage {stage.name!r} appears twice')
+        missing = [_ for _ in stage.requires if _ not in available]
+        if missing:
+            raise StageOrderError(
+                f'stage {stage.name!r} requires {", ".join(missing)}, which no earlier stage assigns '
+                f'(before it: {", ".join(sorted(seen)) or "nothing"})')
+        seen.add(stage.name)
+        available.update(stage.assigns)
+
 
 STAGES = (
-    ('segment', segment.run),
-    ('rules.published', published.run),
-    ('ner', ner.run),
-    ('rules.orgs', orgs.run),
-    ('rules.dates', dates.run),
-    ('rules.money', money.run),
-    ('rules.numbers', numbers.run),
-    ('resolve', resolve.run),
-    ('rules.persons', persons.run),
-    ('normalise', normalise.run),
-    ('link', link.run),
-    ('rules.roles', roles.run),
+    Stage('segment', segment.run, requires=('text',), assigns=('sentences', 'tokens')),
+    Stage('rules.published', published.run, requires=('text',), assigns=('published',)),
+    Stage('ner', ner.run, requires=('tokens',), assigns=('mentions', 'names'), run_many=ner.run_many),
+    Stage('rules.orgs', orgs.run, requires=('tokens', 'names'), assigns=('mentions', 'organisations')),
+    Stage('rules.dates', dates.run, requires=('tokens', 'published'), assigns=('mentions', 'dates')),
+    Stage('rules.money', money.run, requires=('tokens', 'dates'), assigns=('mentions', 'money')),
+    Stage('rules.numbers', numbers.run, requires=('tokens', 'dates', 'money'),
+          assigns=('mentions', 'numbers')),
+    Stage('resolve', resolve.run, requires=('mentions',), assigns=('resolved',)),
+    Stage('rules.persons', persons.run, requires=('tokens', 'names'), assigns=('persons',)),
+    Stage('normalise', normalise.run, requires=('tokens', 'names'), assigns=('normal',)),
+    Stage('link', link.run, requires=('normal',), assigns=('entities',)),
+    Stage('rules.roles', roles.run, requires=('sentences', 'tokens', 'entities'), assigns=('roles',)),
 )
 
-
-# stages that also take a list of documents at once (the NER batches lines across them)
-BATCHED = {'ner': ner.run_many}
-
-
-DOC_TIMEOUT = float(os.environ.get('PIPELINE_DOC_TIMEOUT') or 30)   # seconds per document, all stages
-
-
-class DocumentTimeout(Exception):
-    """A stage ran past the document's time budget."""
-
-
-@contextmanager
-def budget(seconds: float | None, stage: str):
-    """Raise DocumentTimeout in the block after `seconds` (SIGALRM; the main thread of a POSIX process only).
-
-    Elsewhere (Dask worker threads, Windows) nothing is interrupted here:
-    `process_many` then checks each document's time between stages.
-    """
-    usable = (seconds and seconds > 0 and hasattr(signal, 'setitimer')
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
-        yield
-        return
-
-    def expired(signum, frame):
-        raise DocumentTimeout(f'stage {stage} ran past the time budget of {seconds:g} s')
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+PIPELINE = Pipeline(STAGES)
 
 
 def timeout_problem(doc: Document, name: str, seconds: float, limit: float) -> Problem:
@@ -107,29 +144,35 @@ def run_stage(name: str, stage, doc: Document, res: Resources, seconds: float | 
                        f'{doc.source}: stage {name} failed: {type(error).__name__}: {error}')
 
 
-def process_many(docs: list[Document], res: Resources | None = None,
-                 timeout: float | None = None) -> list[Document | Problem]:
+def as_pipeline(stages: Pipeline | Iterable[Stage] | None) -> Pipeline:
+    return PIPELINE if stages is None else stages if isinstance(stages, Pipeline) else Pipeline(stages)
+
+
+def process_many(docs: list[Document], res: Resources | None = None, timeout: float | None = DOC_TIMEOUT,
+                 stages: Pipeline | Iterable[Stage] | None = None) -> list[Document | Problem]:
     """Run every stage over several documents; each failure becomes a Problem.
 
-    Each document has `timeout` seconds (default DOC_TIMEOUT; 0: no limit) for all stages together;
-    one that runs past it becomes a Problem naming the stage, and the others go on.
+    Each document has `timeout` seconds (default DOC_TIMEOUT, 30; 0, inf or None: no limit) for all
+    stages together; one that runs past it becomes a Problem naming the stage, and the others go on.
+    `stages`: a Pipeline or Stage records (default PIPELINE).
     """
     res = res or shared()
-    timeout = DOC_TIMEOUT if timeout is None else timeout
+    timeout = None if timeout is None else time_budget(timeout)
     results: list[Document | Problem] = list(docs)
     spent = [0.0] * len(results)
 
     def left(index):
         return max(0.001, timeout - spent[index]) if timeout else None
 
-    for name, stage in STAGES:
+    for stage in as_pipeline(stages):
+        name = stage.name
         live = [index for index, doc in enumerate(results) if isinstance(doc, Document)]
-        if name in BATCHED and len(live) > 1:
+        if stage.run_many is not None and len(live) > 1:
             started = time.perf_counter()
             try:
                 # the batch may use its documents' budgets together; past that, one at a time
                 with budget(sum(left(_) for _ in live) if timeout else None, name):
-                    found = BATCHED[name]([results[_] for _ in live], res)
+                    found = stage.run_many([results[_] for _ in live], res)
                 for index, doc in zip(live, found):
                     results[index] = doc
                 # the batch's time is shared out by text length
@@ -145,7 +188,7 @@ def process_many(docs: list[Document], res: Resources | None = None,
                     results[index].mentions = [_ for _ in results[index].mentions if _.source != 'ner']
         for index in live:
             started = time.perf_counter()
-            results[index] = run_stage(name, stage, results[index], res, left(index), timeout)
+            results[index] = run_stage(name, stage.run, results[index], res, left(index), timeout)
             spent[index] += time.perf_counter() - started
             if timeout and spent[index] > timeout and isinstance(results[index], Document):
                 # the cooperative check, where no alarm could interrupt the stage (threads)
@@ -153,9 +196,10 @@ def process_many(docs: list[Document], res: Resources | None = None,
     return results
 
 
-def process(doc: Document, res: Resources | None = None) -> Document | Problem:
+def process(doc: Document, res: Resources | None = None,
+            stages: Pipeline | Iterable[Stage] | None = None) -> Document | Problem:
     """Run every stage over one document; a failure becomes a Problem."""
-    return process_many([doc], res)[0]
+    return process_many([doc], res, stages=stages)[0]
 
 
 def process_text(text: str, doc_id: str = 'text', res: Resources | None = None) -> Document:
@@ -167,10 +211,19 @@ def process_text(text: str, doc_id: str = 'text', res: Resources | None = None) 
     return result
 
 
-def process_chunk(docs: list[Document], warnings: list[Problem] = ()) -> dict[str, pd.DataFrame]:
-    """Checked tables of one chunk of documents (what a worker runs); failures are `errors` rows."""
+def warm() -> None:
+    """Load this process's models and compile its grammars (once per worker: `pipeline.batch.preload`)."""
+    process(Document('warm', WARM_TEXT), shared())
+
+
+def process_chunk(docs: list[Document], warnings: list[Problem] = (), timeout: float | None = DOC_TIMEOUT,
+                  stages: Pipeline | None = None) -> dict[str, pd.DataFrame]:
+    """Checked tables of one chunk of documents (what a worker runs); failures are `errors` rows.
+
+    `timeout` and `stages` travel with the chunk: a worker keeps no setting of its own.
+    """
     done, problems = [], list(warnings)
-    for result in process_many(docs, shared()):
+    for result in process_many(docs, shared(), timeout, stages):
         (problems if isinstance(result, Problem) else done).append(result)
     try:
         return check_tables(tables.build(done, problems))
@@ -207,7 +260,8 @@ class Summary:
         rate = self.documents / self.seconds if self.seconds else 0.0
         return (f'{self.documents} documents, {sum(self.mentions.values())} mentions ({types}); '
                 f'{self.added} added, {self.replaced} replaced, {self.skipped} skipped (unchanged), '
-                f'{self.errors} failed, {self.warnings} warnings; {self.seconds:.1f} s, {rate:.1f} documents/s; '
+                f'{self.errors} failed, {self.warnings} warnings; {self.seconds:.1f} s, '
+                f'{rate:.1f} documents/s; '
                 f'{self.total} documents in the output')
 
     def count(self, frames: dict) -> None:
@@ -220,45 +274,50 @@ class Summary:
 
 def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: int | None = None,
         chunk_size: int = CHUNK_SIZE, engine='local', scheduler: str | None = None,
-        doc_timeout: float | None = None, reprocess_older: bool = False) -> Summary:
+        doc_timeout: float | None = None, reprocess_older: bool = False,
+        stages: Pipeline | Iterable[Stage] | None = None) -> Summary:
     """Process the documents of `inputs` that `out` does not hold yet; commit them chunk by chunk.
 
     `workers` defaults to the number of cores; `engine` is `local` or `dask`
     (`scheduler`: address of a running Dask scheduler, else a local cluster), or an
     engine from `engines.start` (the CLI starts the workers before it imports pandas).
-    `doc_timeout`: seconds per document (default DOC_TIMEOUT, 30; 0: no limit); a document
-    that runs past it is an `errors` row naming the stage. `reprocess_older`: documents written by
-    another pipeline version are processed again and their rows replaced, as an edited article's.
+    `doc_timeout`: seconds per document (default 30; 0 or inf: no limit; see `budget.time_budget`);
+    a document that runs past it is an `errors` row naming the stage. `reprocess_older`: documents
+    written by another pipeline version are processed again and their rows replaced, as an edited
+    article's. `stages`: a Pipeline or Stage records (default PIPELINE), sent with each chunk.
     """
-    from pipeline.batch import engines
-    from pipeline.store import registry, tables as store
-    global DOC_TIMEOUT
-    if doc_timeout is not None:   # this process, and worker processes started from now on (they read the variable)
-        DOC_TIMEOUT = float(doc_timeout)
-        os.environ['PIPELINE_DOC_TIMEOUT'] = str(DOC_TIMEOUT)
+    from pipeline.store import registry
+    from pipeline.store import tables as store
+    seconds = time_budget(doc_timeout)
+    pipeline = as_pipeline(stages)
+    work = partial(process_chunk, timeout=seconds, stages=None if pipeline is PIPELINE else pipeline)
     started = time.perf_counter()
     inputs = [os.fspath(_) for _ in inputs]
     workers = workers or engines.cores()
     summary = Summary()
-    pool = engines.start(engine, workers, scheduler) if isinstance(engine, str) else engine
+    if isinstance(engine, str):
+        engine = engines.start(engine, workers, scheduler, preload=engines.PRELOAD)
+    pool = engine
     if workers > 1:   # this process mostly waits for the workers: meanwhile, get ready for the registry
         threading.Thread(target=registry.warm, daemon=True).start()
     with store.Store.open(out) as dataset:
         dataset.begin_run(engine=pool.name, workers=workers, inputs=inputs)
-        bar = tqdm(total=ingest.estimate(inputs), unit='doc', disable=progress is False if progress is not None else None,
-                   leave=False, smoothing=0.05)
+        bar = tqdm(total=ingest.estimate(inputs), unit='doc',
+                   disable=progress is False if progress is not None else None, leave=False, smoothing=0.05)
         problems: list[Problem] = []
         status = 'failed'
         try:
-            chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar, reprocess_older)
-            for (docs, _), frames in pool.map(process_chunk, chunks):
+            chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar,
+                          reprocess_older)
+            for (docs, _), frames in pool.map(work, chunks):
                 summary.count(frames)
                 dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
                 added, replaced, _ = dataset.commit(frames)
                 summary.added += added
                 summary.replaced += replaced
                 bar.update(len(docs))
-                bar.set_postfix(added=summary.added, skipped=summary.skipped, failed=summary.errors, refresh=False)
+                bar.set_postfix(added=summary.added, skipped=summary.skipped, failed=summary.errors,
+                                refresh=False)
             rows = [tables.problem_row(_) for _ in problems]   # inputs that never became documents
             summary.warnings += sum(_['level'] == 'warning' for _ in rows)
             dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
@@ -280,7 +339,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     return summary
 
 
-def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], bar, reprocess_older: bool = False):
+def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], bar,
+         reprocess_older: bool = False):
     """Chunks (documents, their ingest warnings) to process; documents `dataset` holds unchanged are skipped
     (unless `reprocess_older` and another pipeline version wrote them).
 

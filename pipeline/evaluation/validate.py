@@ -134,7 +134,7 @@ def predict(gold: Gold, system: str = 'ours', tables: str | Path | None = None) 
     if system != 'ours':
         raise GoldError(f'unknown system {system!r} (ours or natasha)')
     if tables is not None:
-        from pipeline.store.rows import load_tables
+        from pipeline.store.tables import load_tables
         if not Path(tables).is_dir():
             raise GoldError(f'tables folder {tables} does not exist')
         return from_tables(load_tables(tables), gold)

@@ -38,7 +38,7 @@ def tables_of(tables: str | os.PathLike | Mapping[str, pd.DataFrame]) -> Mapping
     if not Path(tables).is_dir():
         raise FileNotFoundError(f'no output folder {os.fspath(tables)!r}: run `python -m pipeline run` first, '
                                 f'or give --tables DIR')
-    from pipeline.store.rows import load_tables
+    from pipeline.store.tables import load_tables
     return load_tables(tables)
 
 

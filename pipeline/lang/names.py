@@ -51,7 +51,6 @@ CASES = ('nomn', 'gent', 'datv', 'accs', 'ablt', 'loct')
 ANY_CASE = frozenset(CASES)
 NOMN = frozenset({'nomn'})
 GENDERS = ('masc', 'femn')
-ROLE_TAG = {'first': 'Name', 'middle': 'Patr', 'last': 'Surn'}
 
 INITIAL = re.compile(r'^[A-ZА-ЯЁ]$')
 WORD = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")       # `О’Рейли`, `Жан-Мари`, `аль-Хадж`

@@ -17,3 +17,9 @@ def documents_held(out: str | os.PathLike) -> int:
         return sum(int(part.get('rows', {}).get('documents', 0)) for part in manifest.get('parts', []))
     except (OSError, ValueError, TypeError, AttributeError):
         return 0
+
+
+# the tables of an output folder, by name, in the order schemas.SCHEMAS declares them (a test checks
+# that the two agree): the command line's help texts and `make clean` are made from this list
+TABLES = ('documents', 'mentions', 'entities', 'persons', 'organisations', 'places', 'dates', 'numbers',
+          'roles', 'errors', 'registry', 'registry_entities', 'runs')

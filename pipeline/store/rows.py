@@ -1,10 +1,11 @@
-"""Tables: processed documents become checked pandas DataFrames on disk.
+"""Rows: processed documents become checked pandas DataFrames, one per table.
 
-Reads finished `Document`s and `Problem`s; builds one DataFrame per table,
+Reads finished `Document`s and `Problem`s; builds one DataFrame per table and
 checks each document's invariants (a document that breaks one becomes an
 `errors` row, never half-written rows) and each table's declared pandera
-schema, then writes Parquet (primary) and CSV (UTF-8 with BOM, so Excel
-shows Cyrillic) into the output folder, atomically.
+schema. It writes nothing itself: the output store (store/tables.py) commits
+the frames; `write_atomic` is the file helper the store and the exports share,
+and `write`/`load_flat` read and write one file per table (tests, old folders).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Iterable
 
@@ -168,13 +170,19 @@ def build(docs: Iterable[Document], problems: Iterable[Problem] = ()) -> dict[st
     return {name: schemas.frame(name, rows[name]) for name in TABLES}
 
 
+@cache
 def current_umask() -> int:
-    mask = os.umask(0)
+    """This process's umask, read once when first needed (never flipped at import)."""
+    try:
+        with open('/proc/self/status', encoding='ascii') as status:   # Linux: read without changing it
+            for line in status:
+                if line.startswith('Umask:'):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)   # elsewhere the only way to read it is to set it, and put it back at once
     os.umask(mask)
     return mask
-
-
-UMASK = current_umask()
 
 
 def write_atomic(path: Path, write) -> None:
@@ -190,7 +198,7 @@ def write_atomic(path: Path, write) -> None:
     try:
         write(temporary)
         fsync(temporary)
-        os.chmod(temporary, 0o666 & ~UMASK)
+        os.chmod(temporary, 0o666 & ~current_umask())
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
@@ -217,12 +225,6 @@ def write(frames: dict[str, pd.DataFrame], out: str | os.PathLike) -> None:
     for name, frame in checked.items():
         write_atomic(out / f'{name}.parquet', lambda path: frame.to_parquet(path, index=False))
         write_atomic(out / f'{name}.csv', lambda path: frame.to_csv(path, index=False, encoding='utf-8-sig'))
-
-
-def load_tables(path: str | os.PathLike = 'output') -> dict[str, pd.DataFrame]:
-    """The output tables under `path` as a dict of DataFrames (`runs` included)."""
-    from pipeline.store import tables as store
-    return store.load_tables(path)
 
 
 def load_flat(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
