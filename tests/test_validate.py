@@ -9,7 +9,8 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from pipeline.evaluation import goldsets, validate
+from pipeline.evaluation import goldsets, scoring, validate
+from pipeline.evaluation.thresholds import load_thresholds
 from pipeline.store import schemas, rows as tables
 from pipeline.cli import main
 from pipeline.evaluation.goldsets import Annotations, Gold, Labelled, Named
@@ -47,7 +48,7 @@ MATCH_CASES = [
 @pytest.mark.parametrize('gold, pred, pairs', MATCH_CASES)
 def test_validate_match_greedy_by_largest_overlap(gold, pred, pairs):
     spans = lambda items: [mention('ORG', a, b) for a, b in items]
-    assert validate.match(spans(gold), spans(pred)) == pairs
+    assert scoring.match(spans(gold), spans(pred)) == pairs
 
 
 def test_validate_exact_versus_overlap():
@@ -203,7 +204,7 @@ def write_tables(gold: Gold, mentions: list[Labelled], out) -> None:
         mention_id = f'{item.doc_id}:m{number}'
         rows['mentions'].append(dict(doc_id=item.doc_id, mention_id=mention_id, type=item.type, start=item.start,
                                      stop=item.stop, text=item.text, normal=item.normal,
-                                     value=validate.show(item.value), source='gold', sentence=0))
+                                     value=goldsets.show(item.value), source='gold', sentence=0))
         if item.type in ('NUMBER', 'MONEY'):
             rows['numbers'].append(dict(mention_id=mention_id, doc_id=item.doc_id, value=item.value,
                                         value_max=item.value_max, unit=item.unit, qualifier=item.qualifier,
@@ -232,11 +233,31 @@ def test_validate_thresholds_make_the_command_fail(sample_gold, tmp_path, capsys
     assert main(command) == 0
 
 
-def test_validate_thresholds_parse_without_tomllib():
-    tomllib = pytest.importorskip('tomllib')
-    text = (ROOT / 'gold' / 'thresholds.toml').read_text(encoding='utf-8')
-    assert validate.parse_thresholds(text) == tomllib.loads(text)
-    assert validate.parse_thresholds('[entities.PER]\nf1 = 0.7 # x\n') == {'entities': {'PER': {'f1': 0.7}}}
+# (TOML text, what load_thresholds reads; None: a GoldError naming the file)
+THRESHOLD_FILES = [
+    ('[PER]\nf1_overlap = 0.8\n', {'PER': {'f1_overlap': 0.8}}),
+    ('[entities.PER]\nf1 = 0.7 # x\n', {'entities': {'PER': {'f1': 0.7}}}),
+    ('[roles."person+org"]\nrecall = 0.5\n', {'roles': {'person+org': {'recall': 0.5}}}),
+    ('[PER]\nf1_overlap = \n', None),
+    ('[PER\n', None),
+]
+
+
+@pytest.mark.parametrize('text, expected', THRESHOLD_FILES)
+def test_validate_thresholds_file(tmp_path, text, expected):
+    path = tmp_path / 'limits.toml'
+    path.write_text(text, encoding='utf-8')
+    if expected is None:
+        with pytest.raises(goldsets.GoldError, match='limits.toml'):
+            load_thresholds(path)
+    else:
+        assert load_thresholds(path) == expected
+
+
+def test_validate_thresholds_missing_file(tmp_path):
+    with pytest.raises(goldsets.GoldError, match='does not exist'):
+        load_thresholds(tmp_path / 'none.toml')
+    assert load_thresholds(None) == {}
 
 
 def test_validate_role_thresholds_are_checked(seed_output):
