@@ -221,7 +221,7 @@ def score_mentions(gold: Gold, pred: Annotations) -> tuple[pd.DataFrame, list[di
                     checks.append(('value', same_value(g_item.value, p_item.value)))
                 if type in UNIT_TYPES:
                     checks.append(('unit', same_value(g_item.unit, p_item.unit)))
-                for name, ok in checks:
+                for name, ok in [_ for _ in checks if _[0] in gold.facets]:     # NEREL: spans only
                     count[f'{name}_n'] += 1
                     count[f'{name}_correct'] += ok
                     if not ok:
@@ -252,7 +252,7 @@ def score_mentions(gold: Gold, pred: Annotations) -> tuple[pd.DataFrame, list[di
 
 def score_entities(gold: Gold, pred: Annotations) -> tuple[pd.DataFrame, list[dict]]:
     """Entity-level figures per type (and `all`): entities of a document matched by type and folded name."""
-    types = [_ for _ in gold.types if _ in NAME_TYPES]
+    types = [_ for _ in gold.types if _ in NAME_TYPES and 'entities' in gold.facets]
     counts = {_: Counter() for _ in types}
     errors = []
     by_gold, by_pred = defaultdict(list), defaultdict(list)
