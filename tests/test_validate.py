@@ -358,7 +358,7 @@ def nerel_ann(text: str) -> str:
         span(6, 'ORGANIZATION', 'Полиция Тулы'), span(7, 'CITY', 'Тулы', 1), span(8, 'PERSON', 'Соколова'),
         span(9, 'PERCENT', '5%'), span(10, 'ORGANIZATION', 'олиция'), span(11, 'NATIONALITY', 'Тулы'),
         'R1\tWORKS_AS Arg1:T3 Arg2:T1\t', 'R2\tWORKPLACE Arg1:T1 Arg2:T2\t', 'R3\tWORKS_AS Arg1:T5 Arg2:T4\t',
-        'N1\tReference T3 Wikidata:Q1\tСоколов, Иван', ''])
+        'R4\tWORKPLACE Arg1:T8 Arg2:T6\t', 'N1\tReference T3 Wikidata:Q1\tСоколов, Иван', ''])
 
 
 def test_validate_nerel_reader(tmp_path):

@@ -467,34 +467,26 @@ def nerel_clusters(ids: list[str], spans: dict, links: dict) -> dict[str, tuple[
 
 
 def nerel_roles(doc_id: str, spans: dict, links: dict, relations: list) -> list[RoleRecord]:
-    """Roles from WORKS_AS (person → profession) and WORKPLACE (person or profession → organisation or
-    place): one per profession, with its workplace (the profession's, else none); a person's WORKPLACE
-    that no profession carries is a role without a position."""
+    """Person → position pairs: one role per WORKS_AS (person → profession), where the position is held
+    from WORKPLACE (the profession's, else that of the same person mention; none when neither is given).
+    A WORKPLACE without a profession (`работал в Кремле`) states no position and is no role."""
     people = [_ for _, span in spans.items() if span[0] == 'PERSON']
     places = [_ for _, span in spans.items() if NEREL_TYPES.get(span[0]) in ('ORG', 'LOC')]
     same_person, same_place = nerel_clusters(people, spans, links), nerel_clusters(places, spans, links)
-    works_as = [(a, b) for kind, a, b in relations if kind == 'WORKS_AS' and a in same_person and b in spans]
     workplace = defaultdict(list)
     for kind, a, b in relations:
         if kind == 'WORKPLACE' and b in same_place:
             workplace[a].append(b)
     roles = []
-
-    def add(person, profession, place):
-        start, stop = spans[profession][1:3] if profession else spans[person][1:3]
-        roles.append(RoleRecord(doc_id, spans[person][3], spans[place][3] if place else None,
-                                position=spans[profession][3] if profession else None, start=start, stop=stop,
-                                person_spans=same_person[person],
-                                org_spans=same_place[place] if place else ()))
-    covered = set()
-    for person, profession in works_as:
-        for place in workplace.get(profession) or [None]:
-            add(person, profession, place)
-            covered.add((same_person[person], same_place[place] if place else ()))
-    for person in people:
-        for place in workplace.get(person, []):
-            if (same_person[person], same_place[place]) not in covered:
-                add(person, None, place)
+    for kind, person, profession in relations:
+        if kind != 'WORKS_AS' or person not in same_person or profession not in spans:
+            continue
+        for place in workplace.get(profession) or workplace.get(person) or [None]:
+            start, stop = spans[profession][1:3]
+            roles.append(RoleRecord(doc_id, spans[person][3], spans[place][3] if place else None,
+                                    position=spans[profession][3], start=start, stop=stop,
+                                    person_spans=same_person[person],
+                                    org_spans=same_place[place] if place else ()))
     return roles
 
 
