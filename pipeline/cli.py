@@ -242,8 +242,9 @@ def parser() -> argparse.ArgumentParser:
                        help='where <doc_id>.txt are when not beside the gold files (default: seeds)')
     check.add_argument('--tables', metavar='DIR',
                        help='score the tables of an earlier run in DIR instead of running the pipeline')
-    check.add_argument('--format', choices=('jsonl', 'factru'), default='jsonl',
-                       help='gold layout: jsonl (GOLD-GUIDE.md) or factru (factRuEval-2016); default jsonl')
+    check.add_argument('--format', choices=('jsonl', 'factru', 'nerel'), default='jsonl',
+                       help='gold layout: jsonl (GOLD-GUIDE.md), factru (factRuEval-2016) or nerel (NEREL brat '
+                            'files: spans and roles only); default jsonl')
     check.add_argument('--system', choices=('ours', 'natasha'), default='ours',
                        help='ours (the pipeline) or natasha (the plain natasha baseline); default ours')
     check.add_argument('--report', metavar='FILE',

@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / 'seeds'
 GOLD = ROOT / 'gold'
 FACTRU = ROOT.parent / 'shared' / 'factru-devset'
+NEREL = ROOT.parent / 'shared' / 'nerel-train'
 
 
 @pytest.fixture(scope='session')

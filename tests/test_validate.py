@@ -2,6 +2,7 @@
 
 import json
 import math
+import random
 import subprocess
 import sys
 from dataclasses import replace
@@ -9,12 +10,13 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from pipeline.evaluation import goldsets, validate
+from pipeline.evaluation import goldsets, scoring, validate
+from pipeline.evaluation.thresholds import load_thresholds
 from pipeline.store import schemas, rows as tables
 from pipeline.cli import main
 from pipeline.evaluation.goldsets import Annotations, Gold, Labelled, Named
 
-from .conftest import FACTRU, GOLD, ROOT, SEEDS
+from .conftest import FACTRU, GOLD, NEREL, ROOT, SEEDS
 
 # the finalised gold once it is there, the first annotation pass until then
 SAMPLE_GOLD = GOLD if any(GOLD.glob('*.jsonl')) else GOLD / 'passes' / 'a'
@@ -47,7 +49,7 @@ MATCH_CASES = [
 @pytest.mark.parametrize('gold, pred, pairs', MATCH_CASES)
 def test_validate_match_greedy_by_largest_overlap(gold, pred, pairs):
     spans = lambda items: [mention('ORG', a, b) for a, b in items]
-    assert validate.match(spans(gold), spans(pred)) == pairs
+    assert scoring.match(spans(gold), spans(pred)) == pairs
 
 
 def test_validate_exact_versus_overlap():
@@ -203,7 +205,7 @@ def write_tables(gold: Gold, mentions: list[Labelled], out) -> None:
         mention_id = f'{item.doc_id}:m{number}'
         rows['mentions'].append(dict(doc_id=item.doc_id, mention_id=mention_id, type=item.type, start=item.start,
                                      stop=item.stop, text=item.text, normal=item.normal,
-                                     value=validate.show(item.value), source='gold', sentence=0))
+                                     value=goldsets.show(item.value), source='gold', sentence=0))
         if item.type in ('NUMBER', 'MONEY'):
             rows['numbers'].append(dict(mention_id=mention_id, doc_id=item.doc_id, value=item.value,
                                         value_max=item.value_max, unit=item.unit, qualifier=item.qualifier,
@@ -232,11 +234,31 @@ def test_validate_thresholds_make_the_command_fail(sample_gold, tmp_path, capsys
     assert main(command) == 0
 
 
-def test_validate_thresholds_parse_without_tomllib():
-    tomllib = pytest.importorskip('tomllib')
-    text = (ROOT / 'gold' / 'thresholds.toml').read_text(encoding='utf-8')
-    assert validate.parse_thresholds(text) == tomllib.loads(text)
-    assert validate.parse_thresholds('[entities.PER]\nf1 = 0.7 # x\n') == {'entities': {'PER': {'f1': 0.7}}}
+# (TOML text, what load_thresholds reads; None: a GoldError naming the file)
+THRESHOLD_FILES = [
+    ('[PER]\nf1_overlap = 0.8\n', {'PER': {'f1_overlap': 0.8}}),
+    ('[entities.PER]\nf1 = 0.7 # x\n', {'entities': {'PER': {'f1': 0.7}}}),
+    ('[roles."person+org"]\nrecall = 0.5\n', {'roles': {'person+org': {'recall': 0.5}}}),
+    ('[PER]\nf1_overlap = \n', None),
+    ('[PER\n', None),
+]
+
+
+@pytest.mark.parametrize('text, expected', THRESHOLD_FILES)
+def test_validate_thresholds_file(tmp_path, text, expected):
+    path = tmp_path / 'limits.toml'
+    path.write_text(text, encoding='utf-8')
+    if expected is None:
+        with pytest.raises(goldsets.GoldError, match='limits.toml'):
+            load_thresholds(path)
+    else:
+        assert load_thresholds(path) == expected
+
+
+def test_validate_thresholds_missing_file(tmp_path):
+    with pytest.raises(goldsets.GoldError, match='does not exist'):
+        load_thresholds(tmp_path / 'none.toml')
+    assert load_thresholds(None) == {}
 
 
 def test_validate_role_thresholds_are_checked(seed_output):
@@ -318,6 +340,68 @@ def test_validate_factru_reader_book_100():
 
 
 # ---------------------------------------------------------------- end to end
+
+# a brat article written for these tests: nested places, a lower-case body, a profession with a workplace,
+# an occupation without one, a second mention of a person in another case
+NEREL_TEXT = 'Мэр Тулы Иван Соколов встретился с поэтом Анной Лаптевой. Полиция Тулы молчит. Соколова ждут 5%.'
+
+
+def nerel_ann(text: str) -> str:
+    def span(n, type, words, nth=0):
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(words, start + 1)
+        return f'T{n}\t{type} {start} {start + len(words)}\t{words}'
+    return '\n'.join([
+        span(1, 'PROFESSION', 'Мэр Тулы'), span(2, 'CITY', 'Тулы'), span(3, 'PERSON', 'Иван Соколов'),
+        span(4, 'PROFESSION', 'поэтом'), span(5, 'PERSON', 'Анной Лаптевой'),
+        span(6, 'ORGANIZATION', 'Полиция Тулы'), span(7, 'CITY', 'Тулы', 1), span(8, 'PERSON', 'Соколова'),
+        span(9, 'PERCENT', '5%'), span(10, 'ORGANIZATION', 'олиция'), span(11, 'NATIONALITY', 'Тулы'),
+        'R1\tWORKS_AS Arg1:T3 Arg2:T1\t', 'R2\tWORKPLACE Arg1:T1 Arg2:T2\t', 'R3\tWORKS_AS Arg1:T5 Arg2:T4\t',
+        'R4\tWORKPLACE Arg1:T8 Arg2:T6\t', 'N1\tReference T3 Wikidata:Q1\tСоколов, Иван', ''])
+
+
+def test_validate_nerel_reader(tmp_path):
+    (tmp_path / 'a.txt').write_text(NEREL_TEXT, encoding='utf-8')
+    (tmp_path / 'a.ann').write_text(nerel_ann(NEREL_TEXT), encoding='utf-8')
+    gold = goldsets.read_gold(tmp_path, 'nerel')
+    found = sorted((_.type, _.text, _.unit) for _ in gold.mentions)
+    assert found == [('LOC', 'Тулы', None), ('LOC', 'Тулы', None), ('NUMBER', '5%', '%'),
+                     ('ORG', 'Полиция Тулы', None), ('PER', 'Анной Лаптевой', None),
+                     ('PER', 'Иван Соколов', None), ('PER', 'Соколова', None)]
+    roles = sorted((_.person, _.position, _.organisation, len(_.person_spans)) for _ in gold.roles)
+    assert roles == [('Анной Лаптевой', 'поэтом', None, 1), ('Иван Соколов', 'Мэр Тулы', 'Тулы', 2)]
+    assert gold.facets == () and gold.entities == []
+
+
+# (gold spans only: a NEREL-like gold whose mentions carry no normal or value)
+def test_validate_nerel_scores_spans_not_values():
+    gold = Gold(mentions=[mention('DATE', 0, 5), mention('PER', 10, 20)], texts={'d': TEXT}, facets=())
+    report = validate.compare(gold, Annotations([mention('DATE', 0, 5, value='2020'),
+                                                 mention('PER', 10, 20, normal='x')]))
+    assert report.scores.loc['all', 'tp_exact'] == 2 and report.scores.loc['DATE', 'value_n'] == 0
+    assert report.entities.loc['all', 'pred'] == 0
+
+
+@pytest.mark.parametrize('first, second, same', [
+    ('Рахимов', 'Рахимовым', True), ('Ольга Петрова', 'Петровой', True), ('Петров', 'Петренко', False),
+    ('Ли', 'Ли', True), ('Ли', 'Лин', False), ('Сергей', 'Сергея', True),
+])
+def test_validate_nerel_same_name(first, second, same):
+    assert goldsets.same_name(first, second) is same
+
+
+def test_validate_nerel_holdout_is_fixed():
+    """100 held-out articles, all in the set; nothing else about them is looked at."""
+    if not NEREL.is_dir():
+        pytest.skip(f'NEREL train not found at {NEREL}')
+    held = goldsets.read_list(ROOT / 'benchmarks' / 'nerel-holdout.txt')
+    names = sorted(_.stem for _ in NEREL.glob('*.txt'))
+    assert len(held) == len(set(held)) == 100 and set(held) <= set(names)
+    shuffled = names[:]
+    random.Random(19).shuffle(shuffled)
+    assert held == sorted(shuffled[:100])
+
 
 def test_validate_runs_the_pipeline_on_gold_texts(sample_gold):
     report = validate.validate(SAMPLE_GOLD, texts=SEEDS, docs='001_*')

@@ -23,6 +23,11 @@ import pandas as pd
 from pipeline.document import NAME_TYPES, TYPES
 
 FACTRU_TYPES = {'Person': 'PER', 'Org': 'ORG', 'Location': 'LOC', 'LocOrg': 'LOC'}
+# NEREL's types mapped to GOLD-GUIDE.md's (its README: places split by kind, PERCENT and AGE apart
+# from NUMBER); FACILITY, NATIONALITY, ORDINAL and the rest have no counterpart in the guide: left out
+NEREL_TYPES = {'PERSON': 'PER', 'ORGANIZATION': 'ORG', 'CITY': 'LOC', 'COUNTRY': 'LOC',
+               'STATE_OR_PROVINCE': 'LOC', 'DISTRICT': 'LOC', 'LOCATION': 'LOC', 'DATE': 'DATE',
+               'MONEY': 'MONEY', 'NUMBER': 'NUMBER', 'PERCENT': 'NUMBER', 'AGE': 'NUMBER'}
 
 
 class GoldError(Exception):
@@ -92,6 +97,8 @@ class Gold(Annotations):
     # factRuEval's normal forms are entity names (a bare `Саркози` → `Николя Саркози`):
     # predicted mentions are then scored by the name of the entity they are linked to
     entity_normals: bool = False
+    # what the gold labels besides spans: NEREL gives no normal forms, values, units or entity names
+    facets: tuple[str, ...] = ('normal', 'value', 'unit', 'entities')
 
 
 # ---------------------------------------------------------------- folding
@@ -405,6 +412,120 @@ def read_factru(directory: str | Path) -> Gold:
     return gold
 
 
+def brat_entities(path: Path) -> tuple[dict[str, tuple[str, int, int, str]], dict[str, str],
+                                       list[tuple[str, str, str]]]:
+    """A brat `.ann` file: {T id: (type, start, stop, text)} (a discontinuous span as its extent),
+    {T id: Wikidata id} from `N … Reference` lines, and the relations (type, Arg1, Arg2)."""
+    spans, links, relations = {}, {}, []
+    for line in path.read_text(encoding='utf-8').splitlines():
+        fields = line.split('\t')
+        if len(fields) < 2:
+            continue
+        head = fields[1].split()
+        try:
+            if fields[0].startswith('T') and len(head) >= 3:
+                offsets = [int(_) for _ in ' '.join(head[1:]).replace(';', ' ').split()]
+                spans[fields[0]] = (head[0], min(offsets), max(offsets), fields[2] if len(fields) > 2 else '')
+            elif fields[0].startswith('R') and len(head) == 3:
+                relations.append((head[0], head[1].partition(':')[2], head[2].partition(':')[2]))
+            elif fields[0].startswith('N') and len(head) == 3 and head[0] == 'Reference':
+                links[head[1]] = head[2]
+        except ValueError:
+            raise GoldError(f'{path}: cannot read {line!r}') from None
+    return spans, links, relations
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two mentions of one name in different cases: `Рахимов`, `Рахимова`, `Рахимовым` (last words)."""
+    a, b = fold_name(a).split()[-1:], fold_name(b).split()[-1:]
+    if not a or not b:
+        return False
+    a, b = a[0], b[0]
+    common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return a == b or common >= max(4, min(len(a), len(b)) - 1)
+
+
+def nerel_clusters(ids: list[str], spans: dict, links: dict) -> dict[str, tuple[tuple[int, int], ...]]:
+    """{T id: extents of every mention of the same thing}: one Wikidata link, else one name in any case.
+    NEREL has no coreference; `role_person_ok` matches a role at any mention of its person."""
+    group = {_: _ for _ in ids}
+
+    def root(x):
+        while group[x] != x:
+            x = group[x]
+        return x
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            linked = links.get(a) is not None and links.get(a) == links.get(b)
+            unlinked = links.get(a) is None or links.get(b) is None
+            if linked or unlinked and same_name(spans[a][3], spans[b][3]):
+                group[root(b)] = root(a)
+    members = defaultdict(list)
+    for _ in ids:
+        members[root(_)].append(spans[_][1:3])
+    return {_: tuple(sorted(set(members[root(_)]))) for _ in ids}
+
+
+def nerel_roles(doc_id: str, spans: dict, links: dict, relations: list) -> list[RoleRecord]:
+    """Person → position pairs: one role per WORKS_AS (person → profession), where the position is held
+    from WORKPLACE (the profession's, else that of the same person mention; none when neither is given).
+    A WORKPLACE without a profession (`работал в Кремле`) states no position and is no role."""
+    people = [_ for _, span in spans.items() if span[0] == 'PERSON']
+    places = [_ for _, span in spans.items() if NEREL_TYPES.get(span[0]) in ('ORG', 'LOC')]
+    same_person, same_place = nerel_clusters(people, spans, links), nerel_clusters(places, spans, links)
+    workplace = defaultdict(list)
+    for kind, a, b in relations:
+        if kind == 'WORKPLACE' and b in same_place:
+            workplace[a].append(b)
+    roles = []
+    for kind, person, profession in relations:
+        if kind != 'WORKS_AS' or person not in same_person or profession not in spans:
+            continue
+        for place in workplace.get(profession) or workplace.get(person) or [None]:
+            start, stop = spans[profession][1:3]
+            roles.append(RoleRecord(doc_id, spans[person][3], spans[place][3] if place else None,
+                                    position=spans[profession][3], start=start, stop=stop,
+                                    person_spans=same_person[person],
+                                    org_spans=same_place[place] if place else ()))
+    return roles
+
+
+def read_nerel(directory: str | Path) -> Gold:
+    """NEREL (brat `.txt`/`.ann`): entity types mapped (`NEREL_TYPES`), the outermost mention of a type
+    kept where they nest, lower-case organisations and places dropped (GOLD-GUIDE.md: a bare descriptor
+    `полиция` or an adjective `башкирский` is no mention); WORKS_AS and WORKPLACE relations as roles."""
+    directory = Path(directory)
+    files = sorted(directory.glob('*.ann'))
+    if not files:
+        raise GoldError(f'{directory} holds no brat *.ann files')
+    gold = Gold(facets=())
+    for path in files:
+        doc_id = path.stem
+        if not path.with_suffix('.txt').is_file():
+            raise GoldError(f'{path}: no {doc_id}.txt beside it')
+        text = read_text(path.with_suffix('.txt'))
+        gold.texts[doc_id] = text
+        spans, links, relations = brat_entities(path)
+        found = []
+        for type, start, stop, _ in spans.values():
+            mapped = NEREL_TYPES.get(type)
+            if mapped is None or stop > len(text):
+                continue
+            if mapped in ('ORG', 'LOC') and not any(_.isupper() or _.isdigit() for _ in text[start:stop]):
+                continue
+            found.append(Labelled(doc_id, mapped, start, stop, text[start:stop],
+                                  unit='%' if type == 'PERCENT' else None))
+        kept = set()
+        for mention in sorted(found, key=lambda _: (_.start, -_.stop)):
+            nested = any(_.type == mention.type and _.start <= mention.start and mention.stop <= _.stop
+                         and (_.start, _.stop) != (mention.start, mention.stop) for _ in found)
+            if not nested and (mention.type, mention.start, mention.stop) not in kept:
+                kept.add((mention.type, mention.start, mention.stop))
+                gold.mentions.append(mention)
+        gold.roles.extend(nerel_roles(doc_id, spans, links, relations))
+    return gold
+
+
 def read_gold(directory: str | Path, fmt: str = 'jsonl', texts: str | Path | None = None) -> Gold:
     if not Path(directory).is_dir():
         raise GoldError(f'gold folder {directory} does not exist')
@@ -412,7 +533,9 @@ def read_gold(directory: str | Path, fmt: str = 'jsonl', texts: str | Path | Non
         return read_gold_jsonl(directory, texts)
     if fmt == 'factru':
         return read_factru(directory)
-    raise GoldError(f'unknown gold format {fmt!r} (jsonl or factru)')
+    if fmt == 'nerel':
+        return read_nerel(directory)
+    raise GoldError(f'unknown gold format {fmt!r} (jsonl, factru or nerel)')
 
 
 def read_list(path: str | Path | None) -> list[str]:
@@ -439,4 +562,5 @@ def select(gold: Gold, docs: str | None = None, exclude: Iterable[str] = ()) -> 
     return Gold(mentions=[_ for _ in gold.mentions if _.doc_id in keep],
                 entities=[_ for _ in gold.entities if _.doc_id in keep], warnings=list(gold.warnings),
                 texts={k: v for k, v in gold.texts.items() if k in keep}, types=gold.types,
-                entity_normals=gold.entity_normals, roles=[_ for _ in gold.roles if _.doc_id in keep])
+                entity_normals=gold.entity_normals, roles=[_ for _ in gold.roles if _.doc_id in keep],
+                facets=gold.facets)
