@@ -45,8 +45,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pipeline.lang import morph
+from pipeline.lang.words import words
 
-DATA = Path(__file__).resolve().parent.parent / 'data'
 CASES = ('nomn', 'gent', 'datv', 'accs', 'ablt', 'loct')
 ANY_CASE = frozenset(CASES)
 NOMN = frozenset({'nomn'})
@@ -132,21 +132,11 @@ def fold(word: str) -> str:
     return word.lower().replace('ё', 'е')
 
 
-def data_words(name: str) -> list[list[str]]:
-    """The fields of every line of `data/<name>`, `#` comments dropped."""
-    rows = []
-    for line in (DATA / name).read_text(encoding='utf-8').splitlines():
-        fields = line.split('#', 1)[0].split()
-        if fields:
-            rows.append(fields)
-    return rows
-
-
 @lru_cache(maxsize=1)
 def listed_names() -> dict[str, str | None]:
     """`data/first_names.txt`: folded first name → its gender (`masc`, `femn`)."""
     return {fold(_[0]): {'m': 'masc', 'f': 'femn'}.get(_[1]) if len(_) > 1 else None
-            for _ in data_words('first_names.txt')}
+            for _ in words('first_names')}
 
 
 @lru_cache(maxsize=1)
@@ -164,17 +154,17 @@ def first_names() -> dict[str, str | None]:
 
 @lru_cache(maxsize=1)
 def particles() -> frozenset[str]:
-    return frozenset(fold(_[0]) for _ in data_words('name_particles.txt'))
+    return frozenset(fold(_[0]) for _ in words('name_particles'))
 
 
 @lru_cache(maxsize=1)
 def cjk_surnames() -> frozenset[str]:
-    return frozenset(fold(word) for row in data_words('cjk_surnames.txt') for word in row)
+    return frozenset(fold(word) for row in words('cjk_surnames') for word in row)
 
 
 @lru_cache(maxsize=1)
 def cjk_syllables() -> frozenset[str]:
-    return frozenset(fold(word) for row in data_words('cjk_syllables.txt') for word in row)
+    return frozenset(fold(word) for row in words('cjk_syllables') for word in row)
 
 
 @lru_cache(maxsize=50_000)

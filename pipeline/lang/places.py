@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.lang import morph
-from pipeline.lang.grammar import words
+from pipeline.lang.words import words
 from pipeline.lang.spans import is_abbreviation
 
 HYPHENS = re.compile('[\u2010\u2011\u2012\u2013\u2043\u00ad]')

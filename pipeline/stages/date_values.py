@@ -23,7 +23,7 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from pipeline.lang.grammar import words
+from pipeline.lang.words import words
 
 SEASON_MONTHS = {int(row[1]): (int(row[1]), int(row[2])) for row in words('seasons')}
 

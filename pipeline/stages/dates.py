@@ -40,7 +40,10 @@ from yargy.predicates import caseless, custom, dictionary, eq, in_, in_caseless
 from yargy.predicates import type as token_type
 
 from pipeline.document import DateValue, Document, Mention
-from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged, parser, token_lines, token_starts, windows, word_pattern, words)
+from pipeline.lang.earley import parser
+from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged,
+                                   token_lines, token_starts, windows, word_pattern)
+from pipeline.lang.words import words
 from pipeline.stages.date_values import resolve
 from pipeline.stages.numbers import digits_value, number_words, words_value
 

@@ -22,7 +22,10 @@ from yargy.predicates import type as token_type
 
 from pipeline.lang import morph
 from pipeline.document import Document, Mention
-from pipeline.lang.grammar import (find, glued_before, lexeme, lowered, parser, token_lines, token_starts, windows, word_pattern, words)
+from pipeline.lang.earley import parser
+from pipeline.lang.grammar import (find, glued_before, lexeme, lowered, token_lines, token_starts, windows,
+                                   word_pattern)
+from pipeline.lang.words import words
 from pipeline.stages.numbers import (DASH, DOT, Quantity, counted_noun, forms, grammar, number_parser, quantity_values)
 
 # ---------------------------------------------------------------- word tables

@@ -45,7 +45,10 @@ from yargy.predicates import type as token_type
 
 from pipeline.lang import morph
 from pipeline.document import Document, Mention
-from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged, parser, token_lines, token_starts, windows, word_pattern, words)
+from pipeline.lang.earley import parser
+from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged,
+                                   token_lines, token_starts, windows, word_pattern)
+from pipeline.lang.words import words
 
 Amount = fact('Amount', ['value', 'multiplier'])
 Quantity = fact('Quantity', ['qualifier', 'low', 'high', 'unit', 'kopecks'])

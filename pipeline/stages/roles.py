@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from pipeline.lang import morph
 from pipeline.document import Document, Role
-from pipeline.lang.grammar import words
+from pipeline.lang.words import words
 
 MAX_WORDS = 10          # longest position phrase, in tokens
 QUOTES = set('«»"„“”\'')

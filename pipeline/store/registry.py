@@ -134,7 +134,7 @@ def warm() -> None:
 
 @lru_cache(maxsize=1)
 def generic_orgs() -> frozenset[str]:
-    from pipeline.lang.grammar import words
+    from pipeline.lang.words import words
     return frozenset(fold(row[0]) for row in words('org_descriptors'))
 
 
