@@ -39,7 +39,7 @@ from yargy.interpretation import attribute, fact
 from yargy.predicates import caseless, custom, dictionary, eq, in_, in_caseless
 from yargy.predicates import type as token_type
 
-from pipeline.document import DateValue, Document, Mention
+from pipeline.document import DateValue, Document, Mention, Source
 from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged, parser, token_lines, token_starts, windows, word_pattern, words)
 from pipeline.stages.date_values import resolve
 from pipeline.stages.numbers import digits_value, number_words, words_value
@@ -546,7 +546,7 @@ def date_mentions(doc: Document, matches, anchor: date | None):
             continue
         found = DateValue(moment.start, moment.end, moment.granularity, moment.relative,
                           anchor_value if moment.anchored else None)
-        yield Mention(start, stop, 'DATE', text[start:stop], source='rule:dates', value=moment.value,
+        yield Mention(start, stop, 'DATE', text[start:stop], source=Source.DATES, value=moment.value,
                       date=found)
 
 
