@@ -233,65 +233,89 @@ def thing_entities(type: str, mentions: list[tuple[int, object]]) -> list[tuple[
     name is the most frequent of its full names (a name that only begins
     another does not count), the first one on a tie.
     """
-    groups: dict[str, dict] = {}
-    parent: dict[str, str] = {}
+    things = Things()
+    for index, mention in mentions:
+        things.add(index, mention)
+    for index, mention in mentions:               # `Комитет защиты журналистов (КЗЖ)`
+        for start in mention.links.same_as if mention.links else ():
+            if start in things.by_start:
+                things.union(things.by_start[mention.start], things.by_start[start])
+    things.join_aliases(type)
+    things.join_short_forms()
+    return things.entities(type)
 
-    def find(name_key: str) -> str:
+
+class Things:
+    """Organisations or places as they are built: a group per folded name (`names` as (start, name),
+    `kind`, `members`), groups joined by union-find."""
+
+    def __init__(self):
+        self.groups: dict[str, dict] = {}
+        self.parent: dict[str, str] = {}
+        self.by_start: dict[int, str] = {}
+
+    def find(self, name_key: str) -> str:
+        parent = self.parent
         while parent[name_key] != name_key:
             parent[name_key] = parent[parent[name_key]]
             name_key = parent[name_key]
         return name_key
 
-    def union(a: str, b: str) -> None:
-        a, b = find(a), find(b)
+    def union(self, a: str, b: str) -> None:
+        a, b = self.find(a), self.find(b)
         if a != b:
-            parent[b] = a
+            self.parent[b] = a
 
-    by_start = {}
-    for index, mention in mentions:
+    def add(self, index: int, mention) -> None:
         name = mention.normal or mention.text
         name_key = key(name)
         if not name_key:
-            continue
-        group = groups.setdefault(name_key, {'names': [], 'kind': '', 'members': []})
-        parent.setdefault(name_key, name_key)
+            return
+        group = self.groups.setdefault(name_key, {'names': [], 'kind': '', 'members': []})
+        self.parent.setdefault(name_key, name_key)
         group['names'].append((mention.start, name))
         group['members'].append(index)
         if mention.kind and not group['kind']:
             group['kind'] = mention.kind
-        by_start[mention.start] = name_key
-    for index, mention in mentions:               # `Комитет защиты журналистов (КЗЖ)`
-        for start in mention.links.same_as if mention.links else ():
-            if start in by_start:
-                union(by_start[mention.start], by_start[start])
-    aliases: dict[str, str] = {}
-    for name_key, group in groups.items():        # `КНР` is `Китай`; `японский МИД` is `МИД Японии`
-        for marker in filter(None, (places.alias_key(type, group['names'][0][1]),
-                                    place_signature(group['names'][0][1]))):
-            if marker in aliases:
-                union(aliases[marker], name_key)
-            else:
-                aliases[marker] = name_key
-    keys = sorted(groups, key=len, reverse=True)
-    for short in keys:
-        words = short.split()
-        short_name = groups[short]['names'][0][1]
-        targets = {find(long) for long in keys if long != short and (
-            (len(long.split()) > len(words) and long.split()[:len(words)] == words)
-            or (' ' not in short and abbreviation(groups[long]['names'][0][1]) == short_name))}
-        targets.discard(find(short))
-        if len(targets) == 1:
-            union(targets.pop(), short)
-    merged: dict[str, list[str]] = {}
-    for name_key in groups:
-        merged.setdefault(find(name_key), []).append(name_key)
-    result = []
-    for root, members in merged.items():
-        names = [name for _ in members for name in groups[_]['names']]
-        kind = next((groups[_]['kind'] for _ in members if groups[_]['kind']), '')
-        indexes = sorted(index for _ in members for index in groups[_]['members'])
-        result.append((Entity(type, entity_name(names), kind=kind), indexes))
-    return result
+        self.by_start[mention.start] = name_key
+
+    def join_aliases(self, type: str) -> None:
+        """`КНР` is `Китай` (the gazetteer); `японский МИД` is `МИД Японии`."""
+        aliases: dict[str, str] = {}
+        for name_key, group in self.groups.items():
+            for marker in filter(None, (places.alias_key(type, group['names'][0][1]),
+                                        place_signature(group['names'][0][1]))):
+                if marker in aliases:
+                    self.union(aliases[marker], name_key)
+                else:
+                    aliases[marker] = name_key
+
+    def join_short_forms(self) -> None:
+        """A short form joins the one longer name it begins or abbreviates."""
+        groups, find = self.groups, self.find
+        keys = sorted(groups, key=len, reverse=True)
+        for short in keys:
+            words = short.split()
+            short_name = groups[short]['names'][0][1]
+            targets = {find(long) for long in keys if long != short and (
+                (len(long.split()) > len(words) and long.split()[:len(words)] == words)
+                or (' ' not in short and abbreviation(groups[long]['names'][0][1]) == short_name))}
+            targets.discard(find(short))
+            if len(targets) == 1:
+                self.union(targets.pop(), short)
+
+    def entities(self, type: str) -> list[tuple[Entity, list[int]]]:
+        """One entity per set of joined groups, with the indexes of its mentions."""
+        merged: dict[str, list[str]] = {}
+        for name_key in self.groups:
+            merged.setdefault(self.find(name_key), []).append(name_key)
+        result = []
+        for root, members in merged.items():
+            names = [name for _ in members for name in self.groups[_]['names']]
+            kind = next((self.groups[_]['kind'] for _ in members if self.groups[_]['kind']), '')
+            indexes = sorted(index for _ in members for index in self.groups[_]['members'])
+            result.append((Entity(type, entity_name(names), kind=kind), indexes))
+        return result
 
 
 def entity_name(names: list[tuple[int, str]]) -> str:
