@@ -38,7 +38,8 @@ def abbreviation(name: str) -> str:
     return ''.join(_[0] for _ in words).upper()
 
 
-def person_entities(mentions: list[tuple[int, object]], text: str | None = None) -> list[tuple[Entity, list[int]]]:
+def person_entities(mentions: list[tuple[int, object]],
+                    text: str | None = None) -> list[tuple[Entity, list[int]]]:
     """Group PER mentions into people.
 
     Each mention brings its likely readings (`person_names.candidate_names`:
@@ -113,7 +114,7 @@ class People:
 
     def add(self, group: dict, item: dict, names: bool = True) -> None:
         group['members'].append(item)
-        if names:   # each reading once, with its highest weight: a person named 5,000 times stays cheap to fit
+        if names:   # each reading once, at its highest weight: a person named 5,000 times stays cheap to fit
             known = group['known']
             for name in item['names']:
                 reading = (name.first, name.middle, name.last, name.gender, name.plural)
