@@ -31,6 +31,23 @@ class Sentence:
     stop: int
 
 
+class Source(str, Enum):
+    """Which stage found a mention: the `mentions.source` column. An enum, so that a misspelt
+    source fails where it is written, not later as a silently lower `resolve` priority."""
+    NER = 'ner'
+    ORGS = 'rule:orgs'
+    DATES = 'rule:dates'
+    MONEY = 'rule:money'
+    NUMBERS = 'rule:numbers'
+    PERSONS = 'rule:persons'
+    NATASHA = 'natasha'                   # the baseline (`validate --system natasha`)
+    NATASHA_DATES = 'natasha:dates'
+    NATASHA_MONEY = 'natasha:money'
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True, slots=True)
 class DateValue:
     """What `rules.dates` resolved a DATE to, beside its ISO `value` (the `dates` table's columns)."""
@@ -69,7 +86,7 @@ class Mention:
     stop: int
     type: str
     text: str
-    source: str = 'ner'           # which stage found it: ner, rule:dates, ...
+    source: Source = Source.NER   # which stage found it
     normal: str = ''              # PER/ORG/LOC: nominative canonical name
     value: str | float | None = None  # DATE: ISO string; NUMBER/MONEY: number
     value_max: float | None = None

@@ -227,6 +227,28 @@ def test_person_names_context(res, text, mention, name):
     assert person_names_of(text, res).get(mention) == name
 
 
+HINT_CASES = [   # (text, mention, gender the verb gives, cases the word before suggests): `Mention.hints`
+    ('«Рынок растёт», — заявила Бут.', 'Бут', 'femn', None),
+    ('Бут рассказала о суде.', 'Бут', 'femn', None),
+    ('Иван Петров приехал вчера.', 'Иван Петров', 'masc', None),
+    ('Письмо отправили к Лофнеру.', 'Лофнеру', None, {'datv'}),
+    ('По словам Лофнера, всё готово.', 'Лофнера', None, {'gent'}),
+    # a name joined by `и` to a name surely in the genitive takes the genitive as its hint
+    ('Это видно в трудах Авраама и Абу Машара.', 'Абу Машара', None, {'gent'}),
+    ('Это видно в трудах Авраама и Абу Машара.', 'Авраама', None, None),
+]
+
+
+@pytest.mark.parametrize('text, mention, gender, cases', HINT_CASES)
+def test_person_names_hints_of_the_words_around(res, text, mention, gender, cases):
+    doc = Document('t', text)
+    for stage in (segment.run, ner.run, resolve.run, persons.run):
+        doc = stage(doc, res)
+    hints = next(_.hints for _ in doc.mentions if _.type == 'PER' and _.text == mention)
+    assert (hints.gender if hints else None) == gender
+    assert (set(hints.cases[0][0]) if hints and hints.cases else None) == cases
+
+
 def test_person_names_particle_before_the_name_joins_it(res):
     found = person_names_of('Эти таблицы составил ибн Эзра, а потом их переписали.', res)
     assert 'ибн Эзра' in found, found

@@ -29,7 +29,7 @@ from typing import Iterable
 import pandas as pd
 
 from pipeline.store import schemas, rows as tables
-from pipeline.document import Document, Entity, Mention
+from pipeline.document import Document, Entity, Mention, Source
 
 
 def iso_date(fact) -> str | None:
@@ -86,14 +86,15 @@ class Natasha:
         for span in doc.spans:
             span.normalize(models['vocab'])
             found.append(Mention(span.start, span.stop, span.type, text[span.start:span.stop],
-                                 source='natasha', normal=span.normal or ''))
+                                 source=Source.NATASHA, normal=span.normal or ''))
         for match in models['dates'](text):
             found.append(Mention(match.start, match.stop, 'DATE', text[match.start:match.stop],
-                                 source='natasha:dates', value=iso_date(match.fact)))
+                                 source=Source.NATASHA_DATES, value=iso_date(match.fact)))
         for match in models['money'](text):
             amount = match.fact.amount
             found.append(Mention(match.start, match.stop, 'MONEY', text[match.start:match.stop],
-                                 source='natasha:money', value=float(amount) if amount is not None else None,
+                                 source=Source.NATASHA_MONEY,
+                                 value=float(amount) if amount is not None else None,
                                  unit=match.fact.currency))
         found.sort(key=lambda _: (_.start, _.stop, _.type))
         return found

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from pipeline.lang import morph
-from pipeline.document import Document, LinkHints, Mention
+from pipeline.document import Document, LinkHints, Mention, Source
 
 SEPARATORS = frozenset('•·●▪|;()[]{}—–:')
 OPENING = frozenset('«„')
@@ -20,7 +20,7 @@ CLOSING = frozenset('»”')
 AMBIGUOUS_QUOTES = frozenset('"“\'')
 QUOTE_CHARS = OPENING | CLOSING | AMBIGUOUS_QUOTES
 NAME_TAGS = ('Geox', 'Orgn', 'Name', 'Surn', 'Patr', 'Abbr', 'Trad')
-SOURCE = 'rule:orgs'
+SOURCE = Source.ORGS
 
 
 @dataclass(eq=False)
@@ -29,7 +29,7 @@ class Span:
     first: int
     last: int
     type: str
-    source: str = SOURCE
+    source: Source = SOURCE
     hints: LinkHints = LinkHints()                 # `same_as` from an earlier pass; `described`
     kind: str = ''
     links: list = field(default_factory=list)   # spans naming the same thing (`КЗЖ` after its full name)

@@ -33,13 +33,14 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
+from types import SimpleNamespace
 
 from yargy import or_, rule
 from yargy.interpretation import attribute, fact
 from yargy.predicates import caseless, custom, dictionary, eq, in_, in_caseless
 from yargy.predicates import type as token_type
 
-from pipeline.document import DateValue, Document, Mention
+from pipeline.document import DateValue, Document, Mention, Source
 from pipeline.lang.earley import parser
 from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged,
                                    token_lines, token_starts, windows, word_pattern)
@@ -246,191 +247,226 @@ def words_in(name: str):
     return in_caseless(keys(name))
 
 
-def date_rule():
-    DAY = int_between(1, 31, (1, 2)).interpretation(Point.day.custom(int))
-    DAY_ORDINAL_SUFFIX = rule(eq('-'), in_caseless({'го', 'е', 'ое'}))            # 1-го сентября
-    ORDINAL_DAY = or_(
+def calendar_words(g: SimpleNamespace) -> None:
+    """The words of the calendar: days, months, years, clock times, `прошлый год`."""
+    g.DAY = int_between(1, 31, (1, 2)).interpretation(Point.day.custom(int))
+    g.DAY_ORDINAL_SUFFIX = rule(eq('-'), in_caseless({'го', 'е', 'ое'}))            # 1-го сентября
+    g.ORDINAL_DAY = or_(
         rule(words_in('ordinal_days')),
         rule(in_caseless({'двадцать', 'тридцать'}), words_in('ordinal_days')),     # двадцать пятого
     ).interpretation(Point.day.custom(ordinal_day))
-    MONTH_NAME = or_(
+    g.MONTH_NAME = or_(
         rule(words_in('months')),
         rule(words_in('month_abbreviations'), DOT.optional()),                        # 15 янв. 2024
     ).interpretation(Point.month.custom(month_value))
-    MONTH_NUMBER = int_between(1, 12, (1, 2)).interpretation(Point.month.custom(int))
-    YEAR = int_between(1000, 2100, (4,)).interpretation(Point.year.custom(int))
-    YEAR_WITH_WORD = int_between(100, 2100, (3, 4)).interpretation(Point.year.custom(int))
-    YEAR_SHORT = int_between(0, 99, (2,)).interpretation(Point.year.custom(short_year))
-    YEAR_WORD = or_(rule(in_caseless(YEAR_WORDS)), rule(in_caseless(YEAR_ABBREVIATIONS), DOT.optional()))
-    YEAR_SUFFIX = rule(eq('-'), in_caseless({'м', 'й', 'го', 'му'}))                 # 2019-м году
+    g.MONTH_NUMBER = int_between(1, 12, (1, 2)).interpretation(Point.month.custom(int))
+    g.YEAR = int_between(1000, 2100, (4,)).interpretation(Point.year.custom(int))
+    g.YEAR_WITH_WORD = int_between(100, 2100, (3, 4)).interpretation(Point.year.custom(int))
+    g.YEAR_SHORT = int_between(0, 99, (2,)).interpretation(Point.year.custom(short_year))
+    g.YEAR_WORD = or_(rule(in_caseless(YEAR_WORDS)), rule(in_caseless(YEAR_ABBREVIATIONS), DOT.optional()))
+    g.YEAR_SUFFIX = rule(eq('-'), in_caseless({'м', 'й', 'го', 'му'}))                 # 2019-м году
 
-    HOUR = int_between(0, 23, (1, 2))
-    MINUTE = int_between(0, 59, (2,))
-    TIME = rule(HOUR, eq(':'), MINUTE).interpretation(Point.time.custom(clock))
-    DOTTED_TIME = rule(HOUR, DOT, MINUTE).interpretation(Point.time.custom(clock))
-    HOURS = or_(                                   # в 10 часов утра, в 7 вечера
-        rule(HOUR, in_caseless({'час', 'часа', 'часов'}), in_caseless({'утра', 'дня', 'вечера', 'ночи'}).optional()),
-        rule(HOUR, in_caseless({'утра', 'вечера', 'ночи'})),
+    g.HOUR = int_between(0, 23, (1, 2))
+    g.MINUTE = int_between(0, 59, (2,))
+    g.TIME = rule(g.HOUR, eq(':'), g.MINUTE).interpretation(Point.time.custom(clock))
+    g.DOTTED_TIME = rule(g.HOUR, DOT, g.MINUTE).interpretation(Point.time.custom(clock))
+    g.HOURS = or_(                                   # в 10 часов утра, в 7 вечера
+        rule(g.HOUR, in_caseless({'час', 'часа', 'часов'}),
+             in_caseless({'утра', 'дня', 'вечера', 'ночи'}).optional()),
+        rule(g.HOUR, in_caseless({'утра', 'вечера', 'ночи'})),
     ).interpretation(Point.time.custom(hours_clock))
 
-    RELATIVE_ADJECTIVE = words_in('relative_adjectives')
-    RELATIVE_YEAR = rule(                          # в прошлом году, прошлого года, следующий год
-        RELATIVE_ADJECTIVE.interpretation(Point.year_shift.custom(adjective_shift)),
+    g.RELATIVE_ADJECTIVE = words_in('relative_adjectives')
+    g.RELATIVE_YEAR = rule(                          # в прошлом году, прошлого года, следующий год
+        g.RELATIVE_ADJECTIVE.interpretation(Point.year_shift.custom(adjective_shift)),
         dictionary({'учебный'}).optional(),
         in_caseless(YEAR_WORDS),
     )
-    CURRENT_YEAR = caseless('года').interpretation(Point.year_shift.const(0))   # в начале года
-    YEAR_PART = or_(rule(YEAR, YEAR_WORD.optional()), RELATIVE_YEAR)
+    g.CURRENT_YEAR = caseless('года').interpretation(Point.year_shift.const(0))   # в начале года
+    g.YEAR_PART = or_(rule(g.YEAR, g.YEAR_WORD.optional()), g.RELATIVE_YEAR)
 
-    # days
-    NUMERIC_DAY = or_(
-        rule(DAY, DOT, MONTH_NUMBER, DOT, or_(YEAR, YEAR_SHORT), YEAR_WORD.optional()),   # 23.08.2024
-        rule(YEAR, eq('-'), MONTH_NUMBER, eq('-'), DAY),                                 # 2024-03-12
+
+def day_rules(g: SimpleNamespace) -> None:
+    """Days: `23.08.2024`, `во вторник, 14 июля`, `утром 15 мая`, `сегодня в 10:00`."""
+    g.NUMERIC_DAY = or_(
+        rule(g.DAY, DOT, g.MONTH_NUMBER, DOT, or_(g.YEAR, g.YEAR_SHORT), g.YEAR_WORD.optional()),  # 23.08.24
+        rule(g.YEAR, eq('-'), g.MONTH_NUMBER, eq('-'), g.DAY),                                 # 2024-03-12
     )
-    TEXT_DAY = rule(or_(rule(DAY, DAY_ORDINAL_SUFFIX.optional()), ORDINAL_DAY), MONTH_NAME,
-                    YEAR_PART.optional())
-    WEEKDAY = rule(in_caseless({'в', 'во'}).optional(), words_in('weekdays'), COMMA.optional())
-    DAY_TIME = or_(
+    g.TEXT_DAY = rule(or_(rule(g.DAY, g.DAY_ORDINAL_SUFFIX.optional()), g.ORDINAL_DAY), g.MONTH_NAME,
+                      g.YEAR_PART.optional())
+    g.WEEKDAY = rule(in_caseless({'в', 'во'}).optional(), words_in('weekdays'), COMMA.optional())
+    g.DAY_TIME = or_(
         rule(in_caseless(keys('day_parts'))),
         rule(caseless('в'), caseless('ночь'), caseless('на')),                        # в ночь на 14 июля
     )
-    DAY_POINT = or_(NUMERIC_DAY, TEXT_DAY)
-    CLOCK_AFTER = or_(
-        rule(in_(',/|').optional(), caseless('в').optional(), TIME),                # 23 августа 2022 / 17:31
-        rule(COMMA.optional(), caseless('в'), or_(DOTTED_TIME, HOURS)),             # 20 мая в 10.00, в 10 часов
+    g.DAY_POINT = or_(g.NUMERIC_DAY, g.TEXT_DAY)
+    g.CLOCK_AFTER = or_(
+        rule(in_(',/|').optional(), caseless('в').optional(), g.TIME),  # 23 августа 2022 / 17:31
+        rule(COMMA.optional(), caseless('в'), or_(g.DOTTED_TIME, g.HOURS)),  # 20 мая в 10.00, в 10 часов
     )
-    TIMED_DAY = or_(
-        rule(DAY_POINT, CLOCK_AFTER.optional()),
-        rule(caseless('в').optional(), or_(TIME, HOURS), COMMA.optional(), DAY_POINT),  # 17:31, 23 августа
+    g.TIMED_DAY = or_(
+        rule(g.DAY_POINT, g.CLOCK_AFTER.optional()),
+        # 17:31, 23 августа
+        rule(caseless('в').optional(), or_(g.TIME, g.HOURS), COMMA.optional(), g.DAY_POINT),
     )
-    DAY_CORE = rule(TIMED_DAY, DAY_TIME.optional())
-    DAY_FULL = or_(                                # a leading optional costs the parser more than a choice
-        DAY_CORE,
-        rule(WEEKDAY, DAY_CORE),                   # во вторник, 14 июля
-        rule(DAY_TIME, DAY_CORE),                  # утром 15 мая
-        rule(WEEKDAY, DAY_TIME, DAY_CORE),
+    g.DAY_CORE = rule(g.TIMED_DAY, g.DAY_TIME.optional())
+    g.DAY_FULL = or_(                                # a leading optional costs the parser more than a choice
+        g.DAY_CORE,
+        rule(g.WEEKDAY, g.DAY_CORE),                   # во вторник, 14 июля
+        rule(g.DAY_TIME, g.DAY_CORE),                  # утром 15 мая
+        rule(g.WEEKDAY, g.DAY_TIME, g.DAY_CORE),
     )
 
-    RELATIVE_DAY = rule(
+    g.RELATIVE_DAY = rule(
         words_in('relative_days').interpretation(Point.relative.custom(relative_day)),
-        DAY_TIME.optional(),
-        rule(caseless('в').optional(), TIME).optional(),                             # сегодня в 10:00
+        g.DAY_TIME.optional(),
+        rule(caseless('в').optional(), g.TIME).optional(),                             # сегодня в 10:00
     )
 
-    # months, seasons, quarters
-    MONTH_POINT = rule(MONTH_NAME, YEAR_PART)                                        # в августе 2024
-    SEASON = words_in('seasons').interpretation(Point.season.custom(season_value))
-    SEASON_POINT = or_(
-        rule(SEASON, YEAR_PART),                                                     # летом 2019 года
-        rule(RELATIVE_ADJECTIVE.interpretation(Point.year_shift.custom(adjective_shift)), SEASON),  # этим летом
+
+def month_rules(g: SimpleNamespace) -> None:
+    """Months, seasons, quarters and half-years: `в августе 2024`, `летом 2019 года`."""
+    g.MONTH_POINT = rule(g.MONTH_NAME, g.YEAR_PART)                                        # в августе 2024
+    g.SEASON = words_in('seasons').interpretation(Point.season.custom(season_value))
+    g.SEASON_POINT = or_(
+        rule(g.SEASON, g.YEAR_PART),                                                     # летом 2019 года
+        rule(g.RELATIVE_ADJECTIVE.interpretation(Point.year_shift.custom(adjective_shift)),
+             g.SEASON),                                                              # этим летом
     )
-    PERIOD_NUMBER = or_(
+    g.PERIOD_NUMBER = or_(
         rule(words_in('period_ordinals')),
         rule(custom(lambda _: roman(_) in (1, 2, 3, 4))),
         rule(int_between(1, 4, (1,)), rule(eq('-'), in_caseless({'м', 'й', 'го'})).optional()),
     )
-    QUARTER = rule(PERIOD_NUMBER, dictionary({'квартал'})).interpretation(Point.quarter.custom(period_ordinal))
-    HALF_YEAR = rule(PERIOD_NUMBER, dictionary({'полугодие'})).interpretation(Point.half.custom(period_ordinal))
-    QUARTER_POINT = rule(or_(QUARTER, HALF_YEAR), YEAR_PART)
+    g.QUARTER = rule(g.PERIOD_NUMBER, dictionary({'квартал'})).interpretation(
+        Point.quarter.custom(period_ordinal))
+    g.HALF_YEAR = rule(g.PERIOD_NUMBER, dictionary({'полугодие'})).interpretation(
+        Point.half.custom(period_ordinal))
+    g.QUARTER_POINT = rule(or_(g.QUARTER, g.HALF_YEAR), g.YEAR_PART)
 
-    # years, decades, centuries
-    YEAR_POINT = or_(
-        rule(YEAR_WITH_WORD, YEAR_SUFFIX.optional(), dictionary({'учебный'}).optional(),
-             YEAR_WORD),                                                             # в 2019 году, 2019 г.
-        rule(YEAR, YEAR_SUFFIX),                                                     # в 2019-м
+
+def year_rules(g: SimpleNamespace) -> None:
+    """Years, decades, centuries: `в 2019 году`, `1990-е`, `XX века`."""
+    g.YEAR_POINT = or_(
+        rule(g.YEAR_WITH_WORD, g.YEAR_SUFFIX.optional(), dictionary({'учебный'}).optional(),
+             g.YEAR_WORD),                                                             # в 2019 году, 2019 г.
+        rule(g.YEAR, g.YEAR_SUFFIX),                                                     # в 2019-м
     )
-    CENTURY_NUMBER = or_(
+    g.CENTURY_NUMBER = or_(
         rule(custom(lambda _: roman(_) is not None and roman(_) <= 21)),
         rule(int_between(1, 21, (1, 2))),
     ).interpretation(Point.century.custom(century_value))
-    CENTURY_WORD = or_(rule(dictionary({'век', 'столетие'})), rule(in_caseless({'в', 'вв'}), DOT))
-    CENTURY = rule(CENTURY_NUMBER, CENTURY_WORD)                                     # XX века, XXI в.
-    DECADE_NUMBER = or_(
+    g.CENTURY_WORD = or_(rule(dictionary({'век', 'столетие'})), rule(in_caseless({'в', 'вв'}), DOT))
+    g.CENTURY = rule(g.CENTURY_NUMBER, g.CENTURY_WORD)                                     # XX века, XXI в.
+    g.DECADE_NUMBER = or_(
         rule(custom(lambda _: len(_) == 4 and _.endswith('0'), types='INT').interpretation(
             Point.decade.custom(decade_value))),
         rule(custom(lambda _: len(_) == 2 and _.endswith('0'), types='INT').interpretation(
             Point.decade_short.custom(int))),
     )
-    DECADE = rule(
+    g.DECADE = rule(
         or_(
-            rule(DECADE_NUMBER, eq('-'), in_caseless({'е', 'х', 'ые', 'ых', 'ми', 'ыми', 'ым'})),  # 1990-е, 90-х
+            # 1990-е, 90-х
+            rule(g.DECADE_NUMBER, eq('-'), in_caseless({'е', 'х', 'ые', 'ых', 'ми', 'ыми', 'ым'})),
             words_in('decade_words').interpretation(Point.decade.custom(decade_word)),          # девяностые
         ),
         in_caseless({'годы', 'годов', 'годах', 'годам', 'годами', 'гг'}).optional(),
-        or_(rule(RELATIVE_ADJECTIVE, caseless('века')), CENTURY).optional(),          # 90-х годов прошлого века
+        or_(rule(g.RELATIVE_ADJECTIVE, caseless('века')), g.CENTURY).optional(),  # 90-х годов прошлого века
     )
 
-    RELATIVE_UNIT = rule(                          # в прошлом месяце, на следующей неделе, в прошлом веке
+
+def relative_rules(g: SimpleNamespace) -> None:
+    """Relative dates: `в прошлом месяце`, `три года назад`, `через два года`."""
+    g.RELATIVE_UNIT = rule(                          # в прошлом месяце, на следующей неделе, в прошлом веке
         caseless('на').optional(),                 # в следующем десятилетии, в прошлом полугодии
-        RELATIVE_ADJECTIVE,
+        g.RELATIVE_ADJECTIVE,
         in_caseless(set().union(*[lexeme(_, ('NOUN',), frozenset({'sing'}))
                                   for _ in ('месяц', 'неделя', 'полугодие', 'десятилетие', 'век')])),
     ).interpretation(Point.relative.custom(relative_unit))
-    COUNT = or_(rule(token_type('INT')), rule(in_caseless(set(number_words()))).repeatable(max=3))
-    UNIT = in_caseless(keys('calendar_units') | {'лет'})
-    ONE_UNIT = in_caseless({'день', 'сутки', 'неделю', 'месяц', 'год', 'век'})      # год назад, через месяц
-    AGO = or_(rule(COUNT, UNIT, caseless('назад')), rule(ONE_UNIT, caseless('назад'))).interpretation(
+    g.COUNT = or_(rule(token_type('INT')), rule(in_caseless(set(number_words()))).repeatable(max=3))
+    g.UNIT = in_caseless(keys('calendar_units') | {'лет'})
+    g.ONE_UNIT = in_caseless({'день', 'сутки', 'неделю', 'месяц', 'год', 'век'})      # год назад, через месяц
+    g.AGO = or_(rule(g.COUNT, g.UNIT, caseless('назад')), rule(g.ONE_UNIT, caseless('назад'))).interpretation(
         Point.relative.custom(relative_ago))                                         # три года назад
-    AFTER = or_(rule(caseless('через'), COUNT, UNIT), rule(caseless('через'), ONE_UNIT)).interpretation(
+    g.AFTER = or_(rule(caseless('через'), g.COUNT, g.UNIT),
+                  rule(caseless('через'), g.ONE_UNIT)).interpretation(
         Point.relative.custom(relative_after))                                       # через два года
 
-    PART = or_(
+
+def point_rules(g: SimpleNamespace) -> None:
+    """One date: any of the above, or part of one (`в конце 2018 года`); parts of ranges."""
+    g.PART = or_(
         rule(in_caseless({_ for _, part in vocabulary('date_parts').items() if part != 'half'})),
-        rule(in_caseless(lexeme('первый', ('ADJF',)) | lexeme('второй', ('ADJF',))), dictionary({'половина'})),
+        rule(in_caseless(lexeme('первый', ('ADJF',)) | lexeme('второй', ('ADJF',))),
+             dictionary({'половина'})),
     ).interpretation(Point.part.custom(part_value))
-    PART_POINT = rule(PART, or_(DAY_POINT, MONTH_POINT, rule(MONTH_NAME), YEAR_POINT, CENTURY, DECADE,
-                                RELATIVE_YEAR, RELATIVE_UNIT, CURRENT_YEAR, QUARTER_POINT))    # в конце 2018 года
+    g.PART_POINT = rule(g.PART, or_(                                                 # в конце 2018 года
+        g.DAY_POINT, g.MONTH_POINT, rule(g.MONTH_NAME), g.YEAR_POINT, g.CENTURY, g.DECADE,
+        g.RELATIVE_YEAR, g.RELATIVE_UNIT, g.CURRENT_YEAR, g.QUARTER_POINT))
 
-    ABSOLUTE = or_(DAY_FULL, MONTH_POINT, YEAR_POINT, SEASON_POINT, QUARTER_POINT, PART_POINT, DECADE, CENTURY)
-    RELATIVE = or_(RELATIVE_YEAR, RELATIVE_DAY, RELATIVE_UNIT, AGO, AFTER)
-    POINT = or_(ABSOLUTE, RELATIVE).interpretation(Point)
-    ABSOLUTE_POINT = ABSOLUTE.interpretation(Point)     # lists and range starts: `вчера и 14 июля` are two dates
-    MONTH_ALONE = rule(MONTH_NAME).interpretation(Point)                        # в августе, до мая
-    POINT_OR_MONTH = or_(POINT, MONTH_ALONE)
-    PARTIAL_ONLY = or_(                            # the first part of a range or list: с 17 по 20 августа
-        rule(DAY, DAY_ORDINAL_SUFFIX.optional()),
-        rule(MONTH_NAME),
-        rule(YEAR),
+    g.ABSOLUTE = or_(g.DAY_FULL, g.MONTH_POINT, g.YEAR_POINT, g.SEASON_POINT, g.QUARTER_POINT, g.PART_POINT,
+                     g.DECADE, g.CENTURY)
+    g.RELATIVE = or_(g.RELATIVE_YEAR, g.RELATIVE_DAY, g.RELATIVE_UNIT, g.AGO, g.AFTER)
+    g.POINT = or_(g.ABSOLUTE, g.RELATIVE).interpretation(Point)
+    g.ABSOLUTE_POINT = g.ABSOLUTE.interpretation(Point)  # lists and range starts: `вчера и 14 июля` are two
+    g.MONTH_ALONE = rule(g.MONTH_NAME).interpretation(Point)                        # в августе, до мая
+    g.POINT_OR_MONTH = or_(g.POINT, g.MONTH_ALONE)
+    g.PARTIAL_ONLY = or_(                            # the first part of a range or list: с 17 по 20 августа
+        rule(g.DAY, g.DAY_ORDINAL_SUFFIX.optional()),
+        rule(g.MONTH_NAME),
+        rule(g.YEAR),
     ).interpretation(Point)
-    PARTIAL = or_(ABSOLUTE_POINT, PARTIAL_ONLY)
+    g.PARTIAL = or_(g.ABSOLUTE_POINT, g.PARTIAL_ONLY)
 
-    TO = or_(DASH, eq('/')).interpretation(Period.joiner.const('range'))
-    AND = caseless('и').interpretation(Period.joiner.const('list'))
-    TAIL = or_(
-        rule(TO, POINT.interpretation(Period.parts)),                                     # 17–20 августа
-        rule(rule(COMMA, PARTIAL.interpretation(Period.parts)).repeatable().optional(),
-             AND, ABSOLUTE_POINT.interpretation(Period.parts)),                           # 20 и 21 августа
+
+def period_rule(g: SimpleNamespace):
+    """Single dates, ranges, lists, open ranges: the whole DATE grammar."""
+    g.TO = or_(DASH, eq('/')).interpretation(Period.joiner.const('range'))
+    g.AND = caseless('и').interpretation(Period.joiner.const('list'))
+    g.TAIL = or_(
+        rule(g.TO, g.POINT.interpretation(Period.parts)),                                     # 17–20 августа
+        rule(rule(COMMA, g.PARTIAL.interpretation(Period.parts)).repeatable().optional(),
+             g.AND, g.ABSOLUTE_POINT.interpretation(Period.parts)),  # 20 и 21 августа
     )
-    SEQUENCE = or_(          # one rule for single dates, ranges with a dash and lists: fewer parser states
-        rule(ABSOLUTE_POINT.interpretation(Period.parts), TAIL.optional()),
-        rule(PARTIAL_ONLY.interpretation(Period.parts), TAIL),
-        RELATIVE.interpretation(Point).interpretation(Period.parts),
-        rule(CENTURY_NUMBER.interpretation(Point).interpretation(Period.parts), or_(TO, AND),
-             CENTURY.interpretation(Point).interpretation(Period.parts)),                  # XIX–XX веков
+    g.SEQUENCE = or_(          # one rule for single dates, ranges with a dash and lists: fewer parser states
+        rule(g.ABSOLUTE_POINT.interpretation(Period.parts), g.TAIL.optional()),
+        rule(g.PARTIAL_ONLY.interpretation(Period.parts), g.TAIL),
+        g.RELATIVE.interpretation(Point).interpretation(Period.parts),
+        rule(g.CENTURY_NUMBER.interpretation(Point).interpretation(Period.parts), or_(g.TO, g.AND),
+             g.CENTURY.interpretation(Point).interpretation(Period.parts)),                  # XIX–XX веков
     )
 
-    IN = in_caseless({'в', 'во'})
-    SINCE = in_caseless({'с', 'со'}).interpretation(Period.open.const('end'))
-    UNTIL = in_caseless({'до', 'по', 'к', 'ко'}).interpretation(Period.open.const('start'))
-    UP_TO_NOW = or_(
+    g.IN = in_caseless({'в', 'во'})
+    g.SINCE = in_caseless({'с', 'со'}).interpretation(Period.open.const('end'))
+    g.UNTIL = in_caseless({'до', 'по', 'к', 'ко'}).interpretation(Period.open.const('start'))
+    g.UP_TO_NOW = or_(
         rule(caseless('по'), in_caseless({'настоящее', 'нынешнее'}), caseless('время')),
         rule(caseless('по'), caseless('сей'), caseless('день')),
         rule(caseless('до'), in_caseless({'настоящего', 'нынешнего'}), caseless('времени')),
     )
-    RANGE = or_(
-        rule(in_caseless({'с', 'со', 'от'}), PARTIAL.interpretation(Period.parts),
+    g.RANGE = or_(
+        rule(in_caseless({'с', 'со', 'от'}), g.PARTIAL.interpretation(Period.parts),
              in_caseless({'по', 'до'}).interpretation(Period.joiner.const('range')),
-             POINT_OR_MONTH.interpretation(Period.parts)),                                # с 17 по 20 августа
-        rule(caseless('между'), PARTIAL.interpretation(Period.parts),
+             g.POINT_OR_MONTH.interpretation(Period.parts)),  # с 17 по 20 августа
+        rule(caseless('между'), g.PARTIAL.interpretation(Period.parts),
              caseless('и').interpretation(Period.joiner.const('range')),
-             POINT.interpretation(Period.parts)),                                         # между 2010 и 2015
+             g.POINT.interpretation(Period.parts)),  # между 2010 и 2015
     )
-    OPEN_END = rule(SINCE, POINT_OR_MONTH.interpretation(Period.parts), UP_TO_NOW.optional())  # с 2021 года
-    OPEN_START = rule(UNTIL, POINT_OR_MONTH.interpretation(Period.parts))                     # до 2030 года
+    g.OPEN_END = rule(g.SINCE, g.POINT_OR_MONTH.interpretation(Period.parts),
+                      g.UP_TO_NOW.optional())                                        # с 2021 года
+    g.OPEN_START = rule(g.UNTIL, g.POINT_OR_MONTH.interpretation(Period.parts))  # до 2030 года
     return or_(
-        rule(IN, or_(SEQUENCE, MONTH_ALONE.interpretation(Period.parts))),  # в 2019 году, в мае и июне
-        SEQUENCE, RANGE, OPEN_END, OPEN_START,
+        rule(g.IN, or_(g.SEQUENCE, g.MONTH_ALONE.interpretation(Period.parts))),  # в 2019 году, в мае и июне
+        g.SEQUENCE, g.RANGE, g.OPEN_END, g.OPEN_START,
     ).interpretation(Period)
+
+
+def date_rule():
+    """The DATE grammar, built section by section: each adds its rules to one namespace."""
+    g = SimpleNamespace()
+    for section in (calendar_words, day_rules, month_rules, year_rules, relative_rules, point_rules):
+        section(g)
+    return period_rule(g)
 
 
 @lru_cache(maxsize=1)
@@ -549,7 +585,7 @@ def date_mentions(doc: Document, matches, anchor: date | None):
             continue
         found = DateValue(moment.start, moment.end, moment.granularity, moment.relative,
                           anchor_value if moment.anchored else None)
-        yield Mention(start, stop, 'DATE', text[start:stop], source='rule:dates', value=moment.value,
+        yield Mention(start, stop, 'DATE', text[start:stop], source=Source.DATES, value=moment.value,
                       date=found)
 
 

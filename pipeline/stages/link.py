@@ -38,7 +38,8 @@ def abbreviation(name: str) -> str:
     return ''.join(_[0] for _ in words).upper()
 
 
-def person_entities(mentions: list[tuple[int, object]], text: str | None = None) -> list[tuple[Entity, list[int]]]:
+def person_entities(mentions: list[tuple[int, object]],
+                    text: str | None = None) -> list[tuple[Entity, list[int]]]:
     """Group PER mentions into people.
 
     Each mention brings its likely readings (`person_names.candidate_names`:
@@ -57,23 +58,63 @@ def person_entities(mentions: list[tuple[int, object]], text: str | None = None)
     Минченко` is `Евгений` when `отметил Минченко`); a person with no
     surname keeps the patronymic (`Наина Иосифовна`).
     """
-    items = []
-    for index, mention in mentions:
-        hints = mention.hints or NameHints()
-        names = candidate_names(mention.text, hints.cases)
-        if not names:
-            first, middle, last = mention.parts or ('', '', mention.normal or mention.text)
-            names = (Name(first, middle, last, None, 1.0),)
-        items.append(dict(index=index, start=mention.start, stop=mention.stop, names=names, hint=hints.gender,
-                          normal=key(mention.normal or mention.text),
-                          latin=not any('а' <= _.lower() <= 'я' or _ in 'ёЁ' for _ in mention.text)))
-    items.sort(key=lambda _: _['start'])
-    groups: list[dict] = []
-    group_of: dict[int, dict] = {}
+    items = sorted((person_item(index, mention) for index, mention in mentions), key=lambda _: _['start'])
+    appositions = apposition_pairs(items, text)
+    people = People()
+    for item in items:
+        if item['index'] in appositions or not item['names'][0].full or item['names'][0].plural:
+            continue
+        people.join_full_name(item)
+    for item in items:
+        if item['index'] in people.group_of or item['index'] in appositions:
+            continue
+        people.join_partial_name(item)
+    for index, antecedent in sorted(appositions.items()):
+        while antecedent in appositions:
+            antecedent = appositions[antecedent]
+        item = next(_ for _ in items if _['index'] == index)
+        if antecedent in people.group_of:
+            people.add(people.group_of[antecedent], item, names=False)
+        else:
+            people.new_group(item)
+    return [(person_entity(group), sorted(_['index'] for _ in group['members'])) for group in people.groups]
 
-    def add(group, item, names=True):
+
+def person_item(index: int, mention) -> dict:
+    """A PER mention with its likely readings, its gender hint and whether it is written in Latin."""
+    hints = mention.hints or NameHints()
+    names = candidate_names(mention.text, hints.cases)
+    if not names:
+        first, middle, last = mention.parts or ('', '', mention.normal or mention.text)
+        names = (Name(first, middle, last, None, 1.0),)
+    return dict(index=index, start=mention.start, stop=mention.stop, names=names, hint=hints.gender,
+                normal=key(mention.normal or mention.text),
+                latin=not any('а' <= _.lower() <= 'я' or _ in 'ёЁ' for _ in mention.text))
+
+
+def apposition_pairs(items: list[dict], text: str | None) -> dict[int, int]:
+    """Mention index → the index of the name right before it that it restates in brackets."""
+    appositions = {}
+    for previous, item in zip(items, items[1:]):
+        if not previous['latin'] and 0 <= item['start'] - previous['stop'] <= 3 and (
+                text is None or '(' in text[previous['stop']:item['start']]) and (
+                item['latin'] or (previous['names'][0].full and not item['names'][0].first)):
+            # `Джоэл Саймон (Joel Simon)`, `Екатерина Аталык (Половникова)`
+            appositions[item['index']] = previous['index']
+    return appositions
+
+
+class People:
+    """The people of one article as they are built: groups of mention items, each with the readings
+    of its names (`names`, each reading once: `known` maps a reading to its place in `names`)."""
+
+    def __init__(self):
+        self.groups: list[dict] = []
+        self.group_of: dict[int, dict] = {}
+
+    def add(self, group: dict, item: dict, names: bool = True) -> None:
         group['members'].append(item)
-        if names:   # each reading once, with its highest weight: a person named 5,000 times stays cheap to fit
+        if names:   # each reading once, at its highest weight: a person named 5,000 times stays cheap to fit
             known = group['known']
             for name in item['names']:
                 reading = (name.first, name.middle, name.last, name.gender, name.plural)
@@ -82,78 +123,62 @@ def person_entities(mentions: list[tuple[int, object]], text: str | None = None)
                     group['names'].append(name)
                 elif name.weight > group['names'][known[reading]].weight:
                     group['names'][known[reading]] = name
-        group_of[item['index']] = group
+        self.group_of[item['index']] = group
 
-    def new_group(item):
+    def new_group(self, item: dict) -> None:
         group = {'members': [], 'names': [], 'known': {}, 'plural': item['names'][0].plural}
-        groups.append(group)
-        add(group, item)
+        self.groups.append(group)
+        self.add(group, item)
 
-    def join(item, group):
+    def join(self, item: dict, group: dict | None) -> None:
         """Add the mention to the group it fits, or start its own."""
         if group is None:
-            new_group(item)
+            self.new_group(item)
         else:
-            add(group, item)
+            self.add(group, item)
 
-    def fit(item, group, full_only, hint=None):
-        """The weight of the item's best reading that fits the group (0: none)."""
-        if group['plural'] or item['names'][0].plural:
-            return 0.0
-        return max((name.weight for name in item['names'] for other in group['names']
-                    if (other.full or not full_only) and (name.full or not item['names'][0].full)
-                    and compatible(name, other) and not (hint and other.gender and other.gender != hint)),
-                   default=0.0)
-
-    def choose(item, found):
-        """The one group among (weight, group) pairs the item belongs to, if one."""
-        if len(found) > 1:
-            found = [_ for _ in found if _[0] >= 1.0] or found
-        if len(found) > 1:      # the person the article is about: named at least twice as often as the others
-            found = sorted(found, key=lambda _: -len(_[1]['members']))
-            if len(found[0][1]['members']) >= SALIENT * len(found[1][1]['members']):
-                found = found[:1]
-        return found[0][1] if len(found) == 1 else None
-
-    appositions = {}
-    for previous, item in zip(items, items[1:]):
-        if not previous['latin'] and 0 <= item['start'] - previous['stop'] <= 3 and (
-                text is None or '(' in text[previous['stop']:item['start']]) and (
-                item['latin'] or (previous['names'][0].full and not item['names'][0].first)):
-            # `Джоэл Саймон (Joel Simon)`, `Екатерина Аталык (Половникова)`
-            appositions[item['index']] = previous['index']
-    for item in items:
-        if item['index'] in appositions or not item['names'][0].full or item['names'][0].plural:
-            continue
-        found = [(fit(item, _, True), _) for _ in groups]
+    def join_full_name(self, item: dict) -> None:
+        """A full name joins the person whose full name it fits best, or starts one."""
+        found = [(fit(item, _, True), _) for _ in self.groups]
         found = sorted([_ for _ in found if _[0] > 0 and any(n.full for n in item['names'])],
                        key=lambda _: -_[0])
-        group = found[0][1] if found else None
-        join(item, group)
-    for item in items:
-        if item['index'] in group_of or item['index'] in appositions:
-            continue
-        people = [_ for _ in groups if any(n.full for n in _['names'])]
+        self.join(item, found[0][1] if found else None)
+
+    def join_partial_name(self, item: dict) -> None:
+        """A surname or first name joins the one person it fits (gender, salience permitting), else
+        the best-fitting group of partial names like it, else starts its own."""
+        people = [_ for _ in self.groups if any(n.full for n in _['names'])]
         found = [(weight, _) for _ in people if (weight := fit(item, _, True)) > 0]
         if len(found) > 1 and item['hint']:     # `Бут рассказала`: Алла, not Виктор Бут
             found = [(weight, _) for _ in people if (weight := fit(item, _, True, item['hint'])) > 0] or found
-        group = choose(item, found)
+        group = choose(found)
         if group is None:
-            others = [_ for _ in groups if _ not in people]
+            others = [_ for _ in self.groups if _ not in people]
             found = sorted([(weight, _) for _ in others if (weight := fit(item, _, False)) > 0],
                            key=lambda _: -_[0])
             group = found[0][1] if found else None
-        join(item, group)
-    for index, antecedent in sorted(appositions.items()):
-        while antecedent in appositions:
-            antecedent = appositions[antecedent]
-        item = next(_ for _ in items if _['index'] == index)
-        add(group_of[antecedent], item, names=False) if antecedent in group_of else new_group(item)
-    result = []
-    for group in groups:
-        entity = person_entity(group)
-        result.append((entity, sorted(_['index'] for _ in group['members'])))
-    return result
+        self.join(item, group)
+
+
+def fit(item: dict, group: dict, full_only: bool, hint: str | None = None) -> float:
+    """The weight of the item's best reading that fits the group (0: none)."""
+    if group['plural'] or item['names'][0].plural:
+        return 0.0
+    return max((name.weight for name in item['names'] for other in group['names']
+                if (other.full or not full_only) and (name.full or not item['names'][0].full)
+                and compatible(name, other) and not (hint and other.gender and other.gender != hint)),
+               default=0.0)
+
+
+def choose(found: list[tuple[float, dict]]) -> dict | None:
+    """The one group among (weight, group) pairs the item belongs to, if one."""
+    if len(found) > 1:
+        found = [_ for _ in found if _[0] >= 1.0] or found
+    if len(found) > 1:      # the person the article is about: named at least twice as often as the others
+        found = sorted(found, key=lambda _: -len(_[1]['members']))
+        if len(found[0][1]['members']) >= SALIENT * len(found[1][1]['members']):
+            found = found[:1]
+    return found[0][1] if len(found) == 1 else None
 
 
 def person_entity(group: dict) -> Entity:
@@ -209,65 +234,89 @@ def thing_entities(type: str, mentions: list[tuple[int, object]]) -> list[tuple[
     name is the most frequent of its full names (a name that only begins
     another does not count), the first one on a tie.
     """
-    groups: dict[str, dict] = {}
-    parent: dict[str, str] = {}
+    things = Things()
+    for index, mention in mentions:
+        things.add(index, mention)
+    for index, mention in mentions:               # `Комитет защиты журналистов (КЗЖ)`
+        for start in mention.links.same_as if mention.links else ():
+            if start in things.by_start:
+                things.union(things.by_start[mention.start], things.by_start[start])
+    things.join_aliases(type)
+    things.join_short_forms()
+    return things.entities(type)
 
-    def find(name_key: str) -> str:
+
+class Things:
+    """Organisations or places as they are built: a group per folded name (`names` as (start, name),
+    `kind`, `members`), groups joined by union-find."""
+
+    def __init__(self):
+        self.groups: dict[str, dict] = {}
+        self.parent: dict[str, str] = {}
+        self.by_start: dict[int, str] = {}
+
+    def find(self, name_key: str) -> str:
+        parent = self.parent
         while parent[name_key] != name_key:
             parent[name_key] = parent[parent[name_key]]
             name_key = parent[name_key]
         return name_key
 
-    def union(a: str, b: str) -> None:
-        a, b = find(a), find(b)
+    def union(self, a: str, b: str) -> None:
+        a, b = self.find(a), self.find(b)
         if a != b:
-            parent[b] = a
+            self.parent[b] = a
 
-    by_start = {}
-    for index, mention in mentions:
+    def add(self, index: int, mention) -> None:
         name = mention.normal or mention.text
         name_key = key(name)
         if not name_key:
-            continue
-        group = groups.setdefault(name_key, {'names': [], 'kind': '', 'members': []})
-        parent.setdefault(name_key, name_key)
+            return
+        group = self.groups.setdefault(name_key, {'names': [], 'kind': '', 'members': []})
+        self.parent.setdefault(name_key, name_key)
         group['names'].append((mention.start, name))
         group['members'].append(index)
         if mention.kind and not group['kind']:
             group['kind'] = mention.kind
-        by_start[mention.start] = name_key
-    for index, mention in mentions:               # `Комитет защиты журналистов (КЗЖ)`
-        for start in mention.links.same_as if mention.links else ():
-            if start in by_start:
-                union(by_start[mention.start], by_start[start])
-    aliases: dict[str, str] = {}
-    for name_key, group in groups.items():        # `КНР` is `Китай`; `японский МИД` is `МИД Японии`
-        for marker in filter(None, (places.alias_key(type, group['names'][0][1]),
-                                    place_signature(group['names'][0][1]))):
-            if marker in aliases:
-                union(aliases[marker], name_key)
-            else:
-                aliases[marker] = name_key
-    keys = sorted(groups, key=len, reverse=True)
-    for short in keys:
-        words = short.split()
-        short_name = groups[short]['names'][0][1]
-        targets = {find(long) for long in keys if long != short and (
-            (len(long.split()) > len(words) and long.split()[:len(words)] == words)
-            or (' ' not in short and abbreviation(groups[long]['names'][0][1]) == short_name))}
-        targets.discard(find(short))
-        if len(targets) == 1:
-            union(targets.pop(), short)
-    merged: dict[str, list[str]] = {}
-    for name_key in groups:
-        merged.setdefault(find(name_key), []).append(name_key)
-    result = []
-    for root, members in merged.items():
-        names = [name for _ in members for name in groups[_]['names']]
-        kind = next((groups[_]['kind'] for _ in members if groups[_]['kind']), '')
-        indexes = sorted(index for _ in members for index in groups[_]['members'])
-        result.append((Entity(type, entity_name(names), kind=kind), indexes))
-    return result
+        self.by_start[mention.start] = name_key
+
+    def join_aliases(self, type: str) -> None:
+        """`КНР` is `Китай` (the gazetteer); `японский МИД` is `МИД Японии`."""
+        aliases: dict[str, str] = {}
+        for name_key, group in self.groups.items():
+            for marker in filter(None, (places.alias_key(type, group['names'][0][1]),
+                                        place_signature(group['names'][0][1]))):
+                if marker in aliases:
+                    self.union(aliases[marker], name_key)
+                else:
+                    aliases[marker] = name_key
+
+    def join_short_forms(self) -> None:
+        """A short form joins the one longer name it begins or abbreviates."""
+        groups, find = self.groups, self.find
+        keys = sorted(groups, key=len, reverse=True)
+        for short in keys:
+            words = short.split()
+            short_name = groups[short]['names'][0][1]
+            targets = {find(long) for long in keys if long != short and (
+                (len(long.split()) > len(words) and long.split()[:len(words)] == words)
+                or (' ' not in short and abbreviation(groups[long]['names'][0][1]) == short_name))}
+            targets.discard(find(short))
+            if len(targets) == 1:
+                self.union(targets.pop(), short)
+
+    def entities(self, type: str) -> list[tuple[Entity, list[int]]]:
+        """One entity per set of joined groups, with the indexes of its mentions."""
+        merged: dict[str, list[str]] = {}
+        for name_key in self.groups:
+            merged.setdefault(self.find(name_key), []).append(name_key)
+        result = []
+        for root, members in merged.items():
+            names = [name for _ in members for name in self.groups[_]['names']]
+            kind = next((self.groups[_]['kind'] for _ in members if self.groups[_]['kind']), '')
+            indexes = sorted(index for _ in members for index in self.groups[_]['members'])
+            result.append((Entity(type, entity_name(names), kind=kind), indexes))
+        return result
 
 
 def entity_name(names: list[tuple[int, str]]) -> str:

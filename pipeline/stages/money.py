@@ -21,7 +21,7 @@ from yargy.predicates import caseless, dictionary, in_, in_caseless
 from yargy.predicates import type as token_type
 
 from pipeline.lang import morph
-from pipeline.document import Document, Mention
+from pipeline.document import Document, Mention, Source
 from pipeline.lang.earley import parser
 from pipeline.lang.grammar import (find, glued_before, lexeme, lowered, token_lines, token_starts, windows,
                                    word_pattern)
@@ -143,7 +143,7 @@ def money_mentions(doc: Document, matches, taken):
         if not quantity.unit:
             continue
         value, value_max = quantity_values(quantity)
-        yield Mention(start, stop, 'MONEY', text[start:stop], source='rule:money', value=value,
+        yield Mention(start, stop, 'MONEY', text[start:stop], source=Source.MONEY, value=value,
                       value_max=value_max, unit=quantity.unit, qualifier=quantity.qualifier, kind='money')
 
 
@@ -175,7 +175,7 @@ def implied_currency(doc: Document, found: list[Mention], taken, res) -> list[Me
             if any(start < high and low < stop for low, high in taken) or counted_noun(doc.text, stop)[0]:
                 continue
             value, value_max = quantity_values(quantity)
-            extra.append(Mention(start, stop, 'MONEY', doc.text[start:stop], source='rule:money', value=value,
+            extra.append(Mention(start, stop, 'MONEY', doc.text[start:stop], source=Source.MONEY, value=value,
                                  value_max=value_max, unit=mention.unit, qualifier=quantity.qualifier,
                                  kind='money'))
             taken.append((start, stop))

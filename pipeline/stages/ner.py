@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.document import Document, Mention
+from pipeline.document import Document, Mention, Source
 from pipeline.stages.segment import lines
 
 BATCH = 64          # lines per forward pass
@@ -75,7 +75,7 @@ def run_many(docs: list[Document], res) -> list[Document]:
     for (doc, tokens), sequence in zip(groups, tags):
         for type, first, last in bio_spans(tokens, sequence):
             start, stop = tokens[first].start, tokens[last].stop
-            doc.mentions.append(Mention(start, stop, type, doc.text[start:stop], source='ner'))
+            doc.mentions.append(Mention(start, stop, type, doc.text[start:stop], source=Source.NER))
     return docs
 
 

@@ -44,7 +44,7 @@ from yargy.predicates import caseless, custom, dictionary, eq, in_, in_caseless
 from yargy.predicates import type as token_type
 
 from pipeline.lang import morph
-from pipeline.document import Document, Mention
+from pipeline.document import Document, Mention, Source
 from pipeline.lang.earley import parser
 from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged,
                                    token_lines, token_starts, windows, word_pattern)
@@ -577,7 +577,7 @@ def number_mentions(doc: Document, matches, taken):
                 and (start == 1 or text[start - 2] in ' \t(:\u00a0'):
             start, value = start - 1, -value                        # Рейтинг: -15
             value_max = -value_max if value_max is not None else None
-        yield Mention(start, stop, 'NUMBER', text[start:stop], source='rule:numbers', value=value,
+        yield Mention(start, stop, 'NUMBER', text[start:stop], source=Source.NUMBERS, value=value,
                       value_max=value_max, unit=unit, qualifier=quantity.qualifier,
                       kind='percent' if unit == '%' else 'number')
 

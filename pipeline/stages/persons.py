@@ -53,7 +53,7 @@ from dataclasses import replace
 
 from pipeline.lang import morph
 from pipeline.lang import places
-from pipeline.document import Document, Mention, NameHints
+from pipeline.document import Document, Mention, NameHints, Source
 from pipeline.lang.names import (first_hyps, fold, is_cjk, is_first_name, is_patronymic, last_hyps, mention_readings, words_of)
 
 SEPARATORS = frozenset(',;()[]{}•·«»"„“”/|')
@@ -263,7 +263,7 @@ def run(doc: Document, res=None) -> Document:
     mentions = []
     for mention in merged(doc, sorted(doc.mentions, key=lambda _: (_.start, _.stop))):
         if mention.type == 'LOC' and person_as_place(mention.text):
-            mention = replace(mention, type='PER', source='rule:persons')
+            mention = replace(mention, type='PER', source=Source.PERSONS)
         if mention.type != 'PER':
             mentions.append(mention)
             continue
@@ -385,5 +385,5 @@ def missed_surnames(doc: Document, persons: list[Mention]) -> list[Mention]:
         if any(fold(_.normal) in surnames and _.trust >= 0.8 and not _.plural for _ in last_hyps(word)) or (
                 any(fold(_.normal) in firsts and _.trust >= 2.5 for _ in first_hyps(word))
                 and all('Name' in _.tag for _ in morph.parses(word))):
-            found.append(Mention(token.start, token.stop, 'PER', word, source='rule:persons'))
+            found.append(Mention(token.start, token.stop, 'PER', word, source=Source.PERSONS))
     return found

@@ -8,14 +8,16 @@ cross a line break or are empty after trimming.
 
 from __future__ import annotations
 
-from pipeline.document import Document
+from pipeline.document import Document, Source
 
-# lower wins: grammars for dates and numbers are exact where they fire
-PRIORITY = {'rule:dates': 0, 'rule:money': 0, 'rule:numbers': 1, 'rule:orgs': 2, 'rule:persons': 2, 'ner': 3}
+# lower wins: grammars for dates and numbers are exact where they fire; every source has one
+PRIORITY = {Source.DATES: 0, Source.MONEY: 0, Source.NUMBERS: 1, Source.ORGS: 2, Source.PERSONS: 2,
+            Source.NER: 3, Source.NATASHA: 5, Source.NATASHA_DATES: 5, Source.NATASHA_MONEY: 5}
 
 
 def rank(mention) -> tuple:
-    return (PRIORITY.get(mention.source, 5), -(mention.stop - mention.start), mention.start)
+    """Sort key: priority of the source (an unknown source raises), longer first, earlier first."""
+    return (PRIORITY[Source(mention.source)], -(mention.stop - mention.start), mention.start)
 
 
 def run(doc: Document, res=None) -> Document:

@@ -92,7 +92,7 @@ def document_rows(doc: Document) -> dict[str, list[dict]]:
             doc_id=doc.doc_id, mention_id=mention_id, type=mention.type,
             start=mention.start, stop=mention.stop, text=mention.text,
             normal=mention.normal or None, value=format_value(mention.value),
-            entity_id=entity_id, source=mention.source, sentence=doc.sentence_of(mention.start),
+            entity_id=entity_id, source=str(mention.source), sentence=doc.sentence_of(mention.start),
         ))
         if mention.type == 'DATE':
             found = mention.date or DateValue(None, None, None)     # a DATE from NER or the baseline
