@@ -100,3 +100,9 @@ def test_runner_blas_threads_set_for_children_only(monkeypatch):
     with engines.one_thread_per_worker():
         assert [os.environ[_] for _ in engines.THREAD_VARIABLES] == ['1', '1', '3']
     assert [os.environ.get(_) for _ in engines.THREAD_VARIABLES] == [None, None, '3']
+
+
+def test_runner_dask_engine_without_dask_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(engines, 'find_spec', lambda name: None)
+    with pytest.raises(engines.EngineError, match=r"pip install .*\[dask\]"):
+        engines.start('dask', 2)
