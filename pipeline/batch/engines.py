@@ -151,8 +151,9 @@ class Local:
 
     def start(self) -> None:
         """Start the worker processes now: they import and load their models while this process
-        imports its own modules and reads the input (on 2,000 articles the first results came
-        half a second sooner). `map` starts them anyway when there are two chunks or more."""
+        imports its own modules and reads the input, so the first results come sooner (the run's
+        wall time is measured by benchmarks/scale.py). `map` starts them anyway when there are two
+        chunks or more."""
         if self.workers > 1 and self.pool is None:
             context = worker_context(self.preload)
             with one_thread_per_worker():
@@ -199,7 +200,7 @@ class Local:
 
     def close(self) -> None:
         """Stop the workers. After the last result they exit on their own while we write the summary
-        (no wait: that took most of a second); after an interruption, wait for them; workers that
+        (no wait); after an interruption, wait for them; workers that
         never got a chunk are ended."""
         if not self.used:
             self.stop()
