@@ -113,8 +113,10 @@ def start_worker(run: int, preload: str | None = None) -> None:
         os._exit(1)   # the run's process was killed: nobody will collect our results
 
     threading.Thread(target=watch, daemon=True).start()
-    blas_threads()   # kept for the worker's life (a spawned worker did not inherit the fork server's setting)
+    for name in THREAD_VARIABLES:   # this worker's own environment: read by BLAS libraries loaded from now on
+        os.environ.setdefault(name, '1')
     prepare(preload)
+    blas_threads()   # and those already loaded (forked from the server); kept for the worker's life
 
 
 def prepare(preload: str | None) -> None:
