@@ -284,7 +284,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     `doc_timeout`: seconds per document (default 30; 0 or inf: no limit; see `budget.time_budget`);
     a document that runs past it is an `errors` row naming the stage. `reprocess_older`: documents
     written by another pipeline version are processed again and their rows replaced, as an edited
-    article's. `stages`: a Pipeline or Stage records (default PIPELINE), sent with each chunk.
+    article's. `stages`: a Pipeline or Stage records (default PIPELINE), sent with each chunk (to
+    worker processes by pickle: their functions must be importable by name).
     """
     from pipeline.store import registry
     from pipeline.store import tables as store
