@@ -100,3 +100,29 @@ def test_runner_blas_threads_set_for_children_only(monkeypatch):
     with engines.one_thread_per_worker():
         assert [os.environ[_] for _ in engines.THREAD_VARIABLES] == ['1', '1', '3']
     assert [os.environ.get(_) for _ in engines.THREAD_VARIABLES] == [None, None, '3']
+
+
+def test_runner_dask_engine_without_dask_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(engines, 'find_spec', lambda name: None)
+    with pytest.raises(engines.EngineError, match=r"pip install .*\[dask\]"):
+        engines.start('dask', 2)
+
+
+def blas_threads_here() -> list[int]:
+    """The BLAS thread counts of the process that runs this (a pool worker in the test below)."""
+    import numpy  # noqa: F401  (loads the BLAS library)
+    from threadpoolctl import threadpool_info
+    return [_['num_threads'] for _ in threadpool_info() if _['user_api'] == 'blas']
+
+
+def test_runner_workers_use_one_blas_thread_and_the_parent_keeps_its_own(monkeypatch):
+    for name in engines.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    engine = engines.Local(2)
+    try:
+        engine.start()
+        found = engine.pool.submit(blas_threads_here).result(timeout=120)
+    finally:
+        engine.stop()
+    assert found and set(found) == {1}
+    assert not any(_ in os.environ for _ in engines.THREAD_VARIABLES)

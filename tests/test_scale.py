@@ -24,8 +24,9 @@ from .conftest import ROOT, SEEDS
 
 # the columns that identify a row of each table: compared sorted by them, and never duplicated
 KEYS = {
-    'documents': ['doc_id'], 'mentions': ['mention_id'], 'entities': ['entity_id'], 'persons': ['entity_id'],
-    'organisations': ['entity_id'], 'places': ['entity_id'], 'dates': ['mention_id'], 'numbers': ['mention_id'],
+    'documents': ['doc_id'], 'mentions': ['mention_id'], 'entities': ['entity_id'],
+    'persons': ['entity_id'], 'organisations': ['entity_id'], 'places': ['entity_id'],
+    'dates': ['mention_id'], 'numbers': ['mention_id'],
     'roles': ['role_id'], 'errors': ['source', 'doc_id', 'stage', 'message'],
     'registry': ['global_id'], 'registry_entities': ['entity_id'],
 }
@@ -124,7 +125,8 @@ def test_scale_edited_article_replaces_its_rows(tmp_path):
 
 
 def test_scale_new_article_is_added(tmp_path):
-    folder, out = copy_seeds(tmp_path / 'in', names=['000_4a2895e8857254f7', '001_d2cff9bcc8a02a88']), tmp_path / 'out'
+    folder = copy_seeds(tmp_path / 'in', names=['000_4a2895e8857254f7', '001_d2cff9bcc8a02a88'])
+    out = tmp_path / 'out'
     run([folder], out, progress=False)
     copy_seeds(folder, names=['002_413037bb6e5346a1'])
     summary = run([folder], out, progress=False)
@@ -178,7 +180,8 @@ def test_scale_workers_started_early_give_the_same_tables(tmp_path):
     assert found['runs'][['engine', 'workers']].values.tolist() == [['local', 2]]
     assert layout.documents_held(tmp_path / 'two') == 9
     for name in tables.TABLES:     # the workers wrote these CSV files, this process the ones of `one`
-        csv = [pd.read_csv(tmp_path / _ / f'{name}.csv', encoding='utf-8-sig', dtype=str) for _ in ('one', 'two')]
+        csv = [pd.read_csv(tmp_path / _ / f'{name}.csv', encoding='utf-8-sig', dtype=str)
+               for _ in ('one', 'two')]
         csv = [_.sort_values(list(_.columns), ignore_index=True) for _ in csv]
         pd.testing.assert_frame_equal(*csv)
 
@@ -189,7 +192,8 @@ def test_scale_workers_started_early_without_work_are_ended(tmp_path):
     engine.starter.join()
     processes = list(engine.pool._processes.values())
     assert len(processes) == 2
-    summary = run([SEEDS], tmp_path / 'out', progress=False, workers=2, engine=engine)   # one chunk: in this process
+    # one chunk: run in this process
+    summary = run([SEEDS], tmp_path / 'out', progress=False, workers=2, engine=engine)
     assert summary.documents == 5 and engine.pool is None
     for process in processes:
         process.join(timeout=30)
@@ -322,68 +326,72 @@ def add_bad_inputs(folder) -> int:
     with open(os.fsencode(folder) + b'/' + 'плохое'.encode('cp1251') + b'.txt', 'wb') as handle:
         handle.write('Мэр Москвы Сергей Собянин открыл новую станцию метро.'.encode())
     write(folder / 'bad_feed.jsonl', '\n'.join(json.dumps(_, ensure_ascii=False) for _ in [
-        {'id': 'article_000', 'text': 'Другой текст с тем же doc_id.'}, {'id': '../../etc/x', 'text': 'Текст.'},
+        {'id': 'article_000', 'text': 'Другой текст с тем же doc_id.'},
+        {'id': '../../etc/x', 'text': 'Текст.'},
         {'id': 'twice', 'text': 'Первый.'}, {'id': 'twice', 'text': 'Второй.'}, 'не объект', {'text': ''},
     ]) + '\n{broken json\n')
     return len(CATALOGUE) + 2
 
 
-def crash_runs(tmp_path, kills: int, workers: int, seed: int, only_parent: bool = False, bad: bool = False) -> int:
+def crash_runs(tmp_path, kills: int, workers: int, seed: int, only_parent: bool = False,
+               bad: bool = False) -> int:
     """Kill runs at random moments until `kills` kills happened; finish; compare with an uninterrupted run.
 
     `bad`: bad inputs of every kind mixed in with the articles.
     """
     corpus = make_corpus(tmp_path / 'in', 45)
     bad_files = add_bad_inputs(corpus) if bad else 0
-    log = open(tmp_path / 'stderr.log', 'ab')
-    started = time.perf_counter()
-    assert start_run(corpus, tmp_path / 'reference', workers, log).wait(timeout=300) == 0
-    duration = time.perf_counter() - started
-    reference = load_tables(tmp_path / 'reference')
-    assert len(reference['documents']) >= 45 and (len(reference['errors']) > 0) == bad
-    rng, killed, attempts, episode = random.Random(seed), 0, 0, 0
-    out = tmp_path / 'out0'
-    while killed < kills:
-        attempts += 1
-        assert attempts < 10 * kills, 'runs keep finishing before the kill'
+    with open(tmp_path / 'stderr.log', 'ab') as log:
+        started = time.perf_counter()
+        assert start_run(corpus, tmp_path / 'reference', workers, log).wait(timeout=300) == 0
+        duration = time.perf_counter() - started
+        reference = load_tables(tmp_path / 'reference')
+        assert len(reference['documents']) >= 45 and (len(reference['errors']) > 0) == bad
+        rng, killed, attempts, episode = random.Random(seed), 0, 0, 0
+        out = tmp_path / 'out0'
+        while killed < kills:
+            attempts += 1
+            assert attempts < 10 * kills, 'runs keep finishing before the kill'
+            process = start_run(corpus, out, workers, log)
+            if rng.random() < 1 / 3:   # any moment: start-up, model loading, the first commits
+                delay = rng.uniform(0.05, duration)
+            else:                      # while chunks are being committed and exported
+                wait_for_commit(process, out, duration)
+                delay = rng.uniform(0, duration / 4)
+            try:
+                assert process.wait(timeout=delay) == 0
+                assert_same_tables(load_tables(out), reference)   # finished on its own: complete
+                episode += 1
+                out = tmp_path / f'out{episode}'                  # start over, so kills keep hitting work
+                continue
+            except subprocess.TimeoutExpired:
+                pass
+            if only_parent and rng.random() < 0.5:   # kill -9 of the main process only: workers must exit too
+                import psutil
+                children = psutil.Process(process.pid).children(recursive=True)
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                _, alive = psutil.wait_procs(children, timeout=10)
+                assert not alive, alive
+            else:                                     # power loss: the whole process group at once
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            killed += 1
+            assert_whole_documents(load_tables(out), reference)
         process = start_run(corpus, out, workers, log)
-        if rng.random() < 1 / 3:   # any moment: start-up, model loading, the first commits
-            delay = rng.uniform(0.05, duration)
-        else:                      # while chunks are being committed and exported
-            wait_for_commit(process, out, duration)
-            delay = rng.uniform(0, duration / 4)
-        try:
-            assert process.wait(timeout=delay) == 0
-            assert_same_tables(load_tables(out), reference)   # finished on its own: complete
-            episode += 1
-            out = tmp_path / f'out{episode}'                  # start over, so kills keep hitting work
-            continue
-        except subprocess.TimeoutExpired:
-            pass
-        if only_parent and rng.random() < 0.5:   # kill -9 of the main process only: workers must exit too
-            import psutil
-            children = psutil.Process(process.pid).children(recursive=True)
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-            gone, alive = psutil.wait_procs(children, timeout=10)
-            assert not alive, alive
-        else:                                     # power loss: the whole process group at once
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        killed += 1
-        assert_whole_documents(load_tables(out), reference)
-    process = start_run(corpus, out, workers, log)
-    assert process.wait(timeout=300) == 0
-    found = load_tables(out)
-    assert_same_tables(found, reference)
-    for name in tables.TABLES:
-        csv = pd.read_csv(out / f'{name}.csv', encoding='utf-8-sig')
-        assert len(csv) == len(reference[name]) and list(csv.columns) == list(reference[name].columns), name
-    statuses = set(found['runs']['status'])
-    assert statuses <= {'killed', 'finished'} and found['runs']['status'].iloc[-1] == 'finished'
-    print(f'crash test: {killed} kill points over {attempts} attempts ({episode + 1} episodes), '
-          f'run takes {duration:.1f} s; {len(found["documents"])} documents, {bad_files} bad input files, '
-          f'{len(found["errors"])} errors rows, equal to the uninterrupted run')
+        assert process.wait(timeout=300) == 0
+        found = load_tables(out)
+        assert_same_tables(found, reference)
+        for name in tables.TABLES:
+            csv = pd.read_csv(out / f'{name}.csv', encoding='utf-8-sig')
+            assert len(csv) == len(reference[name]), name
+            assert list(csv.columns) == list(reference[name].columns), name
+        statuses = set(found['runs']['status'])
+        assert statuses <= {'killed', 'finished'} and found['runs']['status'].iloc[-1] == 'finished'
+        print(f'crash test: {killed} kill points over {attempts} attempts ({episode + 1} episodes), '
+              f'run takes {duration:.1f} s; {len(found["documents"])} documents, {bad_files} bad input '
+              f'files, '
+              f'{len(found["errors"])} errors rows, equal to the uninterrupted run')
     return killed
 
 
@@ -391,10 +399,12 @@ def test_scale_crash_at_random_points(tmp_path):
     assert crash_runs(tmp_path, kills=5, workers=1, seed=6) >= 5
 
 
+@pytest.mark.slow   # one kill test runs by default (the one above); the others are slow
 def test_scale_crash_with_bad_inputs_mixed_in(tmp_path):
     assert crash_runs(tmp_path, kills=4, workers=1, seed=7, bad=True) >= 4
 
 
+@pytest.mark.slow
 def test_scale_workers_exit_when_the_run_is_killed(tmp_path):
     """kill -9 of the run's process alone: its workers (forked from the fork server, so not its
     children) and the server exit on their own."""
@@ -407,7 +417,7 @@ def test_scale_workers_exit_when_the_run_is_killed(tmp_path):
         assert len(children) >= 3     # the fork server and two workers (and the resource tracker)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        gone, alive = psutil.wait_procs(children, timeout=15)
+        _, alive = psutil.wait_procs(children, timeout=15)
         assert not alive, alive
 
 
@@ -420,8 +430,8 @@ def test_scale_crash_at_many_points_with_workers(tmp_path):
 def test_scale_benchmark_script_runs(tmp_path):
     """benchmarks/scale.py end to end on a small corpus (the figures themselves are not checked)."""
     pytest.importorskip('psutil')
-    command = [sys.executable, str(ROOT / 'benchmarks' / 'scale.py'), '--docs', '80', '--large', '0', '--no-dask',
-               '--work', str(tmp_path)]
+    command = [sys.executable, str(ROOT / 'benchmarks' / 'scale.py'), '--docs', '80', '--large', '0',
+               '--no-dask', '--work', str(tmp_path)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 0, result.stderr
     assert 'scaling 1 -> 2 workers' in result.stdout and 'rerun with nothing new' in result.stdout
@@ -441,4 +451,5 @@ def test_scale_reprocess_older_replaces_what_another_version_wrote(tmp_path):
     assert run([SEEDS], out, progress=False, workers=1, reprocess_older=True).skipped == 5   # now current
     found = load_tables(out)
     assert len(found['documents']) == 5 and not found['documents']['doc_id'].duplicated().any()
-    assert store.compact(out) and store.Store(out).written_by(found['documents']['doc_id'][0]) == pipeline.__version__
+    assert store.compact(out)
+    assert store.Store(out).written_by(found['documents']['doc_id'][0]) == pipeline.__version__

@@ -113,8 +113,10 @@ def start_worker(run: int, preload: str | None = None) -> None:
         os._exit(1)   # the run's process was killed: nobody will collect our results
 
     threading.Thread(target=watch, daemon=True).start()
-    blas_threads()   # kept for the worker's life (a spawned worker did not inherit the fork server's setting)
+    for name in THREAD_VARIABLES:   # this worker's own environment: read by BLAS libraries loaded from now on
+        os.environ.setdefault(name, '1')
     prepare(preload)
+    blas_threads()   # and those already loaded (forked from the server); kept for the worker's life
 
 
 def prepare(preload: str | None) -> None:
@@ -151,8 +153,9 @@ class Local:
 
     def start(self) -> None:
         """Start the worker processes now: they import and load their models while this process
-        imports its own modules and reads the input (on 2,000 articles the first results came
-        half a second sooner). `map` starts them anyway when there are two chunks or more."""
+        imports its own modules and reads the input, so the first results come sooner (the run's
+        wall time is measured by benchmarks/scale.py). `map` starts them anyway when there are two
+        chunks or more."""
         if self.workers > 1 and self.pool is None:
             context = worker_context(self.preload)
             with one_thread_per_worker():
@@ -199,7 +202,7 @@ class Local:
 
     def close(self) -> None:
         """Stop the workers. After the last result they exit on their own while we write the summary
-        (no wait: that took most of a second); after an interruption, wait for them; workers that
+        (no wait); after an interruption, wait for them; workers that
         never got a chunk are ended."""
         if not self.used:
             self.stop()

@@ -1,13 +1,17 @@
 """The pipeline: stages in order, and batch runs from inputs to tables.
 
-Every stage is `run(doc, res) -> Document`. A stage that fails on one
-document turns it into a `Problem` (an `errors` row naming the file, the
-stage and the reason); the rest of the batch goes on.
+Every stage is a `Stage`: `run(doc, res) -> Document`, with what it reads
+(`requires`) and what it adds (`assigns`); `Pipeline` checks the order when it
+is built. A stage that fails on one document turns it into a `Problem` (an
+`errors` row naming the file, the stage and the reason); the rest of the batch
+goes on. Each document has a time budget (budget.py), an argument of the run.
 
 A batch run reads the inputs lazily in this process, skips documents whose
 (doc_id, sha256) the output already holds, sends the rest in chunks to an
 engine (engines.py: this process, a pool of worker processes, or a Dask
-cluster) and commits each finished chunk to the output folder (store.py).
+cluster) and commits each finished chunk to the output folder (store/tables.py).
+This module is the composition root of the run: it imports the stages, the
+store and the engines; none of them imports it.
 """
 
 from __future__ import annotations
@@ -284,7 +288,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     `doc_timeout`: seconds per document (default 30; 0 or inf: no limit; see `budget.time_budget`);
     a document that runs past it is an `errors` row naming the stage. `reprocess_older`: documents
     written by another pipeline version are processed again and their rows replaced, as an edited
-    article's. `stages`: a Pipeline or Stage records (default PIPELINE), sent with each chunk.
+    article's. `stages`: a Pipeline or Stage records (default PIPELINE), sent with each chunk (to
+    worker processes by pickle: their functions must be importable by name).
     """
     from pipeline.store import registry
     from pipeline.store import tables as store
