@@ -30,6 +30,7 @@ import pandas as pd
 
 from pipeline.store import schemas, rows as tables
 from pipeline.document import Document, Entity, Mention, Source
+from pipeline.lang.text import fold_key
 
 
 def iso_date(fact) -> str | None:
@@ -49,7 +50,7 @@ def iso_date(fact) -> str | None:
 
 
 def name_key(text: str) -> str:
-    return ' '.join(text.lower().replace('ё', 'е').replace('«', '').replace('»', '').replace('"', '').split())
+    return fold_key(text)
 
 
 class Natasha:

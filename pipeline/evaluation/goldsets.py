@@ -21,6 +21,7 @@ from typing import Iterable
 import pandas as pd
 
 from pipeline.document import NAME_TYPES, TYPES
+from pipeline.lang.text import fold_case, fold_name as text_fold_name
 
 FACTRU_TYPES = {'Person': 'PER', 'Org': 'ORG', 'Location': 'LOC', 'LocOrg': 'LOC'}
 # NEREL's types mapped to GOLD-GUIDE.md's (its README: places split by kind, PERCENT and AGE apart
@@ -103,20 +104,17 @@ class Gold(Annotations):
 
 # ---------------------------------------------------------------- folding
 
-QUOTES = re.compile('[«»"„“”‘’\'`]')
-HYPHENS = re.compile('[-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u00ad\u2212]')
-
 INITIAL_LETTER = re.compile(r'[A-ZА-ЯЁ]')
 
 
 def fold(text) -> str | None:
     """Case and `ё` folded (GOLD-GUIDE.md, Scoring): `Ребёнок` → `ребенок`."""
-    return None if text is None else str(text).strip().lower().replace('ё', 'е')
+    return None if text is None else fold_case(str(text).strip())
 
 
 def fold_name(text: str) -> str:
     """An entity name for comparison: `ё`, case, quotes and hyphens folded (`«IT‑куб»` → `it куб`)."""
-    return ' '.join(HYPHENS.sub(' ', QUOTES.sub('', fold(text) or '')).split())
+    return text_fold_name(str(text)) if text is not None else ''
 
 
 def entity_key(type: str, name: str) -> str:

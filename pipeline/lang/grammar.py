@@ -23,6 +23,7 @@ from yargy.tokenizer import RULES, MorphTokenizer, TokenRule
 
 from pipeline.lang import morph
 from pipeline.document import Document
+from pipeline.lang.text import DASH_MARK, fold_yo
 
 # `250 000`, `1 500 000`, `3,5`, `1 234,5`: one token (ordinary, no-break,
 # thin and narrow no-break spaces between groups of three digits)
@@ -128,7 +129,7 @@ def tokenizer() -> MorphTokenizer:
 
 def yo_variants(forms: set[str]) -> set[str]:
     """Forms as written with `ё` and with `е` (`трём`, `трем`)."""
-    return forms | {_.replace('ё', 'е') for _ in forms}
+    return forms | {fold_yo(_) for _ in forms}
 
 
 def lexeme(lemma: str, pos: tuple[str, ...] = (), grammemes: frozenset = frozenset()) -> set[str]:
@@ -202,7 +203,6 @@ def merged(*lists: list[int]) -> list[int]:
 
 # ---------------------------------------------------------------- windows
 
-DASHES = re.compile('[-–—]')
 LINE_BREAK = re.compile(r'[\n\r\u2028\u2029\x0b\x0c\x85]')
 
 
@@ -236,7 +236,7 @@ def windows(doc: Document, triggers: list[int], before: int, after: int,
         text = tokens[index].text.lower()
         if text[0].isdigit() or text in context:
             return True
-        parts = DASHES.split(text)          # январе–марте, двух-трёх
+        parts = DASH_MARK.split(text)          # январе–марте, двух-трёх
         return len(parts) > 1 and all(_ in context for _ in parts if _)
 
     low = high = None

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import pymorphy3
 
+from pipeline.lang.text import fold_case, fold_yo
+
 _analyzer: pymorphy3.MorphAnalyzer | None = None
 
 
@@ -73,7 +75,7 @@ def restore_case(template: str, word: str) -> str:
 def keep_yo(template: str, word: str) -> str:
     """pymorphy writes `ё`; keep the article's spelling when it wrote `е`."""
     if 'ё' not in template.lower():
-        return word.replace('ё', 'е').replace('Ё', 'Е')
+        return fold_yo(word)
     return word
 
 
@@ -110,9 +112,9 @@ def in_dictionary(parsed) -> bool:
 def word_forms(lemma: str) -> frozenset[str]:
     """Every form of the dictionary words with this lemma, lower case, `ё` as `е`
     (`область` → области, областью, …): a cheap test before any parse."""
-    folded = lemma.lower().replace('ё', 'е')
+    folded = fold_case(lemma)
     found = {folded}
     for parsed in parses(lemma):
-        if parsed.normal_form.replace('ё', 'е') == folded:
-            found.update(_.word.replace('ё', 'е') for _ in parsed.lexeme)
+        if fold_yo(parsed.normal_form) == folded:
+            found.update(fold_yo(_.word) for _ in parsed.lexeme)
     return frozenset(found)

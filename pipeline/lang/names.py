@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pipeline.lang import morph
+from pipeline.lang.text import fold_hyphens, fold_key, fold_word
 from pipeline.lang.words import words
 
 CASES = ('nomn', 'gent', 'datv', 'accs', 'ablt', 'loct')
@@ -128,8 +129,7 @@ class Reading:
 
 # ---------------------------------------------------------------- lexicons
 
-def fold(word: str) -> str:
-    return word.lower().replace('ё', 'е')
+fold = fold_word     # `Фёдор` → `федор`, `О’Нил` → `о'нил`
 
 
 @lru_cache(maxsize=1)
@@ -540,7 +540,7 @@ def build(parts, names, roles, chosen, case, gender, score, plural) -> Reading:
 
 def words_of(text: str) -> tuple[str, ...]:
     """The words of a person mention: `Фил О’Рейли` → (`Фил`, `О’Рейли`); dots and brackets dropped."""
-    return tuple(WORD.findall(text.replace('\u2010', '-').replace('\u2011', '-')))
+    return tuple(WORD.findall(fold_hyphens(text)))
 
 
 def mention_readings(text: str, context: tuple = ()) -> tuple[Reading, ...]:
@@ -601,7 +601,7 @@ OTHER_WEIGHT = 0.6
 
 @lru_cache(maxsize=100_000)
 def name_key(text: str) -> str:
-    return text.lower().replace('ё', 'е').replace('’', "'").strip()
+    return fold_key(text)
 
 
 @lru_cache(maxsize=50_000)

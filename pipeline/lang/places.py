@@ -15,20 +15,15 @@ up here. Everything is keyed by folded lemmas (lower case, `ё` → `е`), so
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.lang import morph
 from pipeline.lang.words import words
 from pipeline.lang.spans import is_abbreviation
+from pipeline.lang.text import drop_quotes, fold_word
 
-HYPHENS = re.compile('[\u2010\u2011\u2012\u2013\u2043\u00ad]')
-QUOTES = '«»"„“”\'‘’'
-
-
-def fold(text: str) -> str:
-    return HYPHENS.sub('-', text).lower().replace('ё', 'е')
+fold = fold_word     # the key of a word or lemma: `Китая` → `китая`, `Кот-д’Ивуар` → `кот-д'ивуар`
 
 
 @lru_cache(maxsize=200_000)
@@ -80,7 +75,7 @@ def entries() -> tuple[Entry, ...]:
 
 def name_key(name: str) -> tuple[str, ...]:
     """A name as the sequence of its words' lemmas (their first reading), quotes dropped."""
-    parts = [_ for _ in re.split(r'[\s«»"„“”]+', name) if _]
+    parts = drop_quotes(name).split()
     return tuple(_lemma(_) for _ in parts)
 
 
@@ -99,7 +94,7 @@ def gazetteer() -> dict[tuple[str, ...], Entry]:
     for entry in entries():
         for name in entry.names:
             table.setdefault(name_key(name), entry)
-            table.setdefault(tuple(fold(_) for _ in name.replace('«', '').replace('»', '').split()), entry)
+            table.setdefault(tuple(fold(_) for _ in drop_quotes(name).split()), entry)
     return table
 
 

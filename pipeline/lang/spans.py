@@ -13,12 +13,10 @@ from functools import lru_cache
 
 from pipeline.lang import morph
 from pipeline.document import Document, LinkHints, Mention, Source
+from pipeline.lang.text import AMBIGUOUS_QUOTES, CLOSING_QUOTES, OPENING_QUOTES, QUOTE_MARKS
 
 SEPARATORS = frozenset('•·●▪|;()[]{}—–:')
-OPENING = frozenset('«„')
-CLOSING = frozenset('»”')
-AMBIGUOUS_QUOTES = frozenset('"“\'')
-QUOTE_CHARS = OPENING | CLOSING | AMBIGUOUS_QUOTES
+QUOTE_CHARS = QUOTE_MARKS     # quote tokens (pipeline.lang.text), under the name the org stages import
 NAME_TAGS = ('Geox', 'Orgn', 'Name', 'Surn', 'Patr', 'Abbr', 'Trad')
 SOURCE = Source.ORGS
 
@@ -97,9 +95,9 @@ def is_abbreviation(text: str) -> bool:
 def quote_kind(tokens: Tokens, index: int) -> str | None:
     """`open`, `close` or None for a quote token, by its mark and the spaces around it."""
     text = tokens.texts[index]
-    if text in OPENING:
+    if text in OPENING_QUOTES:
         return 'open'
-    if text in CLOSING:
+    if text in CLOSING_QUOTES:
         return 'close'
     if text not in AMBIGUOUS_QUOTES:
         return None

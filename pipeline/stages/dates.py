@@ -44,6 +44,7 @@ from pipeline.document import DateValue, Document, Mention, Source
 from pipeline.lang.earley import parser
 from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged,
                                    token_lines, token_starts, windows, word_pattern)
+from pipeline.lang.text import DASH_MARKS
 from pipeline.lang.words import words
 from pipeline.stages.date_values import resolve
 from pipeline.stages.numbers import digits_value, number_words, words_value
@@ -231,7 +232,7 @@ def relative_after(text: str) -> tuple[int, str, str]:
 
 # ---------------------------------------------------------------- grammar
 
-DASH = in_('-–—')
+DASH = in_(DASH_MARKS)
 DOT = eq('.')
 COMMA = eq(',')
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.document import Document, Entity, NAME_TYPES, NameHints
+from pipeline.lang.text import fold_key
 from pipeline.lang.names import Name, candidate_names, compatible, first_fits
 from pipeline.lang import places
 
@@ -29,7 +30,7 @@ SALIENT = 2    # a bare surname that fits several people goes to one named this 
 
 
 def key(text: str) -> str:
-    return text.lower().replace('ё', 'е').replace('"', '').replace('«', '').replace('»', '').strip()
+    return fold_key(text)
 
 
 def abbreviation(name: str) -> str:

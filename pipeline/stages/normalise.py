@@ -36,19 +36,15 @@ from functools import lru_cache
 from pipeline.lang import morph
 from pipeline.lang.names import normal_person, word_groups
 from pipeline.document import NAME_TYPES, Document
+from pipeline.lang.text import QUOTE_MARKS, fold_hyphens, fold_spaces
 
-HYPHENS = re.compile('[\u2010\u2011\u2012\u2043\u00ad]')
-SPACES = re.compile(r'[\s\u00a0\u202f\u2009\u200b]+')
-OPEN_QUOTES = '«"„“\''
-CLOSE_QUOTES = '»"“”\''
-QUOTES = set(OPEN_QUOTES + CLOSE_QUOTES)
 CASES = ('nomn', 'gent', 'datv', 'accs', 'ablt', 'loct', 'voct', 'gen2', 'acc2', 'loc2')
 DIGIT_SUFFIX = re.compile(r'^(.*[^\W\d_])(-\d[\w-]*)$')   # прорыве-2020
 
 
 def fold(text: str) -> str:
     """Hyphens to U+002D, any run of spaces to one space."""
-    return SPACES.sub(' ', HYPHENS.sub('-', text)).strip()
+    return fold_spaces(fold_hyphens(text))
 
 
 def is_word(text: str) -> bool:
@@ -239,7 +235,7 @@ def _agrees_forward(word: str, following: str) -> bool:
 
 def quoted(tokens: list[str]) -> tuple[int, int] | None:
     """Indexes (open, close) of the outermost quotes around a name, if any."""
-    opens = [i for i, t in enumerate(tokens) if t in QUOTES]
+    opens = [i for i, t in enumerate(tokens) if t in QUOTE_MARKS]
     if len(opens) < 2:
         return None
     if len(opens) == 3 and any(is_word(_) for _ in tokens[opens[1] + 1:opens[2]]):
@@ -257,7 +253,7 @@ def join(tokens: list[str], gaps: list[str]) -> str:
 @lru_cache(maxsize=100_000)
 def normalise_name(type: str, tokens: tuple[str, ...], gaps: tuple[str, ...]):
     """(normal, kind, parts) of a name mention given its tokens and the spaces before each."""
-    tokens = tuple(HYPHENS.sub('-', _) for _ in tokens)
+    tokens = tuple(fold_hyphens(_) for _ in tokens)
     if type == 'PER':
         groups = word_groups(tokens, gaps)      # `О’Рейли` is one word
         normals, parts = normal_person([''.join(tokens[_] for _ in group) for group in groups])

@@ -48,6 +48,7 @@ from pipeline.document import Document, Mention, Source
 from pipeline.lang.earley import parser
 from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged,
                                    token_lines, token_starts, windows, word_pattern)
+from pipeline.lang.text import DASH_MARKS, fold_lookalikes
 from pipeline.lang.words import words
 
 Amount = fact('Amount', ['value', 'multiplier'])
@@ -210,7 +211,7 @@ CARDINAL_ENDING = re.compile(r'(\d+)-([^\W\d_]+)')
 
 # ---------------------------------------------------------------- grammar
 
-DASH = in_('-–—')
+DASH = in_(DASH_MARKS)
 DOT = eq('.')
 
 DIGITS = or_(token_type('INT'), token_type('NUM')).interpretation(Amount.value.custom(digits_value))
@@ -381,19 +382,11 @@ def identifier(text: str, start: int) -> bool:
 
 # ---------------------------------------------------------------- counted noun
 
-HOMOGLYPHS = str.maketrans('aceopxyACEHKMOPTXB', 'асеорхуАСЕНКМОРТХВ')
 WORD = re.compile(r'[^\W\d_]+(?:-[^\W\d_]+)*')
 GAP = re.compile(r'[ \t\u00a0\u2009\u202f]*')
 ADJECTIVES = ('ADJF', 'PRTF', 'NUMR')
 ORDINAL_SUFFIX = re.compile(r'-(?:[а-яё]{1,3})\b', re.IGNORECASE)
 COMPOUND = re.compile(r'-([а-яё]{4,})', re.IGNORECASE)
-
-
-def fold_homoglyphs(word: str) -> str:
-    """`cпециалистов` with a Latin `c` → `специалистов`."""
-    if LATIN.search(word) and re.search('[а-яёА-ЯЁ]', word):
-        return word.translate(HOMOGLYPHS)
-    return word
 
 
 @lru_cache(maxsize=1)
@@ -411,7 +404,7 @@ def counted_noun(text: str, stop: int) -> tuple[str | None, tuple, bool]:
         match = WORD.match(text, position)
         if not match:
             return None, (), False
-        word = fold_homoglyphs(match.group()).lower()
+        word = fold_lookalikes(match.group()).lower()     # `cпециалистов` with a Latin `c`
         if LATIN.search(word):
             return None, (), False
         override = unit_overrides().get(word)

@@ -54,6 +54,7 @@ from dataclasses import replace
 from pipeline.lang import morph
 from pipeline.lang import places
 from pipeline.document import Document, Mention, NameHints, Source
+from pipeline.lang.text import DASH_MARKS
 from pipeline.lang.names import (first_hyps, fold, is_cjk, is_first_name, is_patronymic, last_hyps, mention_readings, words_of)
 
 SEPARATORS = frozenset(',;()[]{}•·«»"„“”/|')
@@ -72,7 +73,7 @@ GENITIVE_HEADS = frozenset('''словам слова мнению версии 
 PREPOSITION_WEIGHT = 1.0
 NOUN_WEIGHT = 0.7
 SKIPPED = frozenset({'не', 'же', 'уже', 'ещё', 'еще', 'также', 'тоже', 'лично', 'сам', 'сама', 'и'})
-DASHES = frozenset('—–-,')
+DASHES = DASH_MARKS | {','}
 
 
 def is_word(text: str) -> bool:
@@ -186,7 +187,7 @@ def case_context(doc: Document, start: int) -> tuple:
     return ()
 
 
-APPOSITION_DASHES = frozenset('—–-')
+APPOSITION_DASHES = DASH_MARKS
 QUALIFIERS = 5      # genitive words between a person's noun and the name: `директора Международного института …`
 
 

@@ -26,23 +26,24 @@ from functools import lru_cache
 
 from pipeline.lang import morph
 from pipeline.document import Document, Role
+from pipeline.lang.text import DASH_MARKS, QUOTE_MARKS, fold_word, fold_yo
 from pipeline.lang.words import words
 
 MAX_WORDS = 10          # longest position phrase, in tokens
-QUOTES = set('«»"„“”\'')
-DASHES = {'-', '–', '—'}
+QUOTES = QUOTE_MARKS
+DASHES = DASH_MARKS
 JOINERS = {'и'}          # `министр образования и науки`
 STOP_WORDS = {'который', 'которая', 'которое', 'которые', 'это', 'как', 'что', 'также', 'а', 'но', 'или'}
 
 
 @lru_cache(maxsize=1)
 def heads() -> frozenset[str]:
-    return frozenset(row[0].lower().replace('ё', 'е') for row in words('positions'))
+    return frozenset(fold_word(row[0]) for row in words('positions'))
 
 
 def head_parse(word: str):
     """The parse of `word` as a position noun, or None (`после` is no `посол`)."""
-    folded = word.lower().replace('ё', 'е')
+    folded = fold_word(word)
     if any(morph.attr(_.tag, 'POS') in ('PREP', 'CONJ', 'ADVB') for _ in morph.parses(word)):
         return None
     for prefix in ('экс-', 'экс'):                  # `Экс-председатель`: the position once held
@@ -53,7 +54,7 @@ def head_parse(word: str):
         noun = next((_ for _ in found if morph.attr(_.tag, 'POS') == 'NOUN'), None)
         return noun or (found[0] if found else None) or True
     for parsed in morph.parses(word):
-        if morph.attr(parsed.tag, 'POS') == 'NOUN' and parsed.normal_form.replace('ё', 'е') in heads():
+        if morph.attr(parsed.tag, 'POS') == 'NOUN' and fold_yo(parsed.normal_form) in heads():
             return parsed
     return None
 
@@ -122,7 +123,7 @@ def cases(word: str, heads_only: bool = False) -> set[str]:
     """The cases `word` may stand in (a position word: in its readings as a position)."""
     found = morph.parses(word)
     if heads_only:
-        found = [_ for _ in found if _.normal_form.replace('ё', 'е') in heads()] or found
+        found = [_ for _ in found if fold_yo(_.normal_form) in heads()] or found
     if any('Fixd' in _.tag for _ in found) or not morph.is_cyrillic(word):
         return set()
     return {morph.attr(_.tag, 'case') for _ in found if morph.attr(_.tag, 'case')}
@@ -139,7 +140,7 @@ def agrees(head_word: str, person_word: str) -> bool:
 
 
 def plural_only(word: str) -> bool:
-    found = [_ for _ in morph.parses(word) if _.normal_form.replace('ё', 'е') in heads()]
+    found = [_ for _ in morph.parses(word) if fold_yo(_.normal_form) in heads()]
     return bool(found) and all(morph.attr(_.tag, 'number') == 'plur' for _ in found)
 
 

@@ -14,35 +14,9 @@ import re
 from razdel import sentenize, tokenize
 
 from pipeline.document import Document, Sentence, Token
+from pipeline.lang.text import fold_lookalikes
 
 LINE = re.compile(r'[^\n\r\u2028\u2029\x0b\x0c\x85]+')
-
-# Latin letters that look like Cyrillic ones (`Мocква` typed with a Latin o)
-LOOKALIKE = str.maketrans('aceopxyABCEHKMOPTX', 'асеорхуАВСЕНКМОРТХ')
-WORD = re.compile(r'[^\W\d_]+')
-LATIN = re.compile('[a-zA-Z]')
-CYRILLIC = re.compile('[а-яёА-ЯЁ]')
-
-
-def fold_lookalikes(text: str) -> str:
-    """`text` with Latin look-alike letters inside mixed Latin/Cyrillic words made Cyrillic.
-
-    One character for one, so every offset stays valid: tokens (what NER and
-    morphology read) carry the folded form, the stored text keeps the original
-    and mentions are cut from it. Words of Latin letters only are left alone,
-    and so are mixed words with a Latin letter that has no Cyrillic twin.
-    """
-    if not LATIN.search(text) or not CYRILLIC.search(text):
-        return text
-
-    def fold(match):
-        word = match.group()
-        if not (LATIN.search(word) and CYRILLIC.search(word)):
-            return word
-        folded = word.translate(LOOKALIKE)
-        return word if LATIN.search(folded) else folded
-    return WORD.sub(fold, text)
-
 
 def lines(text: str):
     """(start, stop) of every non-blank line."""
@@ -54,6 +28,8 @@ def lines(text: str):
 def run(doc: Document, res=None) -> Document:
     sentences, tokens = [], []
     for line_start, line_stop in lines(doc.text):
+        # tokens carry the look-alike-folded form (`Мocква` → `Москва`, offsets kept);
+        # doc.text keeps the original, and mentions are cut from it
         line = fold_lookalikes(doc.text[line_start:line_stop])
         for sent in sentenize(line):
             start = line_start + sent.start

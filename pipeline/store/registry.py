@@ -41,25 +41,21 @@ across runs (a bare surname that was unambiguous when it came keeps its id).
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
 
+from pipeline.lang.text import fold_key
 from pipeline.store import schemas
 
 PREFIX = {'PER': 'P', 'ORG': 'O', 'LOC': 'L'}
-QUOTES = re.compile(r'[«»"„“”\'‘’]')
-SPACES = re.compile(r'\s+')
-HYPHENS = re.compile('[\u2010\u2011\u2012\u2013\u2014\u2043\u00ad]')
 MAX_ALIASES = 30
 
 
 def fold(text: str) -> str:
-    text = HYPHENS.sub('-', QUOTES.sub(' ', str(text))).lower().replace('ё', 'е')
-    return SPACES.sub(' ', text).strip()
+    return fold_key(str(text))
 
 
 def fold_person(text: str) -> str:
