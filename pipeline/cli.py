@@ -11,6 +11,11 @@ def command_run(args) -> int:
     from pipeline.batch import engines, ingest
     from pipeline.store import layout
     try:
+        ingest.check_out(args.inputs, args.out)
+    except ingest.InputError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    try:
         engine = engines.start(args.engine or ('dask' if args.scheduler else 'local'),
                                args.workers or engines.cores(), args.scheduler)
     except engines.EngineError as error:

@@ -123,8 +123,9 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A document or input that could not be processed, and why."""
+    """A document or input that could not be processed, and why (`level` `warning`: it was kept)."""
     source: str
     doc_id: str | None
     stage: str
     message: str
+    level: str = 'error'

@@ -238,6 +238,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         os.environ['PIPELINE_DOC_TIMEOUT'] = str(DOC_TIMEOUT)
     started = time.perf_counter()
     inputs = [os.fspath(_) for _ in inputs]
+    ingest.check_out(inputs, out)   # InputError: the run would read its own tables back
     workers = workers or engines.cores()
     summary = Summary()
     pool = engines.start(engine, workers, scheduler) if isinstance(engine, str) else engine

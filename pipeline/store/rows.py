@@ -147,7 +147,7 @@ def problem_row(problem: Problem) -> dict:
 
 
 def problem_level(problem: Problem) -> str:
-    return 'warning' if 'replaced by U+FFFD' in problem.message else 'error'
+    return 'warning' if problem.level == 'warning' or 'replaced by U+FFFD' in problem.message else 'error'
 
 
 def build(docs: Iterable[Document], problems: Iterable[Problem] = ()) -> dict[str, pd.DataFrame]:
