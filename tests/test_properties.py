@@ -77,3 +77,36 @@ def test_any_texts_batched(res, texts):
 @given(text=TEXTS)
 def test_any_text_many(res, text):
     check([text], res)
+
+
+def resolve_by_scan(mentions):
+    """The former `resolve`: every mention against every kept span of its type (quadratic)."""
+    from pipeline.stages.resolve import rank
+    kept, taken = [], {}
+    for mention in sorted(mentions, key=rank):
+        if '\n' in mention.text or '\r' in mention.text or not mention.text.strip():
+            continue
+        spans = taken.setdefault(mention.type, [])
+        if any(mention.start < stop and start < mention.stop for start, stop in spans):
+            continue
+        spans.append((mention.start, mention.stop))
+        kept.append(mention)
+    return sorted(kept, key=lambda _: (_.start, _.stop, _.type))
+
+
+SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12), st.sampled_from(['PER', 'LOC', 'DATE']),
+                           st.sampled_from(['ner', 'rule:dates', 'rule:orgs', 'other']),
+                           st.sampled_from(['x', 'xy', ' ', 'a\nb'])), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spans=SPANS)
+def test_resolve_same_as_the_quadratic_scan(spans):
+    """The binary-search overlap check keeps exactly what the scan kept (empty spans included)."""
+    from pipeline.document import Mention
+    from pipeline.stages import resolve
+    mentions = [Mention(start, start + length, kind, text, source=source)
+                for start, length, kind, source, text in spans]
+    doc = Document(doc_id='r', text='x' * 80, source='r.txt')
+    doc.mentions = list(mentions)
+    assert resolve.run(doc).mentions == resolve_by_scan(mentions)
