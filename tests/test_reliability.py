@@ -6,6 +6,7 @@ says why, and the good articles come out intact. The README table
 ("Bad inputs") lists each case with the test that proves it.
 """
 
+import errno
 import json
 import os
 import signal
@@ -496,3 +497,117 @@ def test_time_budget_in_a_batched_stage(res, monkeypatch):
     assert isinstance(found[0], Document) and isinstance(found[2], Document)
     assert isinstance(found[1], Problem) and found[1].stage == 'ner' and 'took too long' in found[1].message
     assert any(_.type == 'PER' for _ in found[0].mentions)
+
+
+@pytest.fixture(scope='module')
+def small_out(tmp_path_factory):
+    base = tmp_path_factory.mktemp('small')
+    write(base / 'in' / 'a.txt', GOOD)
+    write(base / 'in' / 'formula.jsonl', json.dumps({'id': '=HYPERLINK("http://x")', 'text': GOOD2,
+                                                    'title': '@SUM(1)', 'url': '-2+3'}))
+    run([base / 'in'], base / 'out', progress=False, workers=1)
+    return base / 'out'
+
+
+def make_target(tmp_path, kind):
+    """A path that an export must not replace: (path, check that it is still what it was)."""
+    if kind == 'symlink':
+        (tmp_path / 'real.txt').write_text('keep')
+        (tmp_path / 'link').symlink_to(tmp_path / 'real.txt')
+        link, real = tmp_path / 'link', tmp_path / 'real.txt'
+        return link, lambda: link.is_symlink() and real.read_text() == 'keep'
+    if kind == 'fifo':
+        os.mkfifo(tmp_path / 'fifo')
+        return tmp_path / 'fifo', lambda: (tmp_path / 'fifo').is_fifo()
+    if kind == 'device':
+        return Path('/dev/null'), lambda: Path('/dev/null').is_char_device()
+    if kind == 'directory':
+        (tmp_path / 'folder').mkdir()
+        return tmp_path / 'folder', lambda: (tmp_path / 'folder').is_dir()
+    (tmp_path / 'file').write_text('keep')   # 'under a file'
+    return tmp_path / 'file' / 'x.out', lambda: (tmp_path / 'file').read_text() == 'keep'
+
+
+TARGETS = [('symlink', 'symbolic link'), ('fifo', 'FIFO'), ('device', 'device'),
+           ('directory', 'directory: give a file name'), ('under a file', 'is a file, not a folder')]
+
+
+@pytest.mark.parametrize('command', ['report', 'xlsx', 'database'])
+@pytest.mark.parametrize('kind, words', TARGETS)
+def test_export_refuses_what_is_not_a_regular_file(small_out, tmp_path, capsys, command, kind, words):
+    from pipeline.cli import main
+    target, unchanged = make_target(tmp_path, kind)
+    assert main([command, '--tables', str(small_out), '--out', str(target)]) == 2
+    error = capsys.readouterr().err
+    assert error.count('\n') == 1 and words in error and 'Traceback' not in error, error
+    assert unchanged()
+
+
+@pytest.mark.parametrize('command', ['report', 'xlsx', 'database'])
+@pytest.mark.parametrize('code, words', [(errno.EROFS, 'read-only'), (errno.ENOSPC, 'disk is full')])
+def test_export_write_failure_is_one_line(small_out, tmp_path, capsys, monkeypatch, command, code, words):
+    from pipeline.cli import main
+    from pipeline.export import sql
+    from pipeline.store import files
+
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    def fail_after_writing(path, write):   # the disk fills up while the file is written
+        write(tmp_path / 'scratch')
+        fail()
+
+    monkeypatch.setattr(files, 'write_atomic', fail_after_writing)
+    monkeypatch.setattr(sql, 'database_tables', fail)
+    assert main([command, '--tables', str(small_out), '--out', str(tmp_path / 'x.out')]) == 2
+    error = capsys.readouterr().err
+    assert error.count('\n') == 1 and words in error and 'x.out' in error, error
+    assert not (tmp_path / 'x.out').exists()
+    (tmp_path / 'scratch').unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize('code, words', [(errno.EROFS, 'read-only'), (errno.ENOSPC, 'disk is full')])
+def test_run_write_failure_is_one_line(tmp_path, capsys, monkeypatch, code, words):
+    from pipeline.cli import main
+    from pipeline.store import rows
+
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    write(tmp_path / 'in' / 'a.txt', GOOD)
+    monkeypatch.setattr(rows, 'write_atomic', fail)
+    arguments = ['run', str(tmp_path / 'in'), '--out', str(tmp_path / 'out'), '--workers', '1', '--quiet']
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert words in error and 'Traceback' not in error, error
+
+
+def test_run_out_is_a_file(tmp_path, capsys):
+    from pipeline.cli import main
+    write(tmp_path / 'in' / 'a.txt', GOOD)
+    write(tmp_path / 'taken', 'keep')
+    for out in (tmp_path / 'taken', tmp_path / 'taken' / 'out'):
+        assert main(['run', str(tmp_path / 'in'), '--out', str(out), '--workers', '1']) == 2
+        assert 'is a file' in capsys.readouterr().err
+    assert (tmp_path / 'taken').read_text() == 'keep'
+
+
+def test_sql_csv_neutralises_formulas(small_out):
+    """`sql --format csv`: cells Excel would run get a leading apostrophe; the tables keep the true text."""
+    import io
+    from pipeline.export.sql import show
+    text = show('SELECT doc_id, title, url, n_chars FROM documents ORDER BY doc_id', small_out, fmt='csv')
+    found = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    assert found['doc_id'].tolist() == ["'=HYPERLINK(\"http://x\")", 'a']
+    assert found['title'].tolist() == ["'@SUM(1)", ''] and found['url'].tolist() == ["'-2+3", '']
+    assert (found['n_chars'] > 0).all()   # numbers stay numbers
+    assert '=HYPERLINK("http://x")' in set(load_tables(small_out)['documents']['doc_id'])
+
+
+@pytest.mark.parametrize('value, expected', [
+    ('=1+1', "'=1+1"), ('+7 495', "'+7 495"), ('-x', "'-x"), ('@A1', "'@A1"), ('\tx', "'\tx"),
+    ('\rx', "'\rx"),
+    ('Москва', 'Москва'), ('a=b', 'a=b'), ('', ''), (-5, -5), (None, None)])
+def test_csv_cell_neutralised(value, expected):
+    from pipeline.export.csvfile import neutralise
+    assert neutralise(value) == expected

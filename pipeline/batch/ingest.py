@@ -314,9 +314,14 @@ def without_surrogates(value: str) -> str:
 
 
 def check_out(inputs: Iterable[str | os.PathLike], out: str | os.PathLike) -> None:
-    """Raise InputError when the output folder `out` lies inside an input folder, or is one:
-    each run would read its own tables back as articles."""
+    """Raise InputError when the output folder `out` lies inside an input folder, or is one (each run
+    would read its own tables back as articles), or when it, or a folder above it, is a file."""
     target = Path(os.path.abspath(out))
+    for folder in (target, *target.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise InputError(f'--out {os.fspath(out)} cannot be a folder: {os.fspath(folder)} is a file')
+            break
     for path in map(Path, inputs):
         if not path.is_dir():
             continue
