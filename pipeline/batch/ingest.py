@@ -431,6 +431,7 @@ def record_document(record, source: str, collection: str) -> tuple[Document, lis
         text = html_text(text)
         if not text:
             raise InputError('is HTML with no visible text')
+        check_text(text)   # what is left of the markup may be control characters only
     text = without_surrogates(text)
     doc_id = known_id(record) or text_id(collection, text)
     warnings = []
