@@ -353,12 +353,13 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
     """The bytes of an article file; over `limit` it is refused (and never read further)."""
     with open_file(path) as handle:
         try:
-            data = handle.read(limit + 1)
+            size = os.fstat(handle.fileno()).st_size
+            data = b'' if size > limit else handle.read(limit + 1)   # a size can lie (/proc): read at most that
         except OSError as error:
             raise InputError(f'cannot be read ({error.strerror or error})')
-    if len(data) > limit:
-        size = os.stat(path).st_size
-        raise InputError(f'is too large: {size:,} bytes, the limit is {limit:,} (one article a file)')
+    if size > limit or len(data) > limit:
+        raise InputError(f'is too large: {max(size, len(data)):,} bytes, the limit is {limit:,} '
+                         f'(one article a file; a .jsonl/.csv collection has no limit)')
     return data
 
 
