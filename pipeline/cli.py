@@ -17,6 +17,11 @@ def command_run(args) -> int:
     from pipeline.batch import engines, ingest
     from pipeline.store import layout
     try:
+        ingest.check_out(args.inputs, args.out)
+    except ingest.InputError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    try:
         engine = engines.start(args.engine or ('dask' if args.scheduler else 'local'),
                                args.workers or engines.cores(), args.scheduler, preload=engines.PRELOAD)
     except engines.EngineError as error:
@@ -35,8 +40,13 @@ def command_run(args) -> int:
         print('interrupted: the chunks committed so far are kept; the same command finishes the job',
               file=sys.stderr)
         return 130
-    except (engines.EngineError, StoreError) as error:
+    except (engines.EngineError, StoreError, ingest.InputError) as error:
         print(f'error: {error}', file=sys.stderr)
+        return 2
+    except OSError as error:   # a read-only mount, a full disk: the store stays as last committed
+        from pipeline.export.target import reason
+        print(f'error: cannot write {args.out}: {reason(error)} ({error.filename or args.out})',
+              file=sys.stderr)
         return 2
     finally:
         engine.close()
@@ -135,9 +145,10 @@ def command_sql(args) -> int:
 
 def command_report(args) -> int:
     from pipeline.export.report import write
+    from pipeline.export.target import TargetError
     try:
         out = write(args.tables, args.out or beside(args.tables, '.html'), doc_ids=args.doc, limit=args.docs)
-    except (KeyError, FileNotFoundError) as error:
+    except (KeyError, FileNotFoundError, TargetError) as error:
         print(f'error: {error.args[0]}', file=sys.stderr)
         return 2
     print(f'report: {out}')
@@ -152,9 +163,10 @@ def command_dictionary(args) -> int:
 
 def command_xlsx(args) -> int:
     from pipeline.export.excel import ExcelError, write_xlsx
+    from pipeline.export.target import TargetError
     try:
         out = write_xlsx(args.tables, args.out or beside(args.tables, '.xlsx'))
-    except (ExcelError, FileNotFoundError) as error:
+    except (ExcelError, FileNotFoundError, TargetError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
     print(f'workbook: {out}')
@@ -163,9 +175,10 @@ def command_xlsx(args) -> int:
 
 def command_database(args) -> int:
     from pipeline.export.sql import write_database
+    from pipeline.export.target import TargetError
     try:
         out = write_database(args.tables, args.out or beside(args.tables, '.duckdb'))
-    except FileNotFoundError as error:
+    except (FileNotFoundError, TargetError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
     print(f'database: {out}')

@@ -98,7 +98,8 @@ def test_ingest_collections(tmp_path):
     items = list(ingest.read_inputs([tmp_path]))
     docs = {_.doc_id: _ for _ in items if isinstance(_, Document)}
     problems = [_ for _ in items if isinstance(_, Problem)]
-    assert set(docs) == {'a1', 'feed:3', 'c1'}
+    keyed = ingest.text_id('feed', rows[2]['text'])   # no id: keyed by a hash of the text
+    assert set(docs) == {'a1', keyed, 'c1'} and keyed.startswith('feed:')
     assert docs['a1'].published == '2024-08-23' and docs['a1'].published_source == 'metadata'
     assert docs['a1'].url == 'https://x.ru/1' and docs['a1'].title == 'Кванториум'
     assert docs['c1'].text == 'Текст о Казани, строка с запятой'
@@ -107,12 +108,13 @@ def test_ingest_collections(tmp_path):
     assert 'feed.jsonl:4' in messages and 'not valid JSON' in messages
 
 
-def test_ingest_colliding_stems_use_relative_path(tmp_path):
+def test_ingest_ids_are_paths_under_the_root(tmp_path):
     write(tmp_path / 'a' / 'news.txt', GOOD)
     write(tmp_path / 'b' / 'news.txt', GOOD)
     write(tmp_path / 'b' / 'other.txt', GOOD)
+    write(tmp_path / 'top.txt', GOOD)
     ids = sorted(_.doc_id for _ in ingest.read_inputs([tmp_path]))
-    assert ids == ['a/news', 'b/news', 'other']
+    assert ids == ['a/news', 'b/news', 'b/other', 'top']
 
 
 def test_ingest_duplicate_ids_reported(tmp_path):
@@ -153,3 +155,48 @@ def test_error_row_level_is_the_problems(level, message):
     problem = Problem('in/x.txt', None, 'ingest', message, *([level] if level else []))
     assert problem_row(problem)['level'] == (level or Level.ERROR).value
     assert problem_row(problem)['message'] == message
+
+
+def test_ingest_out_inside_an_input_refused(tmp_path, capsys):
+    """`run data --out data/tables` would read its own tables back as articles at every run."""
+    from pipeline.cli import main
+    write(tmp_path / 'data' / 'a.txt', GOOD)
+    for out in (tmp_path / 'data' / 'tables', tmp_path / 'data'):
+        with pytest.raises(ingest.InputError, match='inside the input folder'):
+            ingest.check_out([tmp_path / 'data'], out)
+        with pytest.raises(ingest.InputError):
+            run([tmp_path / 'data'], out, progress=False, workers=1)
+        assert main(['run', str(tmp_path / 'data'), '--out', str(out), '--workers', '1']) == 2
+        assert 'inside the input folder' in capsys.readouterr().err
+    ingest.check_out([tmp_path / 'data'], tmp_path / 'out')   # beside it: fine
+    assert not (tmp_path / 'data' / 'tables').exists()
+
+
+def test_ingest_collection_over_the_file_limit_is_streamed(tmp_path, monkeypatch):
+    """No size limit on a collection: it is read record by record (MAX_BYTES is for one article)."""
+    monkeypatch.setattr(ingest, 'MAX_BYTES', 1_000)
+    rows = [{'id': f'r{_}', 'text': f'{GOOD} Номер {_}.'} for _ in range(50)]
+    write(tmp_path / 'big.jsonl', '\n'.join(json.dumps(_, ensure_ascii=False) for _ in rows))
+    items = list(ingest.read_inputs([tmp_path / 'big.jsonl']))
+    assert [_.doc_id for _ in items] == [_['id'] for _ in rows]
+    assert 40 <= ingest.estimate([tmp_path / 'big.jsonl']) <= 60
+
+
+def test_ingest_estimate_reads_only_the_head(tmp_path):
+    """A 3 GB (sparse) collection and a FIFO: estimated at once, neither read through."""
+    import os
+    with open(tmp_path / 'huge.jsonl', 'wb') as handle:
+        handle.write(b'{"id": "a", "text": "x"}\n' * 100)
+        handle.truncate(3_000_000_000)
+    os.mkfifo(tmp_path / 'pipe.jsonl')
+    assert ingest.estimate([tmp_path]) >= 1   # returns: the FIFO is not opened, the file not read whole
+    problems = [_ for _ in ingest.read_inputs([tmp_path / 'pipe.jsonl'])]
+    assert len(problems) == 1 and 'FIFO' in problems[0].message
+
+
+def test_ingest_several_roots_prefixed(tmp_path):
+    write(tmp_path / 'd1' / 'x.txt', GOOD)
+    write(tmp_path / 'd2' / 'x.txt', GOOD)
+    ids = sorted(_.doc_id for _ in ingest.read_inputs([tmp_path / 'd1', tmp_path / 'd2']))
+    assert ids == ['d1/x', 'd2/x']
+    assert [_.doc_id for _ in ingest.read_inputs([tmp_path / 'd1' / 'x.txt'])] == ['x']

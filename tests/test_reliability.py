@@ -7,12 +7,16 @@ says why, and the good articles come out intact. The README table
 """
 
 import dataclasses
+
+
+import errno
 import json
 import os
 import signal
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.batch import runner as batch, ingest
@@ -33,6 +37,13 @@ CONTROL = 'Мэр Москвы\u200b Сергей\u00ad Собянин\x07 от�
 QUOTES = 'Компания «Ромашка (ООО "Лютик заявила, что [Сергей Собянин открыл «метро.\n)) »» "" ]'
 LATIN = 'The quick brown fox jumps over the lazy dog. Apple Inc. paid $5 million on 1 May 2024.'
 LONG_TOKEN = GOOD + '\n' + 'ж' * 100_000 + '\n' + GOOD2
+MARKED = f'<p>{GOOD}</p><![foo[ x ]]><p>{GOOD2}</p><div>Конец.</div>'
+MARKED_TEXT = f'{GOOD}\n\n{GOOD2}\n\nКонец.'
+
+
+def doc_id_of(name: str) -> str:
+    """The id ingest gives a file in the folder: its name without `.txt`."""
+    return name[:-4] if name.endswith('.txt') else name
 
 
 def write(path, data):
@@ -65,7 +76,70 @@ CATALOGUE = {
     'lookalike.txt': (LOOKALIKE.encode(), ('text', LOOKALIKE)),
     'control.txt': (CONTROL.encode(), ('text', CONTROL)),
     'huge.txt': (b'', ('error', 'is too large')),           # made sparse below: MAX_BYTES + 1
+    'caps_cp1251.txt': (GOOD.upper().encode('cp1251'), ('text', GOOD.upper())),   # not read as KOI8-R
+    'stray_nul.txt': (GOOD.encode()[:40] + b'\x00' + GOOD.encode()[40:], ('warning', 'NUL byte', GOOD)),
+    'marked.html': (MARKED.encode(), ('text', MARKED_TEXT)),     # html.parser raised AssertionError
+    'marked_markup.txt': (MARKED.encode(), ('text', MARKED_TEXT)),
+    'twin.txt': (GOOD.encode(), ('text', GOOD)),             # beside twin.html: both kept
+    'twin.html': (f'<p>{GOOD2}</p>'.encode(), ('text', GOOD2)),
+    'pipe.txt': (b'', ('error', 'is a FIFO')),                # made a FIFO below
+    'zero.txt': (b'', ('error', 'is a device')),              # made a link to /dev/zero below
+    # Russian Excel: `;`, cp1251, CRLF
+    'excel_ru.csv': ('Id;Text;Url\r\nx1;"Мэр Москвы; Сергей Собянин"\r\n'.encode('cp1251'),
+                     ('record', 'x1', 'Мэр Москвы; Сергей Собянин')),
+    'excel_unicode.csv': ('id\tTEXT\r\nx2\tГубернатор Александр Моор\r\n'.encode('utf-16'),
+                          ('record', 'x2', 'Губернатор Александр Моор')),   # Excel "Unicode text"
+    'headerless.csv': ('x3,Мэр Москвы Сергей Собянин\n'.encode(), ('error', 'has no "text" column')),
     'too_many_chars.txt': (('а ' * (ingest.MAX_CHARS // 2 + 1)).encode(), ('error', 'is too long')),
+}
+
+
+def line(record) -> str:
+    return json.dumps(record, ensure_ascii=False)   # raw U+2028 and U+0085, as crawlers write them
+
+
+SEPARATED = f'{GOOD2}\u2028{GOOD}\u2029 Конец\x85 абзаца.'
+NO_ID = 'Сергей Собянин посетил Тюмень без идентификатора.'
+# records of feed_cases.jsonl, one a line: (case, line, expected) with expected ('text', doc_id, text),
+# ('warning', words, doc_id, text): kept with a warning row, or ('error', words, doc_id of the error row)
+RECORDS = [
+    ('100,000-deep nesting', '{"id": "deep", "text": ' + '[' * 100_000 + ']' * 100_000 + '}',
+     ('error', 'nested too deeply', None)),
+    ('5,000-digit id', '{"id": 1' + '0' * 4_999 + ', "text": "Мэр Москвы."}',
+     ('error', 'cannot be read as JSON', None)),
+    ('U+2028, U+2029, U+0085 in a string', line({'id': 'separators', 'text': SEPARATED}),
+     ('text', 'separators', SEPARATED)),
+    ('integer id', line({'id': 7, 'text': GOOD2 + ' Седьмой.'}), ('text', '7', GOOD2 + ' Седьмой.')),
+    ('object and true as metadata',
+     line({'id': 'meta', 'text': GOOD + ' Мета.', 'title': {'a': 1}, 'url': True}),
+     ('warning', 'not a string; stored as JSON', 'meta', GOOD + ' Мета.')),
+    ('true as id', line({'id': True, 'text': GOOD}), ('error', 'neither a string nor an integer', None)),
+    ('known id, empty text', line({'id': 'empty-one', 'text': ''}), ('error', 'is empty', 'empty-one')),
+    ('published with an offset', line({'id': 'tz', 'text': GOOD2 + ' Часовой пояс.',
+                                       'published': '2024-08-23T10:00:00+03:00'}),
+     ('text', 'tz', GOOD2 + ' Часовой пояс.')),
+    ('published not a date', line({'id': 'nodate', 'text': GOOD2 + ' Без даты.', 'published': '31.02.2024'}),
+     ('warning', 'is not a date', 'nodate', GOOD2 + ' Без даты.')),
+    ('<![foo[ in a record', line({'id': 'marked-record', 'text': MARKED}),
+     ('text', 'marked-record', MARKED_TEXT)),
+    ('no id', line({'text': NO_ID}), ('text', ingest.text_id('feed_cases', NO_ID), NO_ID)),
+]
+HUGE_FIELD = 'ж ' * 150_000   # over the record limit the catalogue sets (250,000 characters)
+CSV_CASES = ('id,text\n'
+             'c1,"Мэр Москвы Сергей Собянин открыл школу."\n'
+             'c2,"Оборванная кавычка\n'
+             'c3,Губернатор Александр Моор посетил Тюмень.\n'
+             'c4,"<p>Раз</p><![foo[ y ]]><p>Сергей Собянин</p><p>Два</p>"\n'
+             f'c5,"{HUGE_FIELD}"\n'
+             'c6,Мэр Москвы Сергей Собянин открыл парк.\n')
+# line of bad_records.csv -> ('text', doc_id, text) or ('error', words)
+CSV_EXPECTED = {
+    2: ('text', 'c1', 'Мэр Москвы Сергей Собянин открыл школу.'),
+    3: ('error', 'an unclosed quote'),
+    4: ('text', 'c3', 'Губернатор Александр Моор посетил Тюмень.'),
+    5: ('text', 'c4', 'Раз\n\nСергей Собянин\n\nДва'),
+    6: ('error', 'is longer than 250,000 characters'),
+    7: ('text', 'c6', 'Мэр Москвы Сергей Собянин открыл парк.'),
 }
 
 
@@ -80,6 +154,19 @@ def catalogue(tmp_path_factory):
         write(folder / name, data)
     with open(folder / 'huge.txt', 'wb') as handle:
         handle.truncate(ingest.MAX_BYTES + 1)
+    (folder / 'pipe.txt').unlink()
+    os.mkfifo(folder / 'pipe.txt')
+    (folder / 'zero.txt').unlink()
+    (folder / 'zero.txt').symlink_to('/dev/zero')
+    write(folder / 'feed_cases.jsonl', '\n'.join(line for _, line, _ in RECORDS) + '\n')
+    write(folder / 'bad_records.csv', CSV_CASES)
+    # never read: hidden and tool files, and output folders of earlier runs (a store, a Delta table)
+    hidden = 'id,text\nhidden,Скрытый текст Сергея Собянина.\n'
+    for name in ('.git/x.txt', '.ipynb_checkpoints/good1-checkpoint.txt', '._good1.txt',
+                 'old_out/documents.csv', 'delta_out/documents/part.csv'):
+        write(folder / name, hidden if name.endswith('.csv') else GOOD)
+    write(folder / 'old_out' / '_manifest.json', '{}')
+    (folder / 'delta_out' / 'documents' / '_delta_log').mkdir()
     # a file name that is not valid UTF-8 (cp1251 bytes of "новости")
     bad_name = os.fsencode(folder) + b'/' + 'новости'.encode('cp1251') + b'.txt'
     with open(bad_name, 'wb') as handle:
@@ -102,16 +189,17 @@ def catalogue(tmp_path_factory):
         (folder / 'locked.txt').chmod(0)
         return found
 
-    real_read = Path.read_bytes
+    real_open = ingest.open_file
 
-    def read_bytes(path):   # root ignores file modes: refuse the locked file as the OS would
+    def open_file(path):   # root ignores file modes: refuse the locked file as the OS would
         if path.name == 'locked.txt':
-            raise PermissionError(13, 'Permission denied', str(path))
-        return real_read(path)
+            raise ingest.InputError('cannot be read (permission denied)')
+        return real_open(path)
 
     patch = pytest.MonkeyPatch()
     patch.setattr(ingest, 'list_files', list_then_break)
-    patch.setattr(Path, 'read_bytes', read_bytes)
+    patch.setattr(ingest, 'open_file', open_file)
+    patch.setattr(ingest, 'MAX_RECORD', 250_000)   # a record limit a test can pass cheaply
     try:
         summary = run([folder], base / 'out', progress=False, workers=1)
     finally:
@@ -138,8 +226,13 @@ def test_catalogue(catalogue, name):
     _, frames = catalogue
     expected = CATALOGUE[name][1]
     docs = frames['documents'].set_index('doc_id')
-    doc_id = Path(name).stem
+    doc_id = doc_id_of(name)
     errors = rows_of(frames, name)
+    if expected[0] == 'record':   # a collection of one record
+        _, doc_id, text = expected
+        assert docs.loc[doc_id, 'text'] == text and name in docs.loc[doc_id, 'source']
+        assert errors.empty, errors
+        return
     if expected[0] == 'error':
         assert doc_id not in docs.index
         assert len(errors) == 1, errors
@@ -159,9 +252,9 @@ def test_catalogue(catalogue, name):
 
 def test_html_offsets_into_extracted_text(catalogue):
     _, frames = catalogue
-    mentions = frames['mentions'].query("doc_id == 'page'")
+    mentions = frames['mentions'].query("doc_id == 'page.html'")
     assert {'Сергей Собянин', 'Александр Моор'} <= set(mentions.query("type == 'PER'")['normal'])
-    assert '<' not in frames['documents'].set_index('doc_id').loc['page', 'text']
+    assert '<' not in frames['documents'].set_index('doc_id').loc['page.html', 'text']
 
 
 def test_lookalike_letters_found(catalogue):
@@ -202,9 +295,65 @@ def test_file_lost_during_run(catalogue, name, reason):
     assert len(errors) == 1 and reason in errors.iloc[0].message and errors.iloc[0].level == 'error'
 
 
+def record_rows(frames, source):
+    errors = frames['errors']
+    return errors[errors['source'].str.endswith(source)]
+
+
+@pytest.mark.parametrize('number', range(1, len(RECORDS) + 1), ids=[_[0] for _ in RECORDS])
+def test_catalogue_jsonl_record(catalogue, number):
+    _, frames = catalogue
+    expected = RECORDS[number - 1][2]
+    docs = frames['documents'].set_index('doc_id')
+    rows = record_rows(frames, f'feed_cases.jsonl:{number}')
+    if expected[0] == 'error':
+        assert len(rows) == 1 and rows.iloc[0].level == 'error' and expected[1] in rows.iloc[0].message, rows
+        assert rows.iloc[0].doc_id == expected[2] or (expected[2] is None and pd.isna(rows.iloc[0].doc_id))
+        return
+    doc_id, text = expected[-2:]
+    assert docs.loc[doc_id, 'text'] == text
+    assert docs.loc[doc_id, 'source'].endswith(f'feed_cases.jsonl:{number}')
+    if expected[0] == 'warning':
+        assert len(rows) and set(rows['level']) == {'warning'} and set(rows['doc_id']) == {doc_id}
+        assert all(expected[1] in _ for _ in rows['message'])
+    else:
+        assert rows.empty, rows
+
+
+def test_record_metadata_as_json_and_dates(catalogue):
+    """Non-string metadata is stored as JSON, not a Python repr; `published` keeps its offset or is empty."""
+    _, frames = catalogue
+    docs = frames['documents'].set_index('doc_id')
+    assert docs.loc['meta', 'title'] == '{"a": 1}' and docs.loc['meta', 'url'] == 'true'
+    assert docs.loc['tz', 'published'] == '2024-08-23T10:00+03:00'
+    assert pd.isna(docs.loc['nodate', 'published'])
+
+
+@pytest.mark.parametrize('number', CSV_EXPECTED)
+def test_catalogue_csv_record(catalogue, number):
+    """An unclosed quote or an oversized field: that record's own error row, every other record read."""
+    _, frames = catalogue
+    expected = CSV_EXPECTED[number]
+    rows = record_rows(frames, f'bad_records.csv:{number}')
+    if expected[0] == 'error':
+        assert len(rows) == 1 and expected[1] in rows.iloc[0].message and rows.iloc[0].level == 'error', rows
+        return
+    docs = frames['documents'].set_index('doc_id')
+    assert docs.loc[expected[1], 'text'] == expected[2] and rows.empty, rows
+
+
+def test_hidden_and_output_folders_not_read(catalogue):
+    _, frames = catalogue
+    for name in ('.git', 'checkpoint', '._good1', 'old_out', 'delta_out'):
+        assert not frames['documents']['source'].str.contains(name, regex=False).any(), name
+        assert not frames['errors']['source'].str.contains(name, regex=False).any(), name
+    assert 'hidden' not in set(frames['documents']['doc_id'])
+
+
 def test_catalogue_counts(catalogue):
     summary, frames = catalogue
     failed = sum(_[1][0] == 'error' for _ in CATALOGUE.values()) + 2 + 2   # + lost files, + duplicate ids
+    failed += sum(_[2][0] == 'error' for _ in RECORDS) + sum(_[0] == 'error' for _ in CSV_EXPECTED.values())
     assert summary.errors == failed
     assert (frames['errors']['level'] == 'error').sum() == failed
     for doc in frames['documents'].itertuples():
@@ -250,7 +399,7 @@ def test_untrusted_ids_stay_inside_out(tmp_path):
     write(folder / 'feed.jsonl', '\n'.join(json.dumps(_) for _ in rows))
     write(folder / 'feed.csv', 'id,text\n"../../csv/evil","Сергей Собянин открыл школу."\n"/etc/passwd",'
                                '"Мэр Москвы Сергей Собянин."\n')
-    write(folder / '..evil..txt', GOOD)
+    write(folder / 'x..evil..txt', GOOD)   # (a name starting with `.` is hidden: not read)
     out = tmp_path / 'work' / 'out'
     summary = run([folder], out, progress=False, workers=1)
     report.write(out, out / 'report.html')
@@ -260,9 +409,10 @@ def test_untrusted_ids_stay_inside_out(tmp_path):
     assert outside == [] and not (tmp_path / 'etc').exists() and not Path('/abs/path').exists()
     frames = load_tables(out)
     docs = frames['documents']
-    # ' ' falls back to the line id; '\ud800' becomes U+FFFD (Parquet holds UTF-8 only)
-    expected = {_ for _ in HOSTILE_IDS if _.strip() and _ != '\ud800'} | {'feed:11', '\ufffd'}
-    expected |= {'../../csv/evil', '/etc/passwd', '..evil.'}
+    # ' ' falls back to a hash of the text; '\ud800' becomes U+FFFD (Parquet holds UTF-8 only)
+    blank = ingest.text_id('feed', rows[HOSTILE_IDS.index(' ')]['text'])
+    expected = {_ for _ in HOSTILE_IDS if _.strip() and _ != '\ud800'} | {blank, '\ufffd'}
+    expected |= {'../../csv/evil', '/etc/passwd', 'x..evil.'}
     assert set(docs['doc_id']) == expected and summary.errors == 0
     for doc_id in expected:   # every row of the document carries its id untouched
         mentions = frames['mentions'][frames['mentions']['doc_id'] == doc_id]
@@ -348,3 +498,117 @@ def test_time_budget_in_a_batched_stage(res):
     assert isinstance(found[0], Document) and isinstance(found[2], Document)
     assert isinstance(found[1], Problem) and found[1].stage == 'ner' and 'took too long' in found[1].message
     assert any(_.type == 'PER' for _ in found[0].mentions)
+
+
+@pytest.fixture(scope='module')
+def small_out(tmp_path_factory):
+    base = tmp_path_factory.mktemp('small')
+    write(base / 'in' / 'a.txt', GOOD)
+    write(base / 'in' / 'formula.jsonl', json.dumps({'id': '=HYPERLINK("http://x")', 'text': GOOD2,
+                                                    'title': '@SUM(1)', 'url': '-2+3'}))
+    run([base / 'in'], base / 'out', progress=False, workers=1)
+    return base / 'out'
+
+
+def make_target(tmp_path, kind):
+    """A path that an export must not replace: (path, check that it is still what it was)."""
+    if kind == 'symlink':
+        (tmp_path / 'real.txt').write_text('keep')
+        (tmp_path / 'link').symlink_to(tmp_path / 'real.txt')
+        link, real = tmp_path / 'link', tmp_path / 'real.txt'
+        return link, lambda: link.is_symlink() and real.read_text() == 'keep'
+    if kind == 'fifo':
+        os.mkfifo(tmp_path / 'fifo')
+        return tmp_path / 'fifo', lambda: (tmp_path / 'fifo').is_fifo()
+    if kind == 'device':
+        return Path('/dev/null'), lambda: Path('/dev/null').is_char_device()
+    if kind == 'directory':
+        (tmp_path / 'folder').mkdir()
+        return tmp_path / 'folder', lambda: (tmp_path / 'folder').is_dir()
+    (tmp_path / 'file').write_text('keep')   # 'under a file'
+    return tmp_path / 'file' / 'x.out', lambda: (tmp_path / 'file').read_text() == 'keep'
+
+
+TARGETS = [('symlink', 'symbolic link'), ('fifo', 'FIFO'), ('device', 'device'),
+           ('directory', 'directory: give a file name'), ('under a file', 'is a file, not a folder')]
+
+
+@pytest.mark.parametrize('command', ['report', 'xlsx', 'database'])
+@pytest.mark.parametrize('kind, words', TARGETS)
+def test_export_refuses_what_is_not_a_regular_file(small_out, tmp_path, capsys, command, kind, words):
+    from pipeline.cli import main
+    target, unchanged = make_target(tmp_path, kind)
+    assert main([command, '--tables', str(small_out), '--out', str(target)]) == 2
+    error = capsys.readouterr().err
+    assert error.count('\n') == 1 and words in error and 'Traceback' not in error, error
+    assert unchanged()
+
+
+@pytest.mark.parametrize('command', ['report', 'xlsx', 'database'])
+@pytest.mark.parametrize('code, words', [(errno.EROFS, 'read-only'), (errno.ENOSPC, 'disk is full')])
+def test_export_write_failure_is_one_line(small_out, tmp_path, capsys, monkeypatch, command, code, words):
+    from pipeline.cli import main
+    from pipeline.export import sql
+    from pipeline.store import files
+
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    def fail_after_writing(path, write):   # the disk fills up while the file is written
+        write(tmp_path / 'scratch')
+        fail()
+
+    monkeypatch.setattr(files, 'write_atomic', fail_after_writing)
+    monkeypatch.setattr(sql, 'database_tables', fail)
+    assert main([command, '--tables', str(small_out), '--out', str(tmp_path / 'x.out')]) == 2
+    error = capsys.readouterr().err
+    assert error.count('\n') == 1 and words in error and 'x.out' in error, error
+    assert not (tmp_path / 'x.out').exists()
+    (tmp_path / 'scratch').unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize('code, words', [(errno.EROFS, 'read-only'), (errno.ENOSPC, 'disk is full')])
+def test_run_write_failure_is_one_line(tmp_path, capsys, monkeypatch, code, words):
+    from pipeline.cli import main
+    from pipeline.store import rows
+
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    write(tmp_path / 'in' / 'a.txt', GOOD)
+    monkeypatch.setattr(rows, 'write_atomic', fail)
+    arguments = ['run', str(tmp_path / 'in'), '--out', str(tmp_path / 'out'), '--workers', '1', '--quiet']
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert words in error and 'Traceback' not in error, error
+
+
+def test_run_out_is_a_file(tmp_path, capsys):
+    from pipeline.cli import main
+    write(tmp_path / 'in' / 'a.txt', GOOD)
+    write(tmp_path / 'taken', 'keep')
+    for out in (tmp_path / 'taken', tmp_path / 'taken' / 'out'):
+        assert main(['run', str(tmp_path / 'in'), '--out', str(out), '--workers', '1']) == 2
+        assert 'is a file' in capsys.readouterr().err
+    assert (tmp_path / 'taken').read_text() == 'keep'
+
+
+def test_sql_csv_neutralises_formulas(small_out):
+    """`sql --format csv`: cells Excel would run get a leading apostrophe; the tables keep the true text."""
+    import io
+    from pipeline.export.sql import show
+    text = show('SELECT doc_id, title, url, n_chars FROM documents ORDER BY doc_id', small_out, fmt='csv')
+    found = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    assert found['doc_id'].tolist() == ["'=HYPERLINK(\"http://x\")", 'a']
+    assert found['title'].tolist() == ["'@SUM(1)", ''] and found['url'].tolist() == ["'-2+3", '']
+    assert (found['n_chars'] > 0).all()   # numbers stay numbers
+    assert '=HYPERLINK("http://x")' in set(load_tables(small_out)['documents']['doc_id'])
+
+
+@pytest.mark.parametrize('value, expected', [
+    ('=1+1', "'=1+1"), ('+7 495', "'+7 495"), ('-x', "'-x"), ('@A1', "'@A1"), ('\tx', "'\tx"),
+    ('\rx', "'\rx"),
+    ('Москва', 'Москва'), ('a=b', 'a=b'), ('', ''), (-5, -5), (None, None)])
+def test_csv_cell_neutralised(value, expected):
+    from pipeline.export.csvfile import neutralise
+    assert neutralise(value) == expected

@@ -298,6 +298,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     work = partial(process_chunk, timeout=seconds, stages=None if pipeline is PIPELINE else pipeline)
     started = time.perf_counter()
     inputs = [os.fspath(_) for _ in inputs]
+    ingest.check_out(inputs, out)   # InputError: the run would read its own tables back
     workers = workers or engines.cores()
     summary = Summary()
     if isinstance(engine, str):

@@ -62,6 +62,8 @@ def write_xlsx(tables: str | os.PathLike | Mapping[str, pd.DataFrame], file: str
     """One sheet per table in the workbook `file`, written atomically."""
     from pipeline.store.files import write_file
     from pipeline.export.sql import tables_of
+    from pipeline.export.target import check, writing
+    check(file)   # before the work of building the workbook
     frames = tables_of(tables)
     for name, frame in frames.items():
         if len(frame) + 1 > MAX_ROWS:
@@ -85,4 +87,5 @@ def write_xlsx(tables: str | os.PathLike | Mapping[str, pd.DataFrame], file: str
         for row in frame.itertuples(index=False, name=None):
             values = [cell_value(_) for _ in row]
             sheet.append([text_cell(sheet, _) if isinstance(_, str) and _.startswith('=') else _ for _ in values])
-    return write_file(file, workbook.save)
+    with writing(file):   # a regular file or none; TargetError says why not
+        return write_file(file, workbook.save)

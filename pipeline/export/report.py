@@ -196,8 +196,10 @@ def write(tables: str | os.PathLike | Mapping[str, pd.DataFrame], out: str | os.
     """Write the page to `out` atomically; `tables` is an output folder or a dict of DataFrames."""
     from pipeline.store.files import write_file
     from pipeline.export.sql import tables_of
+    from pipeline.export.target import writing
     page = render(tables_of(tables), doc_ids, limit)
-    return write_file(out, lambda path: Path(path).write_text(page, encoding='utf-8', errors='replace'))
+    with writing(out):   # a regular file or none; TargetError says why not
+        return write_file(out, lambda path: Path(path).write_text(page, encoding='utf-8', errors='replace'))
 
 
 HEAD = """<!DOCTYPE html>

@@ -78,13 +78,15 @@ def query(sql: str, tables: str | os.PathLike | Mapping[str, pd.DataFrame] = 'ou
 
 def show(sql: str, tables: str | os.PathLike | Mapping[str, pd.DataFrame] = 'output', fmt: str = 'table',
          max_rows: int = 200, max_width: int | None = None) -> str:
-    """The result of one read-only query as text: a box table (`table`) or CSV with a header (`csv`)."""
+    """The result of one read-only query as text: a box table (`table`) or CSV with a header (`csv`,
+    formula-like cells neutralised: `csvfile.neutralise`)."""
     check_read_only(sql)
     connection = connect(tables)
     try:
         relation = connection.sql(sql)
-        if fmt == 'csv':
-            return relation.df().to_csv(index=False, lineterminator='\n')
+        if fmt == 'csv':   # cells Excel would run as formulas get a leading apostrophe (csvfile.py)
+            from pipeline.export.csvfile import to_csv
+            return to_csv(relation.df())
         return render_box(relation, max_rows, max_width or shutil.get_terminal_size((160, 24)).columns)
     except duckdb.Error as error:
         raise QueryError(str(error)) from None
@@ -102,8 +104,23 @@ def render_box(relation: duckdb.DuckDBPyRelation, max_rows: int, max_width: int)
 
 def write_database(tables: str | os.PathLike | Mapping[str, pd.DataFrame], file: str | os.PathLike) -> Path:
     """A DuckDB database file holding every table by its name, for BI tools; written atomically."""
-    file = Path(file)
+    from pipeline.export.target import check, writing
+    check(file)   # before the work of reading the tables
     frames = tables_of(tables)
+    with writing(file):   # a regular file or none; TargetError says why not
+        return database_file(frames, Path(file))
+
+
+def database_file(frames: Mapping[str, pd.DataFrame], file: Path) -> Path:
+    """Write `frames` as the DuckDB file `file` (through a temporary file renamed into place)."""
+    from pipeline.export.target import TargetError
+    try:
+        return database_tables(frames, file)
+    except duckdb.IOException as error:   # DuckDB's own writes: a full disk, say
+        raise TargetError(f'cannot write {os.fspath(file)}: {str(error).splitlines()[0]}') from None
+
+
+def database_tables(frames: Mapping[str, pd.DataFrame], file: Path) -> Path:
     file.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f'.{file.name}.', suffix='.tmp')
     os.close(handle)

@@ -95,7 +95,7 @@ def from_text(text: str, res=None) -> str | None:
 
 
 def normalise(value: str, res=None) -> str:
-    """Metadata date as ISO: `2024-08-23T10:00:00+03:00` → `2024-08-23T10:00`,
+    """Metadata date as ISO: `2024-08-23T10:00:00+03:00` → `2024-08-23T10:00+03:00` (offset kept),
     `23.08.2024` → `2024-08-23`, RFC 2822, `23 августа 2024`; else as given."""
     text = value.strip()
     try:
@@ -122,7 +122,11 @@ def normalise(value: str, res=None) -> str:
 
 
 def iso(moment: datetime, timed: bool) -> str:
-    return moment.strftime('%Y-%m-%dT%H:%M') if timed else moment.strftime('%Y-%m-%d')
+    """`2024-08-23`, `2024-08-23T10:00`, or with the offset given kept: `2024-08-23T10:00+03:00`."""
+    if not timed:
+        return moment.strftime('%Y-%m-%d')
+    offset = moment.strftime('%z')   # '' when naive, '+0300'
+    return moment.strftime('%Y-%m-%dT%H:%M') + (f'{offset[:3]}:{offset[3:5]}' if offset else '')
 
 
 def run(doc: Document, res=None) -> Document:

@@ -8,6 +8,8 @@ cross a line break or are empty after trimming.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
+
 from pipeline.document import Document, Source
 
 # lower wins: grammars for dates and numbers are exact where they fire; every source has one
@@ -20,15 +22,40 @@ def rank(mention) -> tuple:
     return (PRIORITY[Source(mention.source)], -(mention.stop - mention.start), mention.start)
 
 
+class Taken:
+    """Spans kept for one type. Kept spans never overlap, so sorted by start they are sorted by stop
+    too: a new span overlaps one iff it overlaps the last kept span starting before its stop
+    (a binary search, not a scan of every kept span: 20,000 mentions took 10 s that way)."""
+
+    __slots__ = ('starts', 'stops', 'points')
+
+    def __init__(self):
+        self.starts, self.stops, self.points = [], [], []   # points: empty kept spans (start == stop)
+
+    def overlaps(self, start: int, stop: int) -> bool:
+        index = bisect_left(self.starts, stop) - 1
+        if index >= 0 and self.stops[index] > start:
+            return True
+        return bisect_right(self.points, start) < bisect_left(self.points, stop)   # a point strictly inside
+
+    def add(self, start: int, stop: int) -> None:
+        if start >= stop:
+            insort(self.points, start)
+            return
+        index = bisect_left(self.starts, start)
+        self.starts.insert(index, start)
+        self.stops.insert(index, stop)
+
+
 def run(doc: Document, res=None) -> Document:
     kept, taken = [], {}
     for mention in sorted(doc.mentions, key=rank):
         if '\n' in mention.text or '\r' in mention.text or not mention.text.strip():
             continue
-        spans = taken.setdefault(mention.type, [])
-        if any(mention.start < stop and start < mention.stop for start, stop in spans):
+        spans = taken.setdefault(mention.type, Taken())
+        if spans.overlaps(mention.start, mention.stop):
             continue
-        spans.append((mention.start, mention.stop))
+        spans.add(mention.start, mention.stop)
         kept.append(mention)
     kept.sort(key=lambda _: (_.start, _.stop, _.type))
     doc.mentions = kept

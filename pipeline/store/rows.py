@@ -20,7 +20,7 @@ from typing import Iterable
 import pandas as pd
 
 from pipeline.store import schemas
-from pipeline.document import NAME_TYPES, TYPES, DateValue, Document, Problem
+from pipeline.document import NAME_TYPES, TYPES, DateValue, Document, Level, Problem
 
 # the tables built from documents, one chunk at a time; the others are kept by store.py for the whole
 # output folder: `runs`, its log, and the cross-article registry (pipeline/registry.py)
@@ -149,7 +149,7 @@ def problem_row(problem: Problem) -> dict:
 
 def problem_level(problem: Problem) -> str:
     """The `errors` table's `level` of the problem: the level its producer gave it."""
-    return problem.level.value
+    return Level(problem.level).value
 
 
 def build(docs: Iterable[Document], problems: Iterable[Problem] = ()) -> dict[str, pd.DataFrame]:
