@@ -17,7 +17,7 @@ def command_run(args) -> int:
     from pipeline.batch import engines, ingest
     from pipeline.store import layout
     try:
-        ingest.check_out(args.inputs, args.out)
+        ingest.check_out(args.inputs, args.tables)
     except ingest.InputError as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
@@ -45,7 +45,7 @@ def command_run(args) -> int:
         return 2
     except OSError as error:   # a read-only mount, a full disk: the store stays as last committed
         from pipeline.export.target import reason
-        print(f'error: cannot write {args.out}: {reason(error)} ({error.filename or args.out})',
+        print(f'error: cannot write {args.tables}: {reason(error)} ({error.filename or args.tables})',
               file=sys.stderr)
         return 2
     finally:

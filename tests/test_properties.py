@@ -100,7 +100,7 @@ def resolve_by_scan(mentions):
 
 
 SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12), st.sampled_from(['PER', 'LOC', 'DATE']),
-                           st.sampled_from(['ner', 'rule:dates', 'rule:orgs', 'other']),
+                           st.sampled_from(['ner', 'rule:dates', 'rule:orgs', 'natasha']),
                            st.sampled_from(['x', 'xy', ' ', 'a\nb'])), max_size=80)
 
 
