@@ -3,8 +3,9 @@
 `local` runs chunks in this process (one worker, or a run that fits in one
 chunk) or in a pool of worker processes; `dask` sends them to a
 dask.distributed cluster (a local one when no scheduler address is given).
-Either way each worker process loads the models once (`resources.shared()`),
-at most two chunks per worker are in flight, so memory is bounded by the
+Either way each worker process gets ready once, by importing the module it is
+given (`PRELOAD`: the models loaded, the grammars compiled; this module never
+imports the pipeline itself), at most two chunks per worker are in flight, so memory is bounded by the
 chunk size and not by the corpus, and results come back to this process,
 which alone writes the tables. Workers never see the input or output
 folders: texts travel with the chunks.
