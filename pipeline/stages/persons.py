@@ -54,10 +54,10 @@ from dataclasses import replace
 from pipeline.lang import morph
 from pipeline.lang import places
 from pipeline.document import Document, Mention, NameHints, Source
-from pipeline.lang.text import DASH_MARKS
+from pipeline.lang.text import DASH_MARKS, QUOTE_MARKS
 from pipeline.lang.names import (first_hyps, fold, is_cjk, is_first_name, is_patronymic, last_hyps, mention_readings, words_of)
 
-SEPARATORS = frozenset(',;()[]{}•·«»"„“”/|')
+SEPARATORS = frozenset(',;()[]{}•·/|') | (QUOTE_MARKS - {"'"})     # not `'`: `О'Нил`
 # the case a preposition before a name puts it in (`к Лофнеру`, `у Бута`, `с Обамой`)
 PREPOSITIONS = {
     'gent': 'у от до для из без около после против среди кроме возле вокруг вместо ради из-за из-под',
