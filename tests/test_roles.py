@@ -104,3 +104,30 @@ def test_roles_table_reads_without_joins():
     assert row['organisation'] == 'Челябинская область' and row['org_entity_id'].startswith('t:e')
     assert text[row['start']:row['stop']] == 'министра образования и науки Челябинской области Виталия Литке'
     tables.build([doc])        # the roles table passes its schema
+
+
+# occupations are roles too, of kind `occupation`; posts held are of kind `position`
+# sentence → (person, position_normal, kind) of each role
+KIND_CASES = [
+    ('Спектакль поставил режиссёр Олег Смирнов.', [('Олег Смирнов', 'режиссёр', 'occupation')]),
+    ('Ночью в приёмном покое дежурил врач Павел Корнеев.', [('Павел Корнеев', 'врач', 'occupation')]),
+    ('Хоккеист Илья Мартынов забросил две шайбы.', [('Илья Мартынов', 'хоккеист', 'occupation')]),
+    ('Проект моста подготовил архитектор Ирина Волкова.', [('Ирина Волкова', 'архитектор', 'occupation')]),
+    ('Вечер открыла Мария Белова, поэтесса из Твери.', [('Мария Белова', 'поэтесса', 'occupation')]),
+    ('Губернатор Тверской области Игорь Руденко открыл выставку.',
+     [('Игорь Руденко', 'губернатор', 'position')]),
+    ('Известный актёр Сергей Гармаш и министр культуры Ольга Любимова посетили театр.',
+     [('Сергей Гармаш', 'актёр', 'occupation'), ('Ольга Любимова', 'министр культуры', 'position')]),
+]
+
+
+@pytest.mark.parametrize('text, expected', KIND_CASES, ids=[_[0][:40] for _ in KIND_CASES])
+def test_roles_kind(text, expected):
+    doc = process(Document('t', text))
+    assert [(doc.entities[_.person].name, _.position_normal, _.kind) for _ in doc.roles] == expected
+
+
+def test_roles_table_kind_column():
+    doc = process(Document('t', 'Хоккеист Илья Мартынов и тренер Олег Знарок приехали в Минск.'))
+    rows = tables.build([doc])['roles']
+    assert list(rows['kind']) == ['occupation', 'position']

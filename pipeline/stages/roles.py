@@ -36,8 +36,25 @@ STOP_WORDS = {'который', 'которая', 'которое', 'котор�
 
 
 @lru_cache(maxsize=1)
+def occupations() -> frozenset[str]:
+    """Heads whose roles are of kind `occupation` (`поэт`, `врач`): pipeline/data/occupations.txt."""
+    return frozenset(row[0].lower().replace('ё', 'е') for row in words('occupations'))
+
+
+@lru_cache(maxsize=1)
 def heads() -> frozenset[str]:
-    return frozenset(row[0].lower().replace('ё', 'е') for row in words('positions'))
+    return frozenset(row[0].lower().replace('ё', 'е') for row in words('positions')) | occupations()
+
+
+def kind_of(word: str) -> str:
+    """`occupation` when the head `word` is one (`поэтом`), else `position`."""
+    found = head_parse(word)
+    lemma = found.normal_form if found not in (None, True) else word.lower()
+    lemma = lemma.replace('ё', 'е')
+    for prefix in ('экс-', 'экс'):
+        if lemma.startswith(prefix) and lemma[len(prefix):] in heads():
+            lemma = lemma[len(prefix):]
+    return 'occupation' if lemma in occupations() else 'position'
 
 
 def head_parse(word: str):
@@ -64,6 +81,16 @@ def is_adjective(word: str) -> bool:
     if not found or any('Apro' in _.tag or morph.attr(_.tag, 'POS') == 'NPRO' for _ in found):
         return False
     return morph.attr(found[0].tag, 'POS') in ('ADJF', 'NUMR')
+
+
+@lru_cache(maxsize=1)
+def epithets() -> frozenset[str]:
+    return frozenset(row[0] for row in words('role_epithets'))
+
+
+def is_epithet(word: str) -> bool:
+    """`известный`, `легендарный`: describes the person, not the post (pipeline/data/role_epithets.txt)."""
+    return any(_.normal_form in epithets() for _ in morph.parses(word) if morph.attr(_.tag, 'POS') == 'ADJF')
 
 
 def adjective_only(word: str) -> bool:
@@ -172,7 +199,8 @@ def make_role(doc: Document, tokens, head_index: int, person_entity: int, eviden
     position = doc.text[kept[0].start:kept[-1].stop]
     return Role(person=person_entity, position=position,
                 position_normal=normal_phrase(kept, doc.text, head_index),
-                org=org, start=min(evidence[0], start), stop=max(evidence[1], stop))
+                org=org, start=min(evidence[0], start), stop=max(evidence[1], stop),
+                kind=kind_of(tokens[head_index].text))
 
 
 def covered(doc: Document, kinds=('PER',)) -> dict[int, int]:
@@ -205,7 +233,7 @@ def before(doc: Document, tokens, at: int, people: dict[int, int], names: dict[i
     start = head
     while start > 0 and start - 1 >= lo - 3 and not is_barrier(tokens[start - 1].text) \
             and tokens[start - 1].start not in people and tokens[start - 1].start not in names \
-            and is_adjective(tokens[start - 1].text) \
+            and is_adjective(tokens[start - 1].text) and not is_epithet(tokens[start - 1].text) \
             and head_parse(tokens[start - 1].text) is None:
         start -= 1
     return tokens[start:at], head - start
@@ -252,7 +280,7 @@ def shared_role(doc: Document, tokens, by_start, at: int, shared: tuple, person:
     if not orgs:
         return None
     return Role(person=person, position=role.position, position_normal=role.position_normal,
-                org=doc.mentions[orgs[0]].entity, start=role.start, stop=stop)
+                org=doc.mentions[orgs[0]].entity, start=role.start, stop=stop, kind=role.kind)
 
 
 def run(doc: Document, res=None) -> Document:
