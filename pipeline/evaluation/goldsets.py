@@ -80,6 +80,7 @@ class RoleRecord:
     stop: int | None = None
     person_spans: tuple[tuple[int, int], ...] = ()
     org_spans: tuple[tuple[int, int], ...] = ()
+    kind: str | None = None       # predicted: `position` or `occupation` (roles.kind)
 
 
 @dataclass
@@ -99,6 +100,9 @@ class Gold(Annotations):
     entity_normals: bool = False
     # what the gold labels besides spans: NEREL gives no normal forms, values, units or entity names
     facets: tuple[str, ...] = ('normal', 'value', 'unit', 'entities')
+    # the gold labels occupations held nowhere in particular (`архитектор Иван Петров`) as roles;
+    # factRuEval does not (its Occupation facts are jobs held somewhere): such predictions are not scored
+    bare_occupations: bool = True
 
 
 # ---------------------------------------------------------------- folding
@@ -370,7 +374,7 @@ def read_factru(directory: str | Path) -> Gold:
     files = sorted(directory.glob('*.objects'))
     if not files:
         raise GoldError(f'{directory} holds no factRuEval *.objects files')
-    gold = Gold(types=NAME_TYPES, entity_normals=True)
+    gold = Gold(types=NAME_TYPES, entity_normals=True, bare_occupations=False)
     for path in files:
         doc_id = path.stem
         stem = path.with_suffix('')
@@ -563,4 +567,4 @@ def select(gold: Gold, docs: str | None = None, exclude: Iterable[str] = ()) -> 
                 entities=[_ for _ in gold.entities if _.doc_id in keep], warnings=list(gold.warnings),
                 texts={k: v for k, v in gold.texts.items() if k in keep}, types=gold.types,
                 entity_normals=gold.entity_normals, roles=[_ for _ in gold.roles if _.doc_id in keep],
-                facets=gold.facets)
+                facets=gold.facets, bare_occupations=gold.bare_occupations)
