@@ -30,7 +30,7 @@ from pipeline.lang import morph
 from pipeline.document import Document, Role
 from pipeline.lang.grammar import words
 
-MAX_WORDS = 10          # longest position phrase, in tokens
+MAX_WORDS = 12          # longest position phrase, in tokens
 QUOTES = set('«»"„“”\'')
 DASHES = {'-', '–', '—'}
 JOINERS = {'и'}          # `министр образования и науки`
@@ -248,8 +248,16 @@ def before(doc: Document, tokens, at: int, people: dict[int, int], names: dict[i
     """The position phrase ending right before token `at`: (tokens, head index) or None."""
     head = None
     lo = at
-    for index in range(at - 1, max(-1, at - 1 - MAX_WORDS), -1):
+    index = at - 1
+    while index >= 0 and at - 1 - index < MAX_WORDS:
         token = tokens[index]
+        if token.text == ')':       # `президент Международного олимпийского комитета (МОК) Томас Бах`
+            opening = next((_ for _ in range(index - 1, max(-1, index - 4), -1) if tokens[_].text == '('), None)
+            if opening is None or index - opening < 2 or any(
+                    _.start in people or not _.text[:1].isalnum() for _ in tokens[opening + 1:index]):
+                break
+            lo, index = opening, opening - 1
+            continue
         if token.start in people or is_barrier(token.text):
             break
         if token.text in DASHES:
@@ -257,6 +265,7 @@ def before(doc: Document, tokens, at: int, people: dict[int, int], names: dict[i
         if head_parse(token.text) is not None and token.start not in names:
             head = index
         lo = index
+        index -= 1
     if head is None or (head > 0 and tokens[head - 1].text.lower() in ('в', 'во')):
         return None
     if not agrees(tokens[head].text, tokens[at].text):
@@ -338,7 +347,9 @@ def shared_role(doc: Document, tokens, by_start, at: int, shared: tuple, person:
 
 # ---------------------------------------------------------------- roles stated by a verb
 
-POSTS = {'пост', 'должность'}           # `назначен на пост главы`, `занимал должность министра`
+# `назначен на пост главы`, `занимал должность министра`, `исполняет обязанности главы`, `ушёл с поста`
+POSTS = {'пост', 'должность', 'обязанность'}
+POST_PREPOSITIONS = {'на', 'с', 'со', 'в'}
 VERB_PHRASE_ENDS = {'в', 'во', 'с', 'со', 'до', 'после', 'на', 'за', 'от', 'из', 'к', 'у', 'год', 'года'}
 POSSESSIVES = {'свой', 'своим', 'своей', 'своего', 'своему', 'своём', 'своем', 'свою', 'своими',
                'его', 'её', 'ее', 'их'}
@@ -404,9 +415,12 @@ def phrase_before_verb(tokens, verb: int, people: dict[int, int]):
 
 
 def stated_position(tokens, at: int, how: str, people: dict[int, int]):
-    """The position a verb states from token `at` on: `министром`, `на пост главы`, `пост министра`."""
-    index = at + (1 if at < len(tokens) and tokens[at].text.lower() == 'на' else 0)
+    """The position a verb states from token `at` on: `министром`, `на пост главы`, `пост министра`,
+    `на посту главы`, `в качестве тренера`."""
+    index = at + (1 if at < len(tokens) and tokens[at].text.lower() in POST_PREPOSITIONS else 0)
     if index < len(tokens) and is_post(tokens[index].text):
+        return verb_phrase(tokens, index + 1, people, 'gent')
+    if index == at + 1 and tokens[at].text.lower() == 'в' and tokens[index].text.lower() == 'качестве':
         return verb_phrase(tokens, index + 1, people, 'gent')
     if how == 'hold' or index != at:
         return None
