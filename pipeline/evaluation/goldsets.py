@@ -4,7 +4,9 @@ Reads GOLD-GUIDE.md JSONL (`gold/*.jsonl`, texts beside them as
 `<doc_id>.txt` or in a texts folder) and the factRuEval-2016 layout
 (`book_N.txt/.spans/.objects/.coref`: Person → PER, Org → ORG, Location and
 LocOrg → LOC, a mention's extent the union of its spans, `normal` from the
-entity's `.coref` record). `validate.py` scores predictions against them.
+entity's `.coref` record) and NEREL brat files (`<id>.txt/.ann`: types mapped to
+GOLD-GUIDE.md's, spans only, WORKS_AS relations as person → position roles).
+`validate.py` scores predictions against them.
 """
 
 from __future__ import annotations
