@@ -123,6 +123,7 @@ class Role:
     org: int | None
     start: int
     stop: int
+    kind: str = 'position'        # `position` (a post held: `министр`) or `occupation` (`поэт`, `врач`)
 
 
 @dataclass(slots=True)

@@ -391,6 +391,25 @@ def test_validate_nerel_same_name(first, second, same):
     assert goldsets.same_name(first, second) is same
 
 
+# (gold labels bare occupations, predicted role kind, organisation, counted among the predictions)
+BARE_OCCUPATION_CASES = [
+    (True, 'occupation', None, True),
+    (False, 'occupation', None, False),       # factRuEval: an occupation held nowhere is not labelled
+    (False, 'occupation', 'Спартак', True),
+    (False, 'position', None, True),
+]
+
+
+@pytest.mark.parametrize('labelled, kind, organisation, counted', BARE_OCCUPATION_CASES)
+def test_validate_bare_occupations(labelled, kind, organisation, counted):
+    gold = Gold(texts={'d': TEXT}, bare_occupations=labelled,
+                roles=[goldsets.RoleRecord('d', 'Иван Петров', None, 'министр', start=0, stop=5)])
+    pred = Annotations(roles=[goldsets.RoleRecord('d', 'Олег Смирнов', organisation, 'врач', kind=kind,
+                                                  start=10, stop=15)])
+    table, _ = scoring.score_roles(gold, pred)
+    assert table.loc['person', 'pred'] == int(counted) and table.loc['person', 'matched'] == 0
+
+
 def test_validate_nerel_holdout_is_fixed():
     """100 held-out articles, all in the set; nothing else about them is looked at."""
     if not NEREL.is_dir():

@@ -4,7 +4,9 @@ Reads GOLD-GUIDE.md JSONL (`gold/*.jsonl`, texts beside them as
 `<doc_id>.txt` or in a texts folder) and the factRuEval-2016 layout
 (`book_N.txt/.spans/.objects/.coref`: Person → PER, Org → ORG, Location and
 LocOrg → LOC, a mention's extent the union of its spans, `normal` from the
-entity's `.coref` record). `validate.py` scores predictions against them.
+entity's `.coref` record) and NEREL brat files (`<id>.txt/.ann`: types mapped to
+GOLD-GUIDE.md's, spans only, WORKS_AS relations as person → position roles).
+`validate.py` scores predictions against them.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class RoleRecord:
     stop: int | None = None
     person_spans: tuple[tuple[int, int], ...] = ()
     org_spans: tuple[tuple[int, int], ...] = ()
+    kind: str | None = None       # predicted: `position` or `occupation` (roles.kind)
 
 
 @dataclass
@@ -100,6 +103,9 @@ class Gold(Annotations):
     entity_normals: bool = False
     # what the gold labels besides spans: NEREL gives no normal forms, values, units or entity names
     facets: tuple[str, ...] = ('normal', 'value', 'unit', 'entities')
+    # the gold labels occupations held nowhere in particular (`архитектор Иван Петров`) as roles;
+    # factRuEval does not (its Occupation facts are jobs held somewhere): such predictions are not scored
+    bare_occupations: bool = True
 
 
 # ---------------------------------------------------------------- folding
@@ -368,7 +374,7 @@ def read_factru(directory: str | Path) -> Gold:
     files = sorted(directory.glob('*.objects'))
     if not files:
         raise GoldError(f'{directory} holds no factRuEval *.objects files')
-    gold = Gold(types=NAME_TYPES, entity_normals=True)
+    gold = Gold(types=NAME_TYPES, entity_normals=True, bare_occupations=False)
     for path in files:
         doc_id = path.stem
         stem = path.with_suffix('')
@@ -561,4 +567,4 @@ def select(gold: Gold, docs: str | None = None, exclude: Iterable[str] = ()) -> 
                 entities=[_ for _ in gold.entities if _.doc_id in keep], warnings=list(gold.warnings),
                 texts={k: v for k, v in gold.texts.items() if k in keep}, types=gold.types,
                 entity_normals=gold.entity_normals, roles=[_ for _ in gold.roles if _.doc_id in keep],
-                facets=gold.facets)
+                facets=gold.facets, bare_occupations=gold.bare_occupations)

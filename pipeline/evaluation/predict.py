@@ -97,7 +97,8 @@ def roles_from_tables(frames: dict[str, pd.DataFrame], gold: Gold) -> list[RoleR
         found.append(RoleRecord(row.doc_id, row.person, clean(row.organisation), row.position,
                                 row.position_normal, int(row.start), int(row.stop),
                                 person_spans=tuple(extents.get(row.person_entity_id, ())),
-                                org_spans=tuple(extents.get(org, ())) if org else ()))
+                                org_spans=tuple(extents.get(org, ())) if org else (),
+                                kind=clean(getattr(row, 'kind', None))))
     return found
 
 

@@ -63,10 +63,13 @@ def unique_roles(roles: list[RoleRecord], key) -> list[RoleRecord]:
 def score_roles(gold: Gold, pred: Annotations) -> tuple[pd.DataFrame, list[dict]]:
     """P/R/F1 of roles: `person` (the right person holds a role) and `person+org` (and where);
     `position_normal` accuracy among person+org pairs whose gold gives it. Each gold role
-    (one per document, person and organisation) is matched once."""
+    (one per document, person and organisation) is matched once. Against a gold that does not label
+    occupations held nowhere in particular (factRuEval), predicted occupations without an organisation
+    are left out."""
     gold_roles = unique_roles(gold.roles, lambda _: (_.doc_id, _.person_spans or fold_name(_.person or ''),
                                                      _.org_spans or fold_name(_.organisation or '')))
-    pred_roles = unique_roles(pred.roles, lambda _: (_.doc_id, fold_name(_.person or ''),
+    scored = [_ for _ in pred.roles if gold.bare_occupations or _.kind != 'occupation' or _.organisation]
+    pred_roles = unique_roles(scored, lambda _: (_.doc_id, fold_name(_.person or ''),
                                                      fold_name(_.organisation or '')))
     rows, examples = [], []
     for level, org_needed in (('person', False), ('person+org', True)):

@@ -125,7 +125,7 @@ def document_rows(doc: Document) -> dict[str, list[dict]]:
         rows['roles'].append(dict(
             role_id=f'{doc.doc_id}:r{number}', doc_id=doc.doc_id, person_entity_id=entity_ids[role.person],
             person=doc.entities[role.person].name, position=role.position,
-            position_normal=role.position_normal,
+            position_normal=role.position_normal, kind=role.kind,
             org_entity_id=entity_ids[org] if org is not None else None,
             organisation=doc.entities[org].name if org is not None else None,
             start=role.start, stop=role.stop,

@@ -146,6 +146,8 @@ class Roles(Table):
                                              'заместителя губернатора', str_length={'min_value': 1})
     position_normal: Series[pd.StringDtype] = field('the position in the nominative',
                                                     'заместитель губернатора', str_length={'min_value': 1})
+    kind: Series[pd.StringDtype] = field('position (a post held) or occupation (what the person does: поэт, врач)',
+                                         'position', isin=['position', 'occupation'])
     org_entity_id: Series[pd.StringDtype] = field('where it is held: entities.entity_id of an ORG or LOC',
                                                   None, nullable=True)
     organisation: Series[pd.StringDtype] = field('canonical name of that organisation or place',
