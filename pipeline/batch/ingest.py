@@ -253,17 +253,42 @@ def read_txt(path: Path, doc_id: str) -> Iterator[Document | Problem]:
     source = display(path)
     try:
         decoded = decode(read_bytes(path))
-        if looks_like_html(path, decoded.text):
-            decoded = Decoded(html_text(decoded.text), decoded.encoding, decoded.warning)
-            if not decoded.text.strip():
-                raise InputError('is an HTML page with no visible text')
-        check_text(decoded.text)
     except InputError as error:
         yield Problem(source, doc_id, 'ingest', f'{source} {error}')
         return
     if decoded.warning:
         yield Problem(source, doc_id, 'ingest', f'{source}: {decoded.warning}')
-    yield Document(doc_id=doc_id, text=decoded.text, source=source)
+    yield from text_document(decoded.text, doc_id, source, html=looks_like_html(path, decoded.text))
+
+
+# --- web pages (batch/web.py): the article of an HTML page and its metadata -----------------------------
+def text_document(text: str, doc_id: str, source: str, html: bool, url: str | None = None,
+                  **fields) -> Iterator[Document | Problem]:
+    """A document from decoded text: an HTML page becomes its article (web.extract) with the page's
+    metadata, or its visible text with a warning; `fields` are further Document fields (WARC)."""
+    from pipeline.batch import web
+    try:
+        page = None
+        if html:
+            page = web.extract(text, url)
+            text = page.text
+            if not text.strip():
+                raise InputError('is an HTML page with no visible text')
+        check_text(text)
+    except InputError as error:
+        yield Problem(source, doc_id, 'ingest', f'{source} {error}')
+        return
+    if page is None:
+        yield Document(doc_id=doc_id, text=text, source=source, url=url, **fields)
+        return
+    if page.warning:
+        yield Problem(source, doc_id, 'ingest', f'{source}: {page.warning}')
+    yield Document(
+        doc_id=doc_id, text=text, source=source, title=page.title, url=page.url or url,
+        published=page.published, published_source='metadata' if page.published else None,
+        author=page.author, site=page.site, **fields,
+    )
+# --- end of web pages ------------------------------------------------------------------------------------
 
 
 def record_document(record: dict, source: str, fallback_id: str) -> Document:
@@ -273,8 +298,11 @@ def record_document(record: dict, source: str, fallback_id: str) -> Document:
     if not isinstance(text, str):
         raise InputError('has no "text" string')
     check_text(text)
-    if looks_like_html(None, text):   # the visible text, as for an HTML file
-        text = html_text(text)
+    page = None
+    if looks_like_html(None, text):   # the article, as for an HTML file (batch/web.py)
+        from pipeline.batch import web
+        page = web.extract(text, record.get('url') if isinstance(record.get('url'), str) else None)
+        text = page.text
         if not text:
             raise InputError('is HTML with no visible text')
     text = without_surrogates(text)
@@ -285,11 +313,12 @@ def record_document(record: dict, source: str, fallback_id: str) -> Document:
         value = record.get(key)
         return None if value is None or value == '' else without_surrogates(str(value))
 
-    published = optional('published')
+    published = optional('published') or (page.published if page else None)
     return Document(
         doc_id=doc_id, text=text, source=source,
-        title=optional('title'), url=optional('url'),
+        title=optional('title') or (page.title if page else None), url=optional('url'),
         published=published, published_source='metadata' if published else None,
+        author=page.author if page else None, site=page.site if page else None,
     )
 
 
