@@ -18,6 +18,7 @@ def command_run(args) -> int:
         return 2
     if args.doc_timeout is not None:   # read by worker processes when they start
         os.environ['PIPELINE_DOC_TIMEOUT'] = str(float(args.doc_timeout))
+    os.environ['PIPELINE_LANGUAGES'] = args.languages   # read by worker processes when they start
     if isinstance(engine, engines.Local) and \
             ingest.estimate(args.inputs) - (0 if args.reprocess_older else layout.documents_held(args.out)) \
             >= 2 * args.chunk_size:
@@ -27,7 +28,7 @@ def command_run(args) -> int:
     try:
         summary = run(args.inputs, args.out, progress=None if not args.quiet else False, workers=args.workers,
                       chunk_size=args.chunk_size, engine=engine, doc_timeout=args.doc_timeout,
-                      reprocess_older=args.reprocess_older)
+                      reprocess_older=args.reprocess_older, languages=args.languages)
     except KeyboardInterrupt:
         print('interrupted: the chunks committed so far are kept; the same command finishes the job',
               file=sys.stderr)
@@ -158,6 +159,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument('--reprocess-older', action='store_true',
                      help='also process again the documents that another pipeline version wrote (after an '
                           'upgrade), replacing their rows; by default unchanged texts are skipped')
+    run.add_argument('--languages', default='ru', metavar='CODES',
+                     help='languages sent through the Russian stages, comma-separated ISO 639-1 codes '
+                          '(default ru; all: every one); documents in others are kept in the documents '
+                          'table with their language')
     run.epilog = ('Runs are incremental: documents already in --out with the same text (sha256) are skipped, an '
                   'edited one replaces its old rows, and a killed run leaves whole documents only; running the '
                   'same command again finishes the job. Each run is a row of the runs table.')

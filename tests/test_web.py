@@ -29,7 +29,8 @@ def test_web_article_and_metadata(story):
     assert page.warning is None
     for paragraph in story.paragraphs:
         assert paragraph in page.text
-    for boilerplate in ('Карта сайта', 'Распечатать', 'Читайте также', 'cookie', story.sidebar[0], 'Сидоренко'):
+    for boilerplate in ('Карта сайта', 'Распечатать', 'Читайте также', 'cookie', story.sidebar[0],
+                        'Сидоренко'):
         assert boilerplate not in page.text
 
 
@@ -68,5 +69,6 @@ def test_web_html_record_gets_page_metadata(tmp_path):
     path.write_text(json.dumps({'id': 'k1', 'text': news_page(story)}, ensure_ascii=False) + '\n',
                     encoding='utf-8')
     [doc] = list(ingest.read_inputs([path]))
-    assert (doc.title, doc.published, doc.author, doc.site) == (story.title, story.published, story.author, SITE)
+    assert (doc.title, doc.published, doc.author, doc.site) == (story.title, story.published, story.author,
+                                                                SITE)
     assert story.sidebar[0] not in doc.text and story.paragraphs[0] in doc.text

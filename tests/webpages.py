@@ -84,8 +84,8 @@ STORIES = (
             'с депутатским корпусом.',
         ),
         published='2024-09-25', author='Анна Белова',
-        names=('Архангельской городской думы', 'Валентину Сыроватку', 'Единой России', 'КПРФ', 'Александр Новиков',
-               'Дмитрий Морев'),
+        names=('Архангельской городской думы', 'Валентину Сыроватку', 'Единой России', 'КПРФ',
+               'Александр Новиков', 'Дмитрий Морев'),
         sidebar=(
             'Полиция задержала мошенников, обманувших пенсионера из Онеги',
             'Министр Антон Алиханов посетил верфь «Звёздочка»',
@@ -108,7 +108,8 @@ def news_page(story: Story, host: str = 'vestnik-sever.ru', site: str = SITE, pa
     body = paragraphs if paragraphs is not None else story.paragraphs
     ld = json.dumps({
         '@context': 'https://schema.org', '@type': 'NewsArticle', 'headline': story.title,
-        'datePublished': f'{story.published}T09:30:00+03:00', 'author': {'@type': 'Person', 'name': story.author},
+        'datePublished': f'{story.published}T09:30:00+03:00',
+        'author': {'@type': 'Person', 'name': story.author},
         'publisher': {'@type': 'Organization', 'name': site}, 'mainEntityOfPage': url,
     }, ensure_ascii=False)
     sidebar = ''.join(f'<li><a href="/news/{n}/">{escape(_)}</a></li>'

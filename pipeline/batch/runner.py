@@ -30,6 +30,7 @@ from pipeline.store import rows as tables
 from pipeline.stages import dates, money, numbers, orgs, persons, published, roles
 from pipeline.document import Document, Problem
 from pipeline.batch.resources import Resources, shared
+from pipeline.lang import language
 from pipeline.store import schemas
 
 # documents per chunk: the unit sent to a worker and committed to the output. Each chunk costs a
@@ -58,6 +59,9 @@ BATCHED = {'ner': ner.run_many}
 
 
 DOC_TIMEOUT = float(os.environ.get('PIPELINE_DOC_TIMEOUT') or 30)   # seconds per document, all stages
+# languages sent through the stages (lang/language.py; `--languages`, read by worker processes when they
+# start); documents in others are kept in `documents` with their language only. Empty: every language
+LANGUAGES = language.parse_languages(os.environ.get('PIPELINE_LANGUAGES') or 'ru')
 
 
 class DocumentTimeout(Exception):
@@ -118,12 +122,18 @@ def process_many(docs: list[Document], res: Resources | None = None,
     timeout = DOC_TIMEOUT if timeout is None else timeout
     results: list[Document | Problem] = list(docs)
     spent = [0.0] * len(results)
+    foreign = set()   # documents in a language not asked for: kept, with their language, but not processed
+    for index, doc in enumerate(results):
+        doc.language = doc.language or language.detect(doc.text)
+        if LANGUAGES and doc.language is not None and doc.language not in LANGUAGES:
+            foreign.add(index)
 
     def left(index):
         return max(0.001, timeout - spent[index]) if timeout else None
 
     for name, stage in STAGES:
-        live = [index for index, doc in enumerate(results) if isinstance(doc, Document)]
+        live = [index for index, doc in enumerate(results)
+                if isinstance(doc, Document) and index not in foreign]
         if name in BATCHED and len(live) > 1:
             started = time.perf_counter()
             try:
@@ -201,6 +211,7 @@ class Summary:
     replaced: int = 0
     skipped: int = 0        # already in the output with the same text
     total: int = 0          # documents in the output after the run
+    languages: Counter = field(default_factory=Counter)   # documents written but not processed, by language
 
     def line(self) -> str:
         types = ' '.join(f'{_}={self.mentions[_]}' for _ in ('PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY'))
@@ -208,7 +219,8 @@ class Summary:
         return (f'{self.documents} documents, {sum(self.mentions.values())} mentions ({types}); '
                 f'{self.added} added, {self.replaced} replaced, {self.skipped} skipped (unchanged), '
                 f'{self.errors} failed, {self.warnings} warnings; {self.seconds:.1f} s, {rate:.1f} documents/s; '
-                f'{self.total} documents in the output')
+                f'{self.total} documents in the output'
+                + ''.join(f'; skipped: language {code} {n}' for code, n in sorted(self.languages.items())))
 
     def count(self, frames: dict) -> None:
         """Add the mentions and problems of one processed chunk."""
@@ -216,11 +228,15 @@ class Summary:
         levels = frames['errors']['level']
         self.errors += int((levels == 'error').sum())
         self.warnings += int((levels == 'warning').sum())
+        if LANGUAGES:
+            found = frames['documents']['language'].dropna()
+            self.languages.update(found[~found.isin(list(LANGUAGES))])
 
 
 def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: int | None = None,
         chunk_size: int = CHUNK_SIZE, engine='local', scheduler: str | None = None,
-        doc_timeout: float | None = None, reprocess_older: bool = False) -> Summary:
+        doc_timeout: float | None = None, reprocess_older: bool = False,
+        languages: str | None = None) -> Summary:
     """Process the documents of `inputs` that `out` does not hold yet; commit them chunk by chunk.
 
     `workers` defaults to the number of cores; `engine` is `local` or `dask`
@@ -229,10 +245,15 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     `doc_timeout`: seconds per document (default DOC_TIMEOUT, 30; 0: no limit); a document
     that runs past it is an `errors` row naming the stage. `reprocess_older`: documents written by
     another pipeline version are processed again and their rows replaced, as an edited article's.
+    `languages`: codes such as `ru,uk` (default `ru`; `all`: every one) whose documents go through the
+    stages; the others are written to `documents` with their `language` only (lang/language.py).
     """
     from pipeline.batch import engines
     from pipeline.store import registry, tables as store
-    global DOC_TIMEOUT
+    global DOC_TIMEOUT, LANGUAGES
+    if languages is not None:   # this process, and worker processes started from now on
+        LANGUAGES = language.parse_languages(languages)
+        os.environ['PIPELINE_LANGUAGES'] = languages
     if doc_timeout is not None:   # this process, and worker processes started from now on (they read the variable)
         DOC_TIMEOUT = float(doc_timeout)
         os.environ['PIPELINE_DOC_TIMEOUT'] = str(DOC_TIMEOUT)
