@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from pipeline.batch import warc
 from pipeline.document import Document, Problem
 
 SUFFIXES = ('.txt', '.jsonl', '.csv', '.html', '.htm')
@@ -194,7 +195,8 @@ def list_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, Path]]:
     for path in map(Path, paths):
         if path.is_dir():
             for file in sorted(path.rglob('*')):
-                if file.suffix.lower() in SUFFIXES and file.is_file():
+                # .warc and .warc.gz archives: batch/warc.py
+                if (file.suffix.lower() in SUFFIXES or warc.is_warc(file)) and file.is_file():
                     found.append((file, path))
         else:
             found.append((path, path.parent))
@@ -284,7 +286,7 @@ def text_document(text: str, doc_id: str, source: str, html: bool, url: str | No
     if page.warning:
         yield Problem(source, doc_id, 'ingest', f'{source}: {page.warning}')
     yield Document(
-        doc_id=doc_id, text=text, source=source, title=page.title, url=page.url or url,
+        doc_id=doc_id, text=text, source=source, title=page.title, url=url or page.url,
         published=page.published, published_source='metadata' if page.published else None,
         author=page.author, site=page.site, **fields,
     )
@@ -378,7 +380,9 @@ def read_inputs(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Probl
             yield Problem(display(path), None, 'ingest', f'{display(path)} does not exist')
             continue
         suffix = path.suffix.lower()
-        if suffix in ('.jsonl', '.csv'):
+        if warc.is_warc(path):   # a web archive: one document per HTML or text response (batch/warc.py)
+            items = warc.read_warc(path)
+        elif suffix in ('.jsonl', '.csv'):
             items = read_records(path)
         else:
             items = read_txt(path, ids[path])

@@ -148,8 +148,14 @@ def problem_row(problem: Problem) -> dict:
                 message=problem.message, level=problem_level(problem))
 
 
+# messages of problems that keep their document (or skip what is no document): warnings, not errors
+WARNINGS = ('replaced by U+FFFD',
+            'no article found in the page',         # batch/web.py: the visible text is kept
+            'records are not documents, skipped')   # batch/warc.py: requests, images, redirects
+
+
 def problem_level(problem: Problem) -> str:
-    return 'warning' if 'replaced by U+FFFD' in problem.message else 'error'
+    return 'warning' if any(_ in problem.message for _ in WARNINGS) else 'error'
 
 
 def build(docs: Iterable[Document], problems: Iterable[Problem] = ()) -> dict[str, pd.DataFrame]:
