@@ -215,3 +215,36 @@ def crawl_records():
 
 def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data)
+
+
+# --- syndicated copies --------------------------------------------------------------------------------
+
+COPY_SITES = (
+    ('pomorie-news.ru', 'Поморье сегодня', 'Источник: пресс-служба правительства Архангельской области.',
+     'Подписывайтесь на наш канал в Telegram, чтобы первыми узнавать новости Поморья.'),
+    ('dvina29.ru', 'Двина-29', 'Фото: открытые источники. Перепечатка материалов разрешена со ссылкой.',
+     'Если вы заметили ошибку, выделите текст и нажмите Ctrl+Enter.'),
+)
+
+
+def edited(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
+    """The paragraphs with one sentence rewritten, as an editor of a copy does."""
+    first, *rest = paragraphs
+    return (first.replace('осмотрел в понедельник', 'в понедельник лично проверил')
+            .replace('вложит два миллиарда рублей', 'направит около двух миллиардов рублей')
+            .replace('избрали председателем', 'большинством голосов выбрали спикером'), *rest)
+
+
+def syndicated(story: Story, days: int = 1):
+    """The story and two copies on other sites, a day or more later, each with its own lines around the
+    text and one edited sentence: (url, published, page) triples, the original first."""
+    from datetime import date, timedelta
+
+    pages = [(url_of(story), story.published, news_page(story))]
+    for number, (host, site, before, after) in enumerate(COPY_SITES, 1):
+        day = (date.fromisoformat(story.published) + timedelta(days=days * number)).isoformat()
+        copy = Story(story.slug, story.title, story.paragraphs, day, story.author, story.names,
+                     tuple(reversed(story.sidebar)), story.boilerplate)
+        paragraphs = (before,) + edited(story.paragraphs) + (after,)
+        pages.append((url_of(copy, host), day, news_page(copy, host=host, site=site, paragraphs=paragraphs)))
+    return pages

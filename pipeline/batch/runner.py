@@ -236,7 +236,7 @@ class Summary:
 def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: int | None = None,
         chunk_size: int = CHUNK_SIZE, engine='local', scheduler: str | None = None,
         doc_timeout: float | None = None, reprocess_older: bool = False,
-        languages: str | None = None) -> Summary:
+        languages: str | None = None, duplicates: bool = True) -> Summary:
     """Process the documents of `inputs` that `out` does not hold yet; commit them chunk by chunk.
 
     `workers` defaults to the number of cores; `engine` is `local` or `dask`
@@ -247,9 +247,10 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     another pipeline version are processed again and their rows replaced, as an edited article's.
     `languages`: codes such as `ru,uk` (default `ru`; `all`: every one) whose documents go through the
     stages; the others are written to `documents` with their `language` only (lang/language.py).
+    `duplicates`: mark syndicated copies in `documents.duplicate_of` (store/duplicates.py).
     """
     from pipeline.batch import engines
-    from pipeline.store import registry, tables as store
+    from pipeline.store import duplicates as copies, registry, tables as store
     global DOC_TIMEOUT, LANGUAGES
     if languages is not None:   # this process, and worker processes started from now on
         LANGUAGES = language.parse_languages(languages)
@@ -272,7 +273,11 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         status = 'failed'
         try:
             chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar, reprocess_older)
+            index = copies.Index(out) if duplicates else None
             for (docs, _), frames in pool.map(process_chunk, chunks):
+                if index is not None:   # syndicated copies: marked, and indexed before the commit
+                    frames['documents'] = index.mark(frames['documents'])
+                    index.flush()
                 summary.count(frames)
                 dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
                 added, replaced, _ = dataset.commit(frames)
