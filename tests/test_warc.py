@@ -7,7 +7,7 @@ from pipeline.batch import ingest
 from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
 from pipeline.store.rows import load_tables, problem_level
-from tests.webpages import STORIES, crawl_records, url_of, write_warc
+from tests.webpages import STORIES, crawl_records, http_response, news_page, url_of, write_warc
 
 
 def read(path):
@@ -78,3 +78,34 @@ def test_warc_run_writes_documents_with_crawl_columns(crawl, res, tmp_path, monk
                                                                            '2024-09-02')
     names = set(frames['mentions'].query('doc_id == @cp1251.doc_id')['text'])
     assert 'Виктор Белоусов' in names and not names & {'Сбербанк', 'Ирина Чиркова'}
+
+
+CHARSET_CASES = [
+    # (HTTP charset, <meta charset> of the page, body encoding, what becomes of it)
+    ('windows-1251', None, 'cp1251', 'document'),
+    ('koi8-r', None, 'koi8-r', 'document'),
+    ('x-unknown-charset', None, 'cp1251', 'document'),   # a name Python does not know: the bytes tell
+    ('utf-8', None, 'cp1251', 'document'),               # a header that lies: the bytes tell
+    (None, None, 'cp1251', 'document'),
+    (None, 'iso-8859-5', 'iso-8859-5', 'document'),      # no header: the page's declaration
+    ('x-unknown-charset', None, 'shift_jis', 'error'),   # nothing declared, and the bytes read as nothing
+]
+
+
+@pytest.mark.parametrize('charset, meta, encoding, expected', CHARSET_CASES)
+def test_warc_charset_of_the_http_header(tmp_path, charset, meta, encoding, expected):
+    story = STORIES[2]
+    page = news_page(story).replace('<meta charset="utf-8">', f'<meta charset="{meta}">' if meta else '')
+    body = page.encode(encoding, 'xmlcharrefreplace')
+    kind = 'text/html' + (f'; charset={charset}' if charset else '')
+    path = tmp_path / 'one.warc'
+    path.write_bytes(write_warc([(url_of(story), '200 OK', http_response(body, kind), body)], gz=False))
+    docs, problems = read(path)
+    if expected == 'document':
+        [doc] = docs
+        assert doc.title == story.title and story.paragraphs[1] in doc.text
+        assert doc.charset == (charset.lower() if charset else None)
+    else:
+        assert not docs
+        [error] = [_ for _ in problems if problem_level(_) == 'error']
+        assert 'does not read as cp1251 or koi8-r' in error.message and url_of(story) in error.message

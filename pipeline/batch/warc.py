@@ -8,7 +8,8 @@ A response with status 2xx and a `text/html`, `application/xhtml+xml` or
 `text/plain` body becomes a `Document`: `doc_id` is the record's target URI
 (its WARC-Record-ID where the URI repeats in the archive), `url` that URI,
 `fetched` its WARC-Date, `charset` what the HTTP `Content-Type` announced
-(the body is decoded with it; else as any other input, ingest.decode). An
+(the body is decoded with it, else with the page's `<meta charset>`, else as
+any other input, ingest.decode). An
 HTML body becomes its article (batch/web.py). Requests, metadata, images,
 redirects and other records are skipped and counted in one warning row per
 archive. A truncated or damaged archive keeps every whole record before the
@@ -19,6 +20,7 @@ the last record, whose body is whole, loses nothing and is not reported).
 from __future__ import annotations
 
 import codecs
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Iterator
@@ -46,17 +48,23 @@ def media_type(content_type: str | None) -> tuple[str, str | None]:
     return kind.strip().lower(), charset
 
 
+META_CHARSET = re.compile(rb'<meta[^>]+charset\s*=\s*["\']?\s*([A-Za-z0-9_.:-]+)', re.IGNORECASE)
+
+
 def decode_body(data: bytes, charset: str | None):
-    """The body as text: with the announced charset when Python knows it and the bytes fit it,
-    else as any input (ingest.decode: UTF-8, UTF-16 with BOM, cp1251, koi8-r)."""
+    """The body as text: with the charset the HTTP header announces, else the one the page's
+    `<meta charset>` declares, when Python knows it and the bytes fit it; else as any input
+    (ingest.decode: UTF-8, UTF-16 with BOM, cp1251, koi8-r by letter statistics)."""
     from pipeline.batch import ingest
 
-    if charset:
-        try:
-            codecs.lookup(charset)
-            return ingest.Decoded(data.decode(charset), charset)
-        except (LookupError, UnicodeDecodeError):
-            pass
+    declared = META_CHARSET.search(data, 0, 4096)
+    for name in (charset, declared.group(1).decode('ascii').lower() if declared else None):
+        if name:
+            try:
+                codecs.lookup(name)
+                return ingest.Decoded(data.decode(name), name)
+            except (LookupError, UnicodeDecodeError):
+                pass
     return ingest.decode(data)
 
 
