@@ -218,16 +218,17 @@ def time_duplicates(store: int) -> None:
     from pipeline.document import Document
     from pipeline.store import duplicates
 
-    texts = articles(store + 128)
-    if len(texts) < store + 128:   # fewer distinct pieces than the store: shuffled sentences make more
+    texts = articles(store)
+    if len(texts) < store:   # fewer distinct pieces than the store: shuffled sentences make more
         rng = random.Random(7)
         base = list(texts)
-        while len(texts) < store + 128:
+        while len(texts) < store:
             sentences = SENTENCE.split(rng.choice(base)) + SENTENCE.split(rng.choice(base))
             rng.shuffle(sentences)
-            texts.append(' '.join(sentences[:6]))
-    rows = [(f'd{n:06d}', f'2024-{1 + n % 12:02d}-{1 + n % 28:02d}', text) for n, text in enumerate(texts)]
-    held, batch = rows[:store], rows[store:store + 128]
+            texts.append(' '.join(sentences[:12]))
+    held = [(f'd{n:06d}', f'2024-{1 + n % 12:02d}-{1 + n % 28:02d}', text) for n, text in enumerate(texts)]
+    # the articles added: whole news texts, as a run gets them (the stages' time depends on their length)
+    batch = [(f'new{n:03d}', '2024-12-01', text) for n, text in enumerate(source_texts()[-128:])]
     with tempfile.TemporaryDirectory() as out:
         index = duplicates.Index(out)
         started = time.perf_counter()
@@ -250,6 +251,7 @@ def time_duplicates(store: int) -> None:
     runner.process_chunk([Document(doc_id, text) for doc_id, _, text in batch])
     stages = time.perf_counter() - started
     cost = marking + appending
+    print(f'   (the 128 added articles: {sum(len(_[2]) for _ in batch) / len(batch):.0f} characters on average)')
     print(f'3. adding 128 articles to a store of {store:,} ({parts} index parts, built in {built:.0f} s): '
           f'duplicate detection {cost:.2f} s (marking {marking:.2f}, appending {appending:.2f}); '
           f'the stages on the same 128 in one process {stages:.1f} s: +{100 * cost / stages:.1f} %')

@@ -72,3 +72,15 @@ def test_duplicates_run_marks_documents(res, tmp_path):
     run([folder], tmp_path / 'out', progress=False, workers=1)
     documents = load_tables(tmp_path / 'out')['documents'].set_index('doc_id')
     assert documents['duplicate_of'].fillna('').to_dict() == {'0': '', '1': '0', '2': '0'}
+
+
+def test_duplicates_index_parts_are_merged_and_still_found(tmp_path, monkeypatch):
+    monkeypatch.setattr(duplicates, 'MAX_PARTS', 2)
+    pages = [page for story in STORIES for page in syndicated(story)]
+    originals, copies = pages[0::3], [_ for n, _ in enumerate(pages) if n % 3]
+    for original in originals:   # one batch each: three parts of each kind, merged past two
+        marked(duplicates.Index(tmp_path), [original])
+    index = duplicates.Index(tmp_path)
+    assert len(index.parts('bands')) == len(index.parts('signatures')) == 1
+    found = marked(index, copies)
+    assert found == {copy[0]: originals[n // 2][0] for n, copy in enumerate(copies)}
