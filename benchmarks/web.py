@@ -251,7 +251,8 @@ def time_duplicates(store: int) -> None:
     runner.process_chunk([Document(doc_id, text) for doc_id, _, text in batch])
     stages = time.perf_counter() - started
     cost = marking + appending
-    print(f'   (the 128 added articles: {sum(len(_[2]) for _ in batch) / len(batch):.0f} characters on average)')
+    average = sum(len(_[2]) for _ in batch) / len(batch)
+    print(f'   (the 128 added articles: {average:.0f} characters on average)')
     print(f'3. adding 128 articles to a store of {store:,} ({parts} index parts, built in {built:.0f} s): '
           f'duplicate detection {cost:.2f} s (marking {marking:.2f}, appending {appending:.2f}); '
           f'the stages on the same 128 in one process {stages:.1f} s: +{100 * cost / stages:.1f} %')
