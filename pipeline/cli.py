@@ -35,7 +35,8 @@ def command_run(args) -> int:
     try:
         summary = run(args.inputs, args.tables, progress=None if not args.quiet else False,
                       workers=args.workers, chunk_size=args.chunk_size, engine=engine,
-                      doc_timeout=args.doc_timeout, reprocess_older=args.reprocess_older)
+                      doc_timeout=args.doc_timeout, reprocess_older=args.reprocess_older,
+                      languages=args.languages)
     except KeyboardInterrupt:
         print('interrupted: the chunks committed so far are kept; the same command finishes the job',
               file=sys.stderr)
@@ -220,6 +221,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument('--reprocess-older', action='store_true',
                      help='also process again the documents that another pipeline version wrote (after '
                           'an upgrade), replacing their rows; by default unchanged texts are skipped')
+    run.add_argument('--languages', default='ru', metavar='CODES',
+                     help='languages sent through the Russian stages, comma-separated ISO 639-1 codes '
+                          '(default ru; all: every one); documents in others are kept in the documents '
+                          'table with their language')
     run.add_argument('--strict', action='store_true',
                      help='exit with 1 when any input or document failed (an error row); by default '
                           'only when no input could be processed')

@@ -135,6 +135,13 @@ class Document:
     published: str | None = None
     published_source: str | None = None
     url: str | None = None
+    # web pages and crawls (batch/web.py, batch/warc.py), language (lang/language.py), store/duplicates.py
+    author: str | None = None
+    site: str | None = None
+    fetched: str | None = None        # when a crawler fetched it (WARC-Date)
+    charset: str | None = None        # the charset its HTTP header announced
+    language: str | None = None       # ISO 639-1 code detected from the text: `ru`, `en`
+    duplicate_of: str | None = None   # doc_id of the earliest published copy of the same story
     tokens: list[Token] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)

@@ -67,9 +67,10 @@ CATALOGUE = {
     'legacy_koi8r.txt': (GOOD.encode('koi8-r'), ('text', GOOD)),
     'utf16.txt': (GOOD.encode('utf-16'), ('text', GOOD)),
     'utf8_bom.txt': (b'\xef\xbb\xbf' + GOOD2.encode(), ('text', GOOD2)),
-    'page.html': (HTML.encode(), ('text', HTML_TEXT)),
+    # two short lines are no article for trafilatura (batch/web.py): the visible text, with a warning
+    'page.html': (HTML.encode(), ('warning', 'no article found', HTML_TEXT)),
     'page_as_txt.txt': (HTML.encode('cp1251', errors='replace').replace(b'&laquo;', b'\xab')
-                        .replace(b'&raquo;', b'\xbb'), ('text', HTML_TEXT)),
+                        .replace(b'&raquo;', b'\xbb'), ('warning', 'no article found', HTML_TEXT)),
     'long_token.txt': (LONG_TOKEN.encode(), ('text', LONG_TOKEN)),
     'quotes.txt': (QUOTES.encode(), ('text', QUOTES)),
     'latin.txt': (LATIN.encode(), ('text', LATIN)),

@@ -42,6 +42,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from pipeline.batch import warc
 from pipeline.document import Document, Level, Problem
 
 SUFFIXES = ('.txt', '.jsonl', '.csv', '.html', '.htm')
@@ -275,7 +276,8 @@ def list_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, Path]]:
                 continue
             dirs[:] = [_ for _ in dirs if not hidden(_)]
             found.extend((here / _, path) for _ in files
-                         if not hidden(_) and os.path.splitext(_)[1].lower() in SUFFIXES)
+                         if not hidden(_) and (os.path.splitext(_)[1].lower() in SUFFIXES
+                                               or warc.is_warc(Path(_))))
     return sorted(found, key=lambda _: (_[1], _[0]))
 
 
@@ -372,17 +374,42 @@ def read_txt(path: Path, doc_id: str) -> Iterator[Document | Problem]:
     source = display(path)
     try:
         decoded = decode(read_bytes(path))
-        if looks_like_html(path, decoded.text):
-            decoded = Decoded(html_text(decoded.text), decoded.encoding, decoded.warning)
-            if not decoded.text.strip():
-                raise InputError('is an HTML page with no visible text')
-        check_text(decoded.text)
     except InputError as error:
         yield Problem(source, doc_id, 'ingest', f'{source} {error}')
         return
     if decoded.warning:
         yield warning(source, doc_id, f'{source}: {decoded.warning}')
-    yield Document(doc_id=doc_id, text=decoded.text, source=source)
+    yield from text_document(decoded.text, doc_id, source, html=looks_like_html(path, decoded.text))
+
+
+# --- web pages (batch/web.py): the article of an HTML page and its metadata -----------------------------
+def text_document(text: str, doc_id: str, source: str, html: bool, url: str | None = None,
+                  **fields) -> Iterator[Document | Problem]:
+    """A document from decoded text: an HTML page becomes its article (web.extract) with the page's
+    metadata, or its visible text with a warning; `fields` are further Document fields (WARC)."""
+    from pipeline.batch import web
+    try:
+        page = None
+        if html:
+            page = web.extract(text, url)
+            text = page.text
+            if not text.strip():
+                raise InputError('is an HTML page with no visible text')
+        check_text(text)
+    except InputError as error:
+        yield Problem(source, doc_id, 'ingest', f'{source} {error}')
+        return
+    if page is None:
+        yield Document(doc_id=doc_id, text=text, source=source, url=url, **fields)
+        return
+    if page.warning:
+        yield warning(source, doc_id, f'{source}: {page.warning}')
+    yield Document(
+        doc_id=doc_id, text=text, source=source, title=page.title, url=url or page.url,
+        published=page.published, published_source='metadata' if page.published else None,
+        author=page.author, site=page.site, **fields,
+    )
+# --- end of web pages ------------------------------------------------------------------------------------
 
 
 ISO = re.compile(r'\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}([+-]\d{2}:\d{2})?)?')
@@ -428,8 +455,11 @@ def record_document(record, source: str, collection: str) -> tuple[Document, lis
     if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int))):
         raise InputError(f'has an "id" that is neither a string nor an integer: {json.dumps(raw_id)[:80]}')
     check_text(text)
-    if looks_like_html(None, text):   # the visible text, as for an HTML file
-        text = html_text(text)
+    page = None
+    if looks_like_html(None, text):   # the article, as for an HTML file (batch/web.py)
+        from pipeline.batch import web
+        page = web.extract(text, record.get('url') if isinstance(record.get('url'), str) else None)
+        text = page.text
         if not text:
             raise InputError('is HTML with no visible text')
         check_text(text)   # what is left of the markup may be control characters only
@@ -448,6 +478,10 @@ def record_document(record, source: str, collection: str) -> tuple[Document, lis
         return without_surrogates(value)
 
     title, url, published = optional('title'), optional('url'), optional('published')
+    if page is not None:   # what the page says fills what the record leaves empty
+        title, published = title or page.title, published or page.published
+        if page.warning:
+            warnings.append(warning(source, doc_id, f'{source}: {page.warning}'))
     if published is not None:
         value = published_value(published)
         if value is None:
@@ -456,7 +490,8 @@ def record_document(record, source: str, collection: str) -> tuple[Document, lis
                                     f'(ISO 8601, 23.08.2024, RFC 2822, 23 августа 2024); left empty'))
         published = value
     document = Document(doc_id=doc_id, text=text, source=source, title=title, url=url,
-                        published=published, published_source='metadata' if published else None)
+                        published=published, published_source='metadata' if published else None,
+                        author=page.author if page else None, site=page.site if page else None)
     return document, warnings
 
 
@@ -679,7 +714,9 @@ def read_inputs(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Probl
             yield Problem(display(path), None, 'ingest', f'{display(path)} does not exist')
             continue
         doc_id = file_id(path, root, len(folders) > 1 and root in folders)
-        if path.suffix.lower() in ('.jsonl', '.csv'):
+        if warc.is_warc(path):   # a web archive: one document per HTML or text response (batch/warc.py)
+            items = warc.read_warc(path)
+        elif path.suffix.lower() in ('.jsonl', '.csv'):
             items = read_records(path, doc_id.rsplit('.', 1)[0])
         else:
             items = read_txt(path, doc_id)

@@ -31,6 +31,7 @@ from pipeline.batch import engines, ingest
 from pipeline.batch.budget import DOC_TIMEOUT, DocumentTimeout, budget, time_budget
 from pipeline.batch.resources import Resources, shared
 from pipeline.document import Document, Problem
+from pipeline.lang import language
 from pipeline.stages import (
     dates,
     link,
@@ -52,6 +53,9 @@ CHUNK_SIZE = engines.CHUNK_SIZE   # documents per chunk (see there)
 
 # what a document holds before any stage runs (ingest gives the text and its metadata)
 INPUT = ('text',)
+
+# languages sent through the Russian stages by default (`--languages`)
+LANGUAGES = language.parse_languages('ru')
 
 WARM_TEXT = 'Мэр Москвы Сергей Собянин 1 сентября 2024 года открыл школу на 1200 учеников за 2 млрд рублей.'
 
@@ -153,24 +157,38 @@ def as_pipeline(stages: Pipeline | Iterable[Stage] | None) -> Pipeline:
 
 
 def process_many(docs: list[Document], res: Resources | None = None, timeout: float | None = DOC_TIMEOUT,
-                 stages: Pipeline | Iterable[Stage] | None = None) -> list[Document | Problem]:
+                 stages: Pipeline | Iterable[Stage] | None = None,
+                 languages: frozenset[str] = LANGUAGES) -> list[Document | Problem]:
     """Run every stage over several documents; each failure becomes a Problem.
 
     Each document has `timeout` seconds (default DOC_TIMEOUT, 30; 0, inf or None: no limit) for all
     stages together; one that runs past it becomes a Problem naming the stage, and the others go on.
-    `stages`: a Pipeline or Stage records (default PIPELINE).
+    `stages`: a Pipeline or Stage records (default PIPELINE). `languages`: the languages sent through
+    the stages (lang/language.py; empty: every one); a document in another is kept, with its
+    `language`, but not processed.
     """
     res = res or shared()
     timeout = None if timeout is None else time_budget(timeout)
     results: list[Document | Problem] = list(docs)
     spent = [0.0] * len(results)
+    foreign = set()
+    for index, doc in enumerate(results):
+        doc.language = doc.language or language.detect(doc.text)
+        if languages and doc.language is not None and doc.language not in languages:
+            foreign.add(index)
+    foreign = set()   # documents in a language not asked for: kept, with their language, but not processed
+    for index, doc in enumerate(results):
+        doc.language = doc.language or language.detect(doc.text)
+        if LANGUAGES and doc.language is not None and doc.language not in LANGUAGES:
+            foreign.add(index)
 
     def left(index):
         return max(0.001, timeout - spent[index]) if timeout else None
 
     for stage in as_pipeline(stages):
         name = stage.name
-        live = [index for index, doc in enumerate(results) if isinstance(doc, Document)]
+        live = [index for index, doc in enumerate(results)
+                if isinstance(doc, Document) and index not in foreign]
         if stage.run_many is not None and len(live) > 1:
             started = time.perf_counter()
             try:
@@ -221,13 +239,14 @@ def warm() -> None:
 
 
 def process_chunk(docs: list[Document], warnings: list[Problem] = (), timeout: float | None = DOC_TIMEOUT,
-                  stages: Pipeline | None = None) -> dict[str, pd.DataFrame]:
+                  stages: Pipeline | None = None,
+                  languages: frozenset[str] = LANGUAGES) -> dict[str, pd.DataFrame]:
     """Checked tables of one chunk of documents (what a worker runs); failures are `errors` rows.
 
-    `timeout` and `stages` travel with the chunk: a worker keeps no setting of its own.
+    `timeout`, `stages` and `languages` travel with the chunk: a worker keeps no setting of its own.
     """
     done, problems = [], list(warnings)
-    for result in process_many(docs, shared(), timeout, stages):
+    for result in process_many(docs, shared(), timeout, stages, languages):
         (problems if isinstance(result, Problem) else done).append(result)
     try:
         return check_tables(tables.build(done, problems))
@@ -258,6 +277,8 @@ class Summary:
     replaced: int = 0
     skipped: int = 0        # already in the output with the same text
     total: int = 0          # documents in the output after the run
+    languages: Counter = field(default_factory=Counter)   # documents written but not processed, by language
+    languages: Counter = field(default_factory=Counter)   # documents written but not processed, by language
 
     def line(self) -> str:
         types = ' '.join(f'{_}={self.mentions[_]}' for _ in ('PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY'))
@@ -266,20 +287,28 @@ class Summary:
                 f'{self.added} added, {self.replaced} replaced, {self.skipped} skipped (unchanged), '
                 f'{self.errors} failed, {self.warnings} warnings; {self.seconds:.1f} s, '
                 f'{rate:.1f} documents/s; '
-                f'{self.total} documents in the output')
+                f'{self.total} documents in the output'
+                + ''.join(f'; skipped: language {code} {n}' for code, n in sorted(self.languages.items())))
 
-    def count(self, frames: dict) -> None:
-        """Add the mentions and problems of one processed chunk."""
+    def count(self, frames: dict, languages: frozenset[str] = LANGUAGES) -> None:
+        """Add the mentions and problems of one processed chunk, and its documents in other languages."""
         self.mentions.update(frames['mentions']['type'])
         levels = frames['errors']['level']
         self.errors += int((levels == 'error').sum())
         self.warnings += int((levels == 'warning').sum())
+        if languages:
+            found = frames['documents']['language'].dropna()
+            self.languages.update(found[~found.isin(list(languages))])
+        if LANGUAGES:
+            found = frames['documents']['language'].dropna()
+            self.languages.update(found[~found.isin(list(LANGUAGES))])
 
 
 def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: int | None = None,
         chunk_size: int = CHUNK_SIZE, engine='local', scheduler: str | None = None,
         doc_timeout: float | None = None, reprocess_older: bool = False,
-        stages: Pipeline | Iterable[Stage] | None = None) -> Summary:
+        stages: Pipeline | Iterable[Stage] | None = None, languages: str | None = None,
+        duplicates: bool = True) -> Summary:
     """Process the documents of `inputs` that `out` does not hold yet; commit them chunk by chunk.
 
     `workers` defaults to the number of cores; `engine` is `local` or `dask`
@@ -290,12 +319,18 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     written by another pipeline version are processed again and their rows replaced, as an edited
     article's. `stages`: a Pipeline or Stage records (default PIPELINE), sent with each chunk (to
     worker processes by pickle: their functions must be importable by name).
+    `languages`: codes such as `ru,uk` (default `ru`; `all`: every one) whose documents go through the
+    stages; the others are written to `documents` with their `language` only (lang/language.py).
+    `duplicates`: mark syndicated copies in `documents.duplicate_of` (store/duplicates.py).
     """
+    from pipeline.store import duplicates as copies
     from pipeline.store import registry
     from pipeline.store import tables as store
     seconds = time_budget(doc_timeout)
     pipeline = as_pipeline(stages)
-    work = partial(process_chunk, timeout=seconds, stages=None if pipeline is PIPELINE else pipeline)
+    wanted = LANGUAGES if languages is None else language.parse_languages(languages)
+    work = partial(process_chunk, timeout=seconds, stages=None if pipeline is PIPELINE else pipeline,
+                   languages=wanted)
     started = time.perf_counter()
     inputs = [os.fspath(_) for _ in inputs]
     ingest.check_out(inputs, out)   # InputError: the run would read its own tables back
@@ -315,8 +350,12 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         try:
             chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar,
                           reprocess_older)
+            index = copies.Index(out) if duplicates else None
             for (docs, _), frames in pool.map(work, chunks):
-                summary.count(frames)
+                if index is not None:   # syndicated copies: marked, and indexed before the commit
+                    frames['documents'] = index.mark(frames['documents'])
+                    index.flush()
+                summary.count(frames, wanted)
                 dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
                 added, replaced, _ = dataset.commit(frames)
                 summary.added += added

@@ -182,7 +182,7 @@ def plural_here(head_word: str, person_word: str) -> bool:
     """The position reads as a plural in every case the name may stand in (`актрисы Сергей`: nominative
     plural, not genitive singular)."""
     person = cases(person_word)
-    found = [_ for _ in morph.parses(head_word) if _.normal_form.replace('ё', 'е') in heads()
+    found = [_ for _ in morph.parses(head_word) if fold_word(_.normal_form) in heads()
              and morph.attr(_.tag, 'case') in person]
     return bool(found) and all(morph.attr(_.tag, 'number') == 'plur' for _ in found)
 

@@ -43,7 +43,20 @@ class Documents(Table):
     published_source: Series[pd.StringDtype] = field(
         'where `published` came from: `metadata`, or `text` when printed in the article', 'text',
         nullable=True)
-    url: Series[pd.StringDtype] = field('URL given in the input metadata', None, nullable=True)
+    url: Series[pd.StringDtype] = field('URL given in the input metadata, or the canonical URL of a web page',
+                                        None, nullable=True)
+    author: Series[pd.StringDtype] = field('author named by a web page', 'Мария Котова', nullable=True)
+    site: Series[pd.StringDtype] = field('site name a web page declares', 'Северный вестник', nullable=True)
+    fetched: Series[pd.StringDtype] = field('when a crawler fetched the page (WARC-Date), ISO 8601',
+                                            '2024-08-23T10:00:00Z', nullable=True)
+    charset: Series[pd.StringDtype] = field('charset announced by the HTTP header of a crawled page',
+                                            'windows-1251', nullable=True)
+    language: Series[pd.StringDtype] = field(
+        'language detected from the text (ISO 639-1); only `--languages` go through the stages', 'ru',
+        nullable=True)
+    duplicate_of: Series[pd.StringDtype] = field(
+        'doc_id of the earliest published copy of the same story (syndicated copies), else empty',
+        None, nullable=True)
     n_chars: Series[pd.Int64Dtype] = field('length of `text` in characters', 5963, ge=1)
     sha256: Series[pd.StringDtype] = field('SHA-256 of `text` (UTF-8), the key of incremental runs',
                                            '9f2c…', str_length={'min_value': 64, 'max_value': 64})

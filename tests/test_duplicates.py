@@ -1,0 +1,86 @@
+"""Syndicated duplicates: copies of a story point to its earliest published copy, across batches,
+through an index that grows by appending."""
+
+import pandas as pd
+import pytest
+
+from pipeline.batch import web
+from pipeline.batch.runner import run
+from pipeline.store import duplicates
+from pipeline.store.rows import load_tables
+from tests.webpages import STORIES, news_page, syndicated, url_of
+
+
+def frame(pages) -> pd.DataFrame:
+    """`documents` rows (doc_id, published, text) of (url, published, page) triples."""
+    return pd.DataFrame({
+        'doc_id': [_[0] for _ in pages], 'published': [_[1] for _ in pages],
+        'text': [web.extract(_[2], _[0]).text for _ in pages],
+        'duplicate_of': pd.array([None] * len(pages), dtype='string'),
+    })
+
+
+def marked(index, pages) -> dict:
+    found = index.mark(frame(pages))
+    index.flush()
+    return {doc_id: None if pd.isna(first) else first
+            for doc_id, first in zip(found['doc_id'], found['duplicate_of'])}
+
+
+@pytest.mark.parametrize('story', STORIES, ids=lambda _: _.slug)
+def test_duplicates_copies_point_to_the_original(story, tmp_path):
+    (original, _, _), (copy1, _, _), (copy2, _, _) = pages = syndicated(story)
+    others = [(url_of(_), _.published, news_page(_)) for _ in STORIES if _ is not story]
+    assert marked(duplicates.Index(tmp_path), pages + others) == {
+        original: None, copy1: original, copy2: original, **{_[0]: None for _ in others}}
+
+
+def test_duplicates_found_across_batches_without_rebuilding(tmp_path):
+    pages = [page for story in STORIES for page in syndicated(story)]
+    originals, copies = pages[0::3], [_ for n, _ in enumerate(pages) if n % 3]
+    assert set(marked(duplicates.Index(tmp_path), originals).values()) == {None}
+    first = {_.name: _.read_bytes() for _ in (tmp_path / 'duplicates').iterdir()}
+    found = marked(duplicates.Index(tmp_path), copies)   # a later run: a new index object reads the parts
+    assert found == {copy[0]: originals[n // 2][0] for n, copy in enumerate(copies)}
+    now = {_.name: _.read_bytes() for _ in (tmp_path / 'duplicates').iterdir()}
+    assert {_: now[_] for _ in first} == first and len(now) == 2 * len(first)   # appended; old parts kept
+    stories = duplicates.stories(tmp_path)
+    assert duplicates.count_stories(list(stories), stories) == len(STORIES)
+
+
+def test_duplicates_earlier_copy_arriving_late_opens_the_story(tmp_path):
+    original, copy1, copy2 = syndicated(STORIES[0])
+    index = duplicates.Index(tmp_path)
+    assert marked(index, [copy1, copy2]) == {copy1[0]: None, copy2[0]: copy1[0]}
+    assert marked(index, [original]) == {original[0]: None}
+    assert duplicates.stories(tmp_path) == {_[0]: original[0] for _ in (original, copy1, copy2)}
+
+
+def test_duplicates_exact_copy_under_another_id(tmp_path):
+    story = STORIES[1]
+    page = news_page(story)
+    pages = [('b', None, page), ('a', story.published, page)]   # the dated copy is the earliest
+    assert marked(duplicates.Index(tmp_path), pages) == {'a': None, 'b': 'a'}
+
+
+def test_duplicates_run_marks_documents(res, tmp_path):
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    pages = syndicated(STORIES[2])
+    for number, (url, published, page) in enumerate(pages):
+        (folder / f'{number}.html').write_text(page, encoding='utf-8')
+    run([folder], tmp_path / 'out', progress=False, workers=1)
+    documents = load_tables(tmp_path / 'out')['documents'].set_index('doc_id')
+    assert documents['duplicate_of'].fillna('').to_dict() == {'0': '', '1': '0', '2': '0'}
+
+
+def test_duplicates_index_parts_are_merged_and_still_found(tmp_path, monkeypatch):
+    monkeypatch.setattr(duplicates, 'MAX_PARTS', 2)
+    pages = [page for story in STORIES for page in syndicated(story)]
+    originals, copies = pages[0::3], [_ for n, _ in enumerate(pages) if n % 3]
+    for original in originals:   # one batch each: three parts of each kind, merged past two
+        marked(duplicates.Index(tmp_path), [original])
+    index = duplicates.Index(tmp_path)
+    assert len(index.parts('bands')) == len(index.parts('signatures')) == 1
+    found = marked(index, copies)
+    assert found == {copy[0]: originals[n // 2][0] for n, copy in enumerate(copies)}
