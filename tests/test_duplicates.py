@@ -7,7 +7,7 @@ import pytest
 from pipeline.batch import web
 from pipeline.batch.runner import run
 from pipeline.store import duplicates
-from pipeline.store.rows import load_tables
+from pipeline.store.tables import load_tables
 from tests.webpages import STORIES, news_page, syndicated, url_of
 
 
@@ -71,7 +71,7 @@ def test_duplicates_run_marks_documents(res, tmp_path):
         (folder / f'{number}.html').write_text(page, encoding='utf-8')
     run([folder], tmp_path / 'out', progress=False, workers=1)
     documents = load_tables(tmp_path / 'out')['documents'].set_index('doc_id')
-    assert documents['duplicate_of'].fillna('').to_dict() == {'0': '', '1': '0', '2': '0'}
+    assert documents['duplicate_of'].fillna('').to_dict() == {'0.html': '', '1.html': '0.html', '2.html': '0.html'}
 
 
 def test_duplicates_index_parts_are_merged_and_still_found(tmp_path, monkeypatch):

@@ -2,10 +2,9 @@
 
 import pytest
 
-from pipeline.batch import runner
 from pipeline.batch.runner import run
 from pipeline.lang import language
-from pipeline.store.rows import load_tables
+from pipeline.store.tables import load_tables
 
 RUSSIAN = 'Губернатор Тюменской области Александр Моор посетил технопарк «Кванториум» в Тюмени.'
 UKRAINIAN = 'Президент України Володимир Зеленський провів нараду з урядом у Києві.'
@@ -34,13 +33,6 @@ def test_language_parse_languages(value, expected):
     assert language.parse_languages(value) == expected
 
 
-@pytest.fixture
-def restore_languages():
-    saved = runner.LANGUAGES
-    yield
-    runner.LANGUAGES = saved
-
-
 def write_inputs(folder):
     folder.mkdir()
     (folder / 'ru1.txt').write_text(RUSSIAN, encoding='utf-8')
@@ -49,8 +41,7 @@ def write_inputs(folder):
     return folder
 
 
-def test_language_foreign_documents_kept_but_not_processed(res, tmp_path, restore_languages, monkeypatch):
-    monkeypatch.setenv('PIPELINE_LANGUAGES', 'ru')   # restored after the test
+def test_language_foreign_documents_kept_but_not_processed(res, tmp_path):
     summary = run([write_inputs(tmp_path / 'in')], tmp_path / 'out', progress=False, workers=1,
                   languages='ru')
     frames = load_tables(tmp_path / 'out')
@@ -66,9 +57,8 @@ def test_language_foreign_documents_kept_but_not_processed(res, tmp_path, restor
     ('ru,uk', {'ru1', 'uk1'}, {'en': 1}),
     ('all', {'ru1', 'uk1'}, {}),   # the English one too, where the Russian NER finds nothing
 ])
-def test_language_asked_for_are_processed(res, tmp_path, restore_languages, monkeypatch,
+def test_language_asked_for_are_processed(res, tmp_path,
                                           languages, processed, skipped):
-    monkeypatch.setenv('PIPELINE_LANGUAGES', 'ru')   # restored after the test
     summary = run([write_inputs(tmp_path / 'in')], tmp_path / 'out', progress=False, workers=1,
                   languages=languages)
     frames = load_tables(tmp_path / 'out')

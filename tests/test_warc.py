@@ -6,7 +6,8 @@ import pytest
 from pipeline.batch import ingest
 from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
-from pipeline.store.rows import load_tables, problem_level
+from pipeline.store.rows import problem_level
+from pipeline.store.tables import load_tables
 from tests.webpages import STORIES, crawl_records, http_response, news_page, url_of, write_warc
 
 
@@ -67,7 +68,6 @@ def test_warc_garbage_is_an_error_row(tmp_path, data):
 
 
 def test_warc_run_writes_documents_with_crawl_columns(crawl, res, tmp_path, monkeypatch):
-    monkeypatch.setenv('PIPELINE_LANGUAGES', 'ru')
     summary = run([crawl], tmp_path / 'out', progress=False, workers=1, languages='ru')
     frames = load_tables(tmp_path / 'out')
     documents = frames['documents'].set_index('url', drop=False)

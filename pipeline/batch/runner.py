@@ -171,15 +171,10 @@ def process_many(docs: list[Document], res: Resources | None = None, timeout: fl
     timeout = None if timeout is None else time_budget(timeout)
     results: list[Document | Problem] = list(docs)
     spent = [0.0] * len(results)
-    foreign = set()
-    for index, doc in enumerate(results):
-        doc.language = doc.language or language.detect(doc.text)
-        if languages and doc.language is not None and doc.language not in languages:
-            foreign.add(index)
     foreign = set()   # documents in a language not asked for: kept, with their language, but not processed
     for index, doc in enumerate(results):
         doc.language = doc.language or language.detect(doc.text)
-        if LANGUAGES and doc.language is not None and doc.language not in LANGUAGES:
+        if languages and doc.language is not None and doc.language not in languages:
             foreign.add(index)
 
     def left(index):
@@ -278,7 +273,6 @@ class Summary:
     skipped: int = 0        # already in the output with the same text
     total: int = 0          # documents in the output after the run
     languages: Counter = field(default_factory=Counter)   # documents written but not processed, by language
-    languages: Counter = field(default_factory=Counter)   # documents written but not processed, by language
 
     def line(self) -> str:
         types = ' '.join(f'{_}={self.mentions[_]}' for _ in ('PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY'))
@@ -299,9 +293,6 @@ class Summary:
         if languages:
             found = frames['documents']['language'].dropna()
             self.languages.update(found[~found.isin(list(languages))])
-        if LANGUAGES:
-            found = frames['documents']['language'].dropna()
-            self.languages.update(found[~found.isin(list(LANGUAGES))])
 
 
 def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: int | None = None,

@@ -25,6 +25,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.batch import texts as ingest   # decoding and text checks shared with ingest
+from pipeline.batch.web import text_document
 from pipeline.document import Document, Level, Problem
 
 TEXT_TYPES = ('text/html', 'application/xhtml+xml', 'text/plain')
@@ -55,7 +57,6 @@ def decode_body(data: bytes, charset: str | None):
     """The body as text: with the charset the HTTP header announces, else the one the page's
     `<meta charset>` declares, when Python knows it and the bytes fit it; else as any input
     (ingest.decode: UTF-8, UTF-16 with BOM, cp1251, koi8-r by letter statistics)."""
-    from pipeline.batch import ingest
 
     declared = META_CHARSET.search(data, 0, 4096)
     for name in (charset, declared.group(1).decode('ascii').lower() if declared else None):
@@ -89,7 +90,6 @@ def read_warc(path: Path) -> Iterator[Document | Problem]:
     """Documents of a WARC archive, in archive order; skipped records counted in one warning."""
     from warcio.archiveiterator import ArchiveIterator
 
-    from pipeline.batch import ingest
 
     source = ingest.display(path)
     skipped: Counter = Counter()
@@ -137,7 +137,6 @@ def read_warc(path: Path) -> Iterator[Document | Problem]:
 
 
 def response_document(record, body: bytes, where: str, seen: set[str]) -> Iterator[Document | Problem]:
-    from pipeline.batch import ingest
 
     uri = record.rec_headers.get_header('WARC-Target-URI') or ''
     record_id = (record.rec_headers.get_header('WARC-Record-ID') or where).strip('<>')
@@ -154,7 +153,7 @@ def response_document(record, body: bytes, where: str, seen: set[str]) -> Iterat
     if decoded.warning:
         yield Problem(where, doc_id, 'ingest', f'{where}: {decoded.warning}', Level.WARNING)
     html = kind != 'text/plain' or ingest.looks_like_html(None, decoded.text)
-    yield from ingest.text_document(
+    yield from text_document(
         decoded.text, doc_id, where, html=html, url=uri or None,
         fetched=record.rec_headers.get_header('WARC-Date'), charset=charset,
     )

@@ -20,6 +20,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import Iterator
+
+from pipeline.batch.texts import InputError, check_text, html_text, warning
+from pipeline.document import Document, Problem
 
 # trafilatura logs "discarding data" at warning level for every page without an article
 logging.getLogger('trafilatura').setLevel(logging.ERROR)
@@ -91,8 +95,34 @@ def extract(html: str, url: str | None = None) -> Page:
     page = article(html, url)
     if page is not None:
         return page
-    from pipeline.batch.ingest import html_text
 
     return Page(text=html_text(html), extractor='visible-text', url=url, language=declared_language(html),
                 warning='no article found in the page; its whole visible text is kept '
                         '(menus and footers included)')
+
+
+def text_document(text: str, doc_id: str, source: str, html: bool, url: str | None = None,
+                  **fields) -> Iterator[Document | Problem]:
+    """A document from decoded text: an HTML page becomes its article (web.extract) with the page's
+    metadata, or its visible text with a warning; `fields` are further Document fields (WARC)."""
+    try:
+        page = None
+        if html:
+            page = extract(text, url)
+            text = page.text
+            if not text.strip():
+                raise InputError('is an HTML page with no visible text')
+        check_text(text)
+    except InputError as error:
+        yield Problem(source, doc_id, 'ingest', f'{source} {error}')
+        return
+    if page is None:
+        yield Document(doc_id=doc_id, text=text, source=source, url=url, **fields)
+        return
+    if page.warning:
+        yield warning(source, doc_id, f'{source}: {page.warning}')
+    yield Document(
+        doc_id=doc_id, text=text, source=source, title=page.title, url=url or page.url,
+        published=page.published, published_source='metadata' if page.published else None,
+        author=page.author, site=page.site, **fields,
+    )

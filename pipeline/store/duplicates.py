@@ -34,6 +34,7 @@ rows already committed keep the `duplicate_of` they were written with.
 
 from __future__ import annotations
 
+from pipeline.lang.text import fold_word
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,7 @@ class Copy:
 
 def shingles(text: str) -> list[bytes]:
     """The 5-word shingles of a folded text (all of it, when shorter)."""
-    words = WORD.findall(text.lower().replace('ё', 'е'))
+    words = WORD.findall(fold_word(text))
     if len(words) <= SHINGLE:
         return [' '.join(words).encode('utf-8')]
     return [' '.join(words[_:_ + SHINGLE]).encode('utf-8') for _ in range(len(words) - SHINGLE + 1)]
