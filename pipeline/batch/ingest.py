@@ -401,7 +401,7 @@ class Lines:
         self.taken = self.taken[:1]
 
 
-def csv_dialect(sample: str) -> tuple[type[csv.Dialect], list[str]] | None:
+def csv_dialect(sample: str) -> type[csv.Dialect] | None:
     """The dialect whose header has a `text` column (delimiter by csv.Sniffer, else tried in turn)."""
     candidates = []
     try:
@@ -415,20 +415,19 @@ def csv_dialect(sample: str) -> tuple[type[csv.Dialect], list[str]] | None:
         except csv.Error:
             continue
         if 'text' in (_.strip().lower() for _ in header):
-            return dialect, header
+            return dialect
     return None
 
 
 def csv_rows(handle: io.TextIOBase, sample: str) -> Iterator[tuple[int, dict | Exception]]:
     """(line, record) per CSV record; a bad record is an error naming its first line, the rest read on."""
     csv.field_size_limit(MAX_RECORD)   # the default, 131,072 characters, is a long article
-    found = csv_dialect(sample)
-    if found is None:
+    dialect = csv_dialect(sample)
+    if dialect is None:
         first = sample.splitlines()[0][:80] if sample.strip() else ''
         yield 1, InputError(f'has no "text" column in its header (first line: {first!r}); a CSV needs a '
                             'header line naming its columns, e.g. "id,text" (or ";" / tab separated)')
         return
-    dialect, _ = found
     lines = Lines(handle)
     try:
         header = lines.record(dialect)

@@ -73,7 +73,7 @@ def decode(data: bytes) -> Decoded:
             raise InputError(f'is {name}, not text')
     nuls = data.count(b'\x00', 0, 1_000_000)
     if nuls:
-        if nuls > max(1, len(data[:1_000_000]) // 1000):
+        if nuls > max(1, min(len(data), 1_000_000) // 1000):
             raise InputError('is binary (contains NUL bytes), not text')
         # a stray NUL in a text (a bad copy, a crawler's bug): dropped, the rest read as text
         decoded = decode(data.replace(b'\x00', b''))
