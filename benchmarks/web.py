@@ -212,7 +212,7 @@ def score_duplicates(size: int, copies: int, shuffle: bool) -> None:
           f'recall {direct / max(1, len(truth)):.3f}; {seconds:.1f} s')
 
 
-def time_duplicates(store: int) -> None:
+def time_duplicates(store: int, keep: str | None = None) -> None:
     from pipeline.batch import runner
     from pipeline.batch.resources import shared
     from pipeline.document import Document
@@ -229,10 +229,11 @@ def time_duplicates(store: int) -> None:
     held = [(f'd{n:06d}', f'2024-{1 + n % 12:02d}-{1 + n % 28:02d}', text) for n, text in enumerate(texts)]
     # the articles added: whole news texts, as a run gets them (the stages' time depends on their length)
     batch = [(f'new{n:03d}', '2024-12-01', text) for n, text in enumerate(source_texts()[-128:])]
-    with tempfile.TemporaryDirectory() as out:
+    with tempfile.TemporaryDirectory() as temporary:
+        out = keep or temporary
         index = duplicates.Index(out)
         started = time.perf_counter()
-        for first in range(0, len(held), 128):
+        for first in range(0, len(held), 128) if not index.parts('bands') else ():   # --keep: built once
             index.mark(frame(held[first:first + 128]))
             index.flush()
         built = time.perf_counter() - started
@@ -241,21 +242,34 @@ def time_duplicates(store: int) -> None:
         marking = time.perf_counter() - started
         index = duplicates.Index(out)
         index.mark(frame(batch))
+        before = set(index.parts('bands') + index.parts('signatures'))
         started = time.perf_counter()
         index.flush()
         appending = time.perf_counter() - started
+        after = set(index.parts('bands') + index.parts('signatures'))
+        if keep and after > before:   # the kept index stays as it was built (unless the batch was merged in)
+            for part in after - before:
+                part.unlink()
         parts = len(index.parts('bands'))
     res = shared()
     runner.process_many([Document('warm', batch[0][2])], res)
     started = time.perf_counter()
     runner.process_chunk([Document(doc_id, text) for doc_id, _, text in batch])
     stages = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder:   # the same articles as a run (one worker, this process)
+        for doc_id, _, text in batch:
+            (Path(folder) / f'{doc_id}.txt').write_text(text, encoding='utf-8')
+        started = time.perf_counter()
+        runner.run([folder], Path(folder) / 'out', progress=False, workers=1, duplicates=False)
+        whole = time.perf_counter() - started
     cost = marking + appending
     average = sum(len(_[2]) for _ in batch) / len(batch)
     print(f'   (the 128 added articles: {average:.0f} characters on average)')
     print(f'3. adding 128 articles to a store of {store:,} ({parts} index parts, built in {built:.0f} s): '
           f'duplicate detection {cost:.2f} s (marking {marking:.2f}, appending {appending:.2f}); '
-          f'the stages on the same 128 in one process {stages:.1f} s: +{100 * cost / stages:.1f} %')
+          f'the stages alone on the same 128 in one process {stages:.1f} s: +{100 * cost / stages:.1f} %; '
+          f'a run of them into a new store without detection (models loaded) {whole:.1f} s: '
+          f'+{100 * cost / whole:.1f} %')
 
 
 # --- 4. a large WARC ---------------------------------------------------------------------------------
@@ -296,6 +310,8 @@ def main() -> None:
     parser.add_argument('--store', type=int, default=50000, help='articles in the store of part 3 (0: skip)')
     parser.add_argument('--warc-mb', type=int, default=0, help='size of the WARC of part 4 (0: skip)')
     parser.add_argument('--skip-pages', action='store_true')
+    parser.add_argument('--keep', metavar='DIR', help='part 3: build the index of the store in DIR once, '
+                                                      'and reuse it in later runs')
     args = parser.parse_args()
     if args.warc_mb:   # first: the peak RSS of the process is not yet raised by the models
         large_warc(args.warc_mb)
@@ -305,7 +321,7 @@ def main() -> None:
     for shuffle in (False, True) if args.articles else ():
         score_duplicates(args.articles, args.copies, shuffle)
     if args.store:
-        time_duplicates(args.store)
+        time_duplicates(args.store, args.keep)
 
 
 if __name__ == '__main__':
