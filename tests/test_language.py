@@ -18,6 +18,13 @@ CASES = [
     (ENGLISH, 'en'),
     ('Der Bürgermeister hat heute in Berlin die neue Schule eröffnet.', 'de'),
     ('12 345 678 — 2024', None),
+    # short Cyrillic text without a letter Russian lacks: Russian (the trigram models guessed
+    # Bulgarian or Serbian on such sentences)
+    ('Стадион построят в Лужниках к осени.', 'ru'),
+    ('Администрация города открыла новый мост.', 'ru'),
+    ('Проект моста подготовил архитектор Ирина Волкова.', 'ru'),
+    ('Мостът беше открит от кмета на София вчера сутринта, съобщиха от общината, '
+     'която отговаря за ремонта на пътя между двата квартала на града. ' * 4, 'bg'),
 ]
 
 

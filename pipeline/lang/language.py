@@ -17,6 +17,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 HEAD = 2000   # characters read: enough to tell any news text's language; keeps long articles cheap
+# below this many letters the trigram models guess: a short Cyrillic text (`Стадион построят в
+# Лужниках.`) came out Bulgarian or Serbian. Such a text is Russian unless it has a letter Russian
+# lacks (Ukrainian `і ї є ґ`, Belarusian `ў`, Kazakh `ә ғ қ ң ө ұ ү һ`, Serbian `ј љ њ ћ ђ џ`)
+SHORT = 300
+OTHER_CYRILLIC = frozenset('іїєґўәғқңөұүһјљњћђџ' + 'іїєґўәғқңөұүһјљњћђџ'.upper())
 
 # the languages a Russian news crawl meets; a text in another one gets the closest of these
 LANGUAGES = ('RUSSIAN', 'UKRAINIAN', 'BELARUSIAN', 'KAZAKH', 'BULGARIAN', 'SERBIAN', 'MONGOLIAN',
@@ -37,8 +42,12 @@ def detector():
 def detect(text: str) -> str | None:
     """The ISO 639-1 code of the language of `text` (`ru`), or None when it cannot tell."""
     head = text[:HEAD]
-    if sum(_.isalpha() for _ in head) < 20:   # numbers, a table of figures: no language to tell
+    letters = [_ for _ in head if _.isalpha()]
+    if len(letters) < 20:   # numbers, a table of figures: no language to tell
         return None
+    if len(letters) < SHORT and not OTHER_CYRILLIC.intersection(letters) \
+            and sum('\u0400' <= _ <= '\u04ff' for _ in letters) > len(letters) / 2:
+        return 'ru'
     found = detector().detect_language_of(head)
     return found.iso_code_639_1.name.lower() if found is not None else None
 
