@@ -293,7 +293,9 @@ def parser() -> argparse.ArgumentParser:
     sql.add_argument('query', metavar='QUERY', help='one SQL statement')
     tables_option(sql)
     sql.add_argument('--format', choices=('table', 'csv'), default='table',
-                     help='table (boxed, for people; long results are cut) or csv (every row, for scripts)')
+                     help='table (boxed, for people; long results are cut) or csv (every row, for scripts; '
+                          'a text cell starting = + - @ tab or CR gets a leading \' so spreadsheets do not '
+                          'run it as a formula)')
     sql.add_argument('--max-rows', type=positive, default=200, metavar='N',
                      help='rows shown by --format table (default 200)')
     sql.set_defaults(handler=command_sql)
