@@ -1,15 +1,25 @@
-"""Roles: who holds which position where, read from one sentence.
+"""Roles: who holds which position where, or does which job.
 
 Reads the sentences, tokens, linked name mentions and entities; adds
 `doc.roles` (`document.Role`). A position is a phrase headed by a noun of
-`pipeline/data/positions.txt` (`директор`, `заместитель`, `министр`, …),
-with the adjectives before it (`генеральный директор`) and its dependants
-after it, standing right next to a person's mention in the same sentence:
+`pipeline/data/positions.txt` (`директор`, `заместитель`, `министр`, …; kind
+`position`) or of `occupations.txt` (`поэт`, `врач`, `хоккеист`; kind
+`occupation`), with the adjectives before it (`генеральный директор`; not
+praise such as `известный`, role_epithets.txt) and its dependants after it,
+standing next to a person's mention in the same sentence:
 
 - before the person: `заместитель губернатора Дмитрий Разумовский`,
-  `директор по машинному обучению «ОКАС» Никита Логачев`;
+  `директор по машинному обучению «ОКАС» Никита Логачев`, and each person
+  of a list after a plural one (`игроки Максим Сопин и Михаил Тыняный`);
 - after it, set off by a comma, a dash or a bracket: `Виталий Литке,
-  министр образования и науки Челябинской области`.
+  министр образования и науки Челябинской области`;
+- opening the sentence before a dash: `Министр транспорта — Андрей Соколов`;
+- stated by a verb of `role_verbs.txt`: `назначен на должность главы`,
+  `занимал пост министра`, `был избран председателем`, `стал тренером`,
+  `назначил Петрова министром`, `Мэром избран Дэйв Бинг`, `возглавляет
+  «Газпром»` (position `руководитель`);
+- in the sentence before, naming a new holder: `Новый министр … . Сергей
+  Петров заявил` (the next sentence opens with the full name).
 
 The phrase runs over words, quotes and `и` only: a comma, a full stop, a
 verb or another person ends it. The first organisation inside the phrase
