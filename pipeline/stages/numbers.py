@@ -55,7 +55,7 @@ from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before,
 from pipeline.lang.text import DASH_MARKS, fold_lookalikes
 from pipeline.lang.words import words
 
-Amount = fact('Amount', ['value', 'multiplier'])
+Amount = fact('Amount', ['value', 'multiplier', 'rest'])     # rest: `3 миллиарда [700 миллионов]`
 Quantity = fact('Quantity', ['qualifier', 'low', 'high', 'unit', 'kopecks'])
 
 
@@ -149,11 +149,17 @@ def quantity_values(quantity) -> tuple[float, float | None]:
     high, high_multiplier = amount_value(quantity.high)
     if low_multiplier is None and high_multiplier is not None and low is not None:
         low_multiplier = high_multiplier
-    value = number(low, low_multiplier)
-    value_max = number(high, high_multiplier) if quantity.high is not None else None
+    value = number(low, low_multiplier) + rest_value(quantity.low)
+    value_max = number(high, high_multiplier) + rest_value(quantity.high) if quantity.high is not None else None
     if quantity.kopecks is not None:
         value += quantity.kopecks / 100
     return value, value_max
+
+
+def rest_value(amount) -> float:
+    """The smaller part of a compound amount: 7e8 of `3 миллиарда 700 миллионов`, else 0."""
+    rest = getattr(amount, 'rest', None)
+    return number(rest.value, rest.multiplier) if rest is not None else 0.0
 
 
 def number(value: float | None, multiplier: float | None) -> float:
@@ -265,8 +271,10 @@ def grammar():
     NUMERAL = or_(rule(DIGITS), count_digits(), word_rules())
     MULTIPLIER, SINGLE, SINGLE_AFTER_QUALIFIER = multiplier_rules()
 
+    REST = rule(NUMERAL, MULTIPLIER).interpretation(Amount).interpretation(Amount.rest)
     AMOUNT = or_(
         rule(NUMERAL, MULTIPLIER.optional()),        # 250 тысяч, три десятка, 3,5 млрд
+        rule(NUMERAL, MULTIPLIER, REST),             # 3 миллиарда 700 миллионов: one amount
         rule(SINGLE),                                # тысяча, миллион
     ).interpretation(Amount)
     QUALIFIED_AMOUNT = or_(                          # около тысячи, более десятка
