@@ -109,13 +109,14 @@ def point_year(point, anchor: date | None) -> tuple[int | None, bool]:
     return None, False
 
 
-def weekday_moment(weekday: int, anchor: date | None, tense: str | None) -> Moment:
+def weekday_moment(weekday: int, anchor: date | None, tense: str | None, strict: bool = False) -> Moment:
     """`в четверг` against the publication day: with a verb in the past the last such day on or
-    before it, in the future the next on or after it, else the nearer of the two."""
+    before it, in the future the next on or after it, else the nearer of the two; `strict`
+    (`в прошлую пятницу`) never takes the publication day itself."""
     if anchor is None:
         return Moment(None, None, None, 'day', relative=True)
-    back = (anchor.weekday() - weekday) % 7
-    forward = (weekday - anchor.weekday()) % 7
+    back = (anchor.weekday() - weekday) % 7 or (7 if strict else 0)
+    forward = (weekday - anchor.weekday()) % 7 or (7 if strict else 0)
     if tense == 'past' or (tense != 'futr' and back <= forward):
         day = anchor - timedelta(days=back)
     else:
@@ -152,8 +153,10 @@ def resolve_point(point, anchor: date | None, tense: str | None = None) -> Momen
     """The Moment of one Point; None for an impossible date (`31.02.2024`)."""
     if point.vague is not None:
         return Moment(None, None, None, 'day', relative=True)     # в тот же день: fixed by the text only
-    if point.weekday is not None:
-        moment = weekday_moment(point.weekday, anchor, tense)
+    if point.weekday is not None:           # в прошлую пятницу: back; в следующий вторник: ahead
+        shift = point.year_shift
+        tense = {-1: 'past', 1: 'futr'}.get(shift, tense) if shift is not None else tense
+        moment = weekday_moment(point.weekday, anchor, tense, strict=bool(shift))
         if point.time and moment.value:
             moment = replace(moment, value=f'{moment.value}T{point.time}')
         return moment

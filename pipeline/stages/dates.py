@@ -330,7 +330,8 @@ def day_rules(g: SimpleNamespace) -> None:
     )
     g.TEXT_DAY = rule(or_(rule(g.DAY, g.DAY_ORDINAL_SUFFIX.optional()), g.ORDINAL_DAY), g.MONTH_NAME,
                       g.YEAR_PART.optional())
-    g.WEEKDAY = rule(in_caseless({'в', 'во'}).optional(), words_in('weekdays'), COMMA.optional())
+    g.WEEKDAY = rule(in_caseless({'в', 'во'}).optional(), words_in('weekdays'),
+                     or_(COMMA, DASH).optional())                       # в субботу — 26 января
     g.DAY_TIME = or_(
         rule(in_caseless(keys('day_parts'))),
         rule(caseless('в'), caseless('ночь'), caseless('на')),                        # в ночь на 14 июля
@@ -352,12 +353,15 @@ def day_rules(g: SimpleNamespace) -> None:
         rule(g.WEEKDAY, g.DAY_CORE),                   # во вторник, 14 июля
         rule(g.DAY_TIME, g.DAY_CORE),                  # утром 15 мая
         rule(g.WEEKDAY, g.DAY_TIME, g.DAY_CORE),
+        rule(g.DAY_TIME, g.WEEKDAY, g.DAY_CORE),       # утром в среду, 20 января; в ночь на понедельник, 7 мая
     )
 
     # a weekday alone, after a preposition: `в четверг`, `на пятницу`, `утром в среду`, `в ночь на субботу`
     g.WEEKDAY_NAME = in_caseless(weekday_forms()).interpretation(Point.weekday.custom(weekday_value))
     g.WEEKDAY_POINT = or_(
         rule(in_caseless({'в', 'во', 'на'}), g.WEEKDAY_NAME, g.DAY_TIME.optional()),
+        rule(in_caseless({'в', 'во', 'на'}),                                    # в прошлую пятницу
+             g.RELATIVE_ADJECTIVE.interpretation(Point.year_shift.custom(adjective_shift)), g.WEEKDAY_NAME),
         rule(g.DAY_TIME, in_caseless({'в', 'во'}).optional(), g.WEEKDAY_NAME),
     )
 
@@ -506,8 +510,11 @@ def period_rule(g: SimpleNamespace):
     g.BARE_YEAR = g.YEAR.interpretation(Point).interpretation(Period.parts)
     g.BARE_RANGE = rule(g.BARE_YEAR, or_(DASH, eq('/')).interpretation(Period.joiner.const('range')),
                         g.BARE_YEAR)
+    g.SEASON_YEARS = rule(g.BARE_YEAR, or_(eq('/'), DASH).interpretation(Period.joiner.const('range')),
+                          g.YEAR_SHORT.interpretation(Point).interpretation(Period.parts))   # 2002/03, 1989-90
     g.BARE = or_(
-        rule(g.IN, or_(g.BARE_YEAR, g.BARE_RANGE)),
+        rule(g.IN, or_(g.BARE_YEAR, g.BARE_RANGE, g.SEASON_YEARS)),
+        g.SEASON_YEARS,
         rule(or_(g.SINCE, g.UNTIL), g.BARE_YEAR),
         rule(in_caseless({'с', 'со', 'от'}), g.BARE_YEAR, in_caseless({'по', 'до'}).interpretation(
             Period.joiner.const('range')), g.BARE_YEAR),
@@ -669,12 +676,16 @@ def clause_tense(doc: Document, start: int, stop: int) -> str | None:
 
 
 BARE_YEAR_END = re.compile(r'(?<!\d)\d{4}$')
+SEASON_YEARS = re.compile(r'(?<!\d)(\d{4})\s*[/\-–—]\s*(\d{2})$')
 ENVIRONMENT = re.compile(r'среду$', re.IGNORECASE)
 
 
 def not_a_date(doc: Document, start: int, stop: int) -> bool:
     """`в 2000 километрах`: a bare year before a counted noun is a number; `в среду обитания`."""
     text = doc.text[start:stop]
+    season = SEASON_YEARS.search(text)
+    if season:                    # 2002/03: a sports season spans two years that follow each other
+        return (int(season.group(1)) + 1) % 100 != int(season.group(2))
     if BARE_YEAR_END.search(text):
         return counted_noun(doc.text, stop)[0] is not None
     if ENVIRONMENT.search(text):

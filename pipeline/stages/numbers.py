@@ -403,14 +403,19 @@ TITLE = re.compile(r'[«"“„]([^«»"“”„\n]{1,40})[»"”“]')
 
 def in_title(text: str, start: int, stop: int) -> bool:
     """`«Три мушкетёра»`, `рейтинг «50 до 50»`: a number inside a short quoted name (up to five
-    words, starting with a capital or a digit) names something, it counts nothing."""
+    words, starting with a capital or a digit, no verb or personal pronoun: `«Я имею три цели»`,
+    `«Нам семь тысяч лет»` are speech) names something, it counts nothing."""
     low = text.rfind('\n', 0, start) + 1
     for match in TITLE.finditer(text, max(low, start - 42), min(len(text), stop + 42)):
         inner = match.group(1)
         if match.start(1) <= start and stop <= match.end(1) and len(inner.split()) <= 5 and \
                 (inner[0].isupper() or inner[0].isdigit()):
-            return True
+            return not any(str(parses[0].tag.POS) in SPEECH for parses in map(morph.parses, WORD.findall(inner))
+                           if parses)
     return False
+
+
+SPEECH = frozenset({'VERB', 'NPRO'})
 
 
 # ---------------------------------------------------------------- counted noun
