@@ -109,8 +109,61 @@ def point_year(point, anchor: date | None) -> tuple[int | None, bool]:
     return None, False
 
 
-def resolve_point(point, anchor: date | None) -> Moment | None:
+def weekday_moment(weekday: int, anchor: date | None, tense: str | None, strict: bool = False) -> Moment:
+    """`в четверг` against the publication day: with a verb in the past the last such day on or
+    before it, in the future the next on or after it, else the nearer of the two; `strict`
+    (`в прошлую пятницу`) never takes the publication day itself."""
+    if anchor is None:
+        return Moment(None, None, None, 'day', relative=True)
+    back = (anchor.weekday() - weekday) % 7 or (7 if strict else 0)
+    forward = (weekday - anchor.weekday()) % 7 or (7 if strict else 0)
+    if tense == 'past' or (tense != 'futr' and back <= forward):
+        day = anchor - timedelta(days=back)
+    else:
+        day = anchor + timedelta(days=forward)
+    return Moment(day.isoformat(), day, day, 'day', relative=True, anchored=True)
+
+
+def part_moment(part: str | None, moment: Moment | None) -> Moment | None:
+    """Halves narrow a year or a century (`в первой половине XIX века` → 1800/1849, `во второй
+    половине 2020 года` → 2020-07/2020-12); the eve of a year is its December before (`в канун
+    2020 года` → 2019-12), of a day the day before. Other parts keep the enclosing unit."""
+    if moment is None or moment.start is None or part not in ('half1', 'half2', 'eve'):
+        return moment
+    flags = dict(relative=moment.relative, anchored=moment.anchored)
+    if part == 'eve':
+        if moment.granularity == 'year':
+            return month_moment(moment.start.year - 1, 12, **flags)
+        if moment.granularity == 'day' and moment.start == moment.end:
+            day = moment.start - timedelta(days=1)
+            return Moment(day.isoformat(), day, day, 'day', **flags)
+        return moment
+    second = part == 'half2'
+    if moment.granularity == 'year':
+        first = 7 if second else 1
+        return months_moment(moment.start.year, first, first + 5, 'month', **flags)
+    if moment.granularity == 'century':
+        low = moment.start.year // 100 * 100 + (50 if second else 0)
+        return Moment(f'{low:04d}/{low + 49:04d}', date(max(1, low), 1, 1), date(low + 49, 12, 31), 'year',
+                      **flags)
+    return moment
+
+
+def resolve_point(point, anchor: date | None, tense: str | None = None) -> Moment | None:
     """The Moment of one Point; None for an impossible date (`31.02.2024`)."""
+    if point.vague is not None:
+        return Moment(None, None, None, 'day', relative=True)     # в тот же день: fixed by the text only
+    if point.weekday is not None:           # в прошлую пятницу: back; в следующий вторник: ahead
+        shift = point.year_shift
+        tense = {-1: 'past', 1: 'futr'}.get(shift, tense) if shift is not None else tense
+        moment = weekday_moment(point.weekday, anchor, tense, strict=bool(shift))
+        if point.time and moment.value:
+            moment = replace(moment, value=f'{moment.value}T{point.time}')
+        return moment
+    return part_moment(point.part, point_moment(point, anchor))
+
+
+def point_moment(point, anchor: date | None) -> Moment | None:
     if point.relative is not None:
         moment = relative_moment(point.relative, anchor)
         if point.time and moment.value and moment.granularity == 'day' and '/' not in moment.value:
@@ -190,8 +243,9 @@ def last_part(value: str) -> str:
     return value.split('/')[-1]
 
 
-def resolve(period, anchor: date | None) -> Moment | None:
-    """The Moment of a whole DATE match: point, range, list or open range."""
+def resolve(period, anchor: date | None, tense: str | None = None) -> Moment | None:
+    """The Moment of a whole DATE match: point, range, list or open range; `tense` (`past`,
+    `futr` or None) of the clause picks the week of a weekday named alone."""
     parts = period.parts
     if not parts:
         return None
@@ -224,7 +278,7 @@ def resolve(period, anchor: date | None) -> Moment | None:
                       start.anchored or stop.anchored)
     if len(parts) != 1:
         return None
-    moment = resolve_point(parts[0], anchor)
+    moment = resolve_point(parts[0], anchor, tense)
     if moment is None or period.open is None:
         return moment
     if period.open == 'end':

@@ -21,11 +21,24 @@ mentions with `source='rule:dates'`, `value` = the ISO string and `date` = a
   decades and half-years, see `date_values`); with no publication date
   their value is null.
 
+- weekdays alone after a preposition (`в четверг`, `на пятницу`) against the
+  publication day: the coming one when the nearest verb is in the future or
+  after `на`, the last one when it is in the past, else the nearer; with
+  a time (`в полночь 2 мая` → `…T00:00`, `до 8:30 пятницы, 3 мая`);
+- halves narrow a year or century (`в первой половине XIX века` →
+  `1800/1849`), `в канун 2020 года` → `2019-12`; alternatives are lists
+  (`14 или 15 марта` → `…-14;…-15`);
+- bare years in brackets (`«Город» (2004)`, life spans `(1912—1987)` →
+  `1912/1987`), after a preposition (`а в 2011 —`, `с 1975 по 1977`) or in
+  a dash range (`2003—2011`), unless a counted noun follows (`в 2000 км`);
+- anaphoric and vague dates (`в тот же день`, `на следующий день`, `летом`;
+  `vague_dates.txt`) with a null value: the text fixes them, the
+  publication date does not.
+
 A day or month without a year takes the publication year (`14 апреля` →
 `2024-04-14`), else stays year-less (`--04-14`). A leading в/во, с/со, по,
-до, к, между belongs to the span. A bare four-digit number is not a date
-unless a month or a year word (`год`, `г.`) goes with it; a clock time
-alone is not a date.
+до, к, между belongs to the span. Any other bare four-digit number is not a
+date (`Итоги 2023`); a clock time alone is not a date.
 """
 
 from __future__ import annotations
@@ -47,10 +60,11 @@ from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before,
 from pipeline.lang.text import DASH_MARKS
 from pipeline.lang.words import words
 from pipeline.stages.date_values import resolve
-from pipeline.stages.numbers import digits_value, number_words, words_value
+from pipeline.lang import morph
+from pipeline.stages.numbers import GAP, WORD, counted_noun, digits_value, number_words, words_value
 
 Point = fact('Point', ['day', 'month', 'year', 'time', 'season', 'quarter', 'half', 'decade',
-                       'decade_short', 'century', 'part', 'year_shift', 'relative'])
+                       'decade_short', 'century', 'part', 'year_shift', 'relative', 'weekday', 'vague'])
 # parts: one Point, or the two ends of a range (`joiner='range'`), or the items
 # of a list (`joiner='list'`); open: `end` for `с 2021 года`, `start` for `до 2030 года`
 Period = fact('Period', [attribute('parts').repeatable(), 'joiner', 'open'])
@@ -90,6 +104,15 @@ def keys(name: str) -> set[str]:
     return set(vocabulary(name))
 
 
+@lru_cache(maxsize=1)
+def weekday_forms() -> frozenset[str]:
+    """Accusative weekdays (`в четверг`, `на пятницу`): the case of a day named alone."""
+    found = set()
+    for row in words('weekdays'):
+        found |= lexeme(row[0], ('NOUN',), frozenset({'accs', 'sing'}))
+    return frozenset(found)
+
+
 # `2019 года` but not `2019 лет` (`за 1000 лет` is a duration)
 YEAR_WORDS = {'год', 'года', 'году', 'годом', 'годе', 'годы', 'годов', 'годам', 'годами', 'годах'}
 YEAR_ABBREVIATIONS = {'г', 'гг'}
@@ -116,6 +139,7 @@ def clock(text: str) -> str:
 
 
 AFTERNOON = {'дня': 12, 'вечера': 12}
+NOON = {'полночь': '00:00', 'полдень': '12:00'}
 
 
 def hours_clock(text: str) -> str:
@@ -172,8 +196,18 @@ def season_value(text: str) -> int:
 
 
 def part_value(text: str) -> str:
-    """`в конце` → end; `первой половине` → half."""
-    return vocabulary('date_parts')[text.lower().split()[-1]]
+    """`в конце` → end; `первой половине` → half1, `второй половины` → half2; `в канун` → eve."""
+    words_ = text.lower().split()
+    part = vocabulary('date_parts')[words_[-1]]
+    if part == 'half':
+        return 'half2' if words_[0] in lexeme('второй', ('ADJF',)) else 'half1'
+    return part
+
+
+def weekday_value(text: str) -> int:
+    """`в пятницу` → 4 (Monday is 0)."""
+    lemmas = [row[0] for row in words('weekdays')]
+    return lemmas.index(vocabulary('weekdays')[text.lower()])
 
 
 def period_ordinal(text: str) -> int:
@@ -251,7 +285,7 @@ def words_in(name: str):
 def calendar_words(g: SimpleNamespace) -> None:
     """The words of the calendar: days, months, years, clock times, `прошлый год`."""
     g.DAY = int_between(1, 31, (1, 2)).interpretation(Point.day.custom(int))
-    g.DAY_ORDINAL_SUFFIX = rule(eq('-'), in_caseless({'го', 'е', 'ое'}))            # 1-го сентября
+    g.DAY_ORDINAL_SUFFIX = rule(eq('-'), in_caseless({'го', 'е', 'ое', 'м'}))    # 1-го сентября, 3-м мая
     g.ORDINAL_DAY = or_(
         rule(words_in('ordinal_days')),
         rule(in_caseless({'двадцать', 'тридцать'}), words_in('ordinal_days')),     # двадцать пятого
@@ -276,6 +310,7 @@ def calendar_words(g: SimpleNamespace) -> None:
              in_caseless({'утра', 'дня', 'вечера', 'ночи'}).optional()),
         rule(g.HOUR, in_caseless({'утра', 'вечера', 'ночи'})),
     ).interpretation(Point.time.custom(hours_clock))
+    g.NOON = in_caseless(set(NOON)).interpretation(Point.time.custom(lambda _: NOON[_.lower()]))
 
     g.RELATIVE_ADJECTIVE = words_in('relative_adjectives')
     g.RELATIVE_YEAR = rule(                          # в прошлом году, прошлого года, следующий год
@@ -295,7 +330,8 @@ def day_rules(g: SimpleNamespace) -> None:
     )
     g.TEXT_DAY = rule(or_(rule(g.DAY, g.DAY_ORDINAL_SUFFIX.optional()), g.ORDINAL_DAY), g.MONTH_NAME,
                       g.YEAR_PART.optional())
-    g.WEEKDAY = rule(in_caseless({'в', 'во'}).optional(), words_in('weekdays'), COMMA.optional())
+    g.WEEKDAY = rule(in_caseless({'в', 'во'}).optional(), words_in('weekdays'),
+                     or_(COMMA, DASH).optional())                       # в субботу — 26 января
     g.DAY_TIME = or_(
         rule(in_caseless(keys('day_parts'))),
         rule(caseless('в'), caseless('ночь'), caseless('на')),                        # в ночь на 14 июля
@@ -307,8 +343,9 @@ def day_rules(g: SimpleNamespace) -> None:
     )
     g.TIMED_DAY = or_(
         rule(g.DAY_POINT, g.CLOCK_AFTER.optional()),
-        # 17:31, 23 августа
-        rule(caseless('в').optional(), or_(g.TIME, g.HOURS), COMMA.optional(), g.DAY_POINT),
+        # 17:31, 23 августа; до 8:30 пятницы, 3 мая; в полночь 2 мая
+        rule(caseless('в').optional(), or_(g.TIME, g.HOURS, g.NOON), COMMA.optional(),
+             words_in('weekdays').optional(), COMMA.optional(), g.DAY_POINT),
     )
     g.DAY_CORE = rule(g.TIMED_DAY, g.DAY_TIME.optional())
     g.DAY_FULL = or_(                                # a leading optional costs the parser more than a choice
@@ -316,6 +353,16 @@ def day_rules(g: SimpleNamespace) -> None:
         rule(g.WEEKDAY, g.DAY_CORE),                   # во вторник, 14 июля
         rule(g.DAY_TIME, g.DAY_CORE),                  # утром 15 мая
         rule(g.WEEKDAY, g.DAY_TIME, g.DAY_CORE),
+        rule(g.DAY_TIME, g.WEEKDAY, g.DAY_CORE),       # утром в среду, 20 января; в ночь на понедельник, 7 мая
+    )
+
+    # a weekday alone, after a preposition: `в четверг`, `на пятницу`, `утром в среду`, `в ночь на субботу`
+    g.WEEKDAY_NAME = in_caseless(weekday_forms()).interpretation(Point.weekday.custom(weekday_value))
+    g.WEEKDAY_POINT = or_(
+        rule(in_caseless({'в', 'во', 'на'}), g.WEEKDAY_NAME, g.DAY_TIME.optional()),
+        rule(in_caseless({'в', 'во', 'на'}),                                    # в прошлую пятницу
+             g.RELATIVE_ADJECTIVE.interpretation(Point.year_shift.custom(adjective_shift)), g.WEEKDAY_NAME),
+        rule(g.DAY_TIME, in_caseless({'в', 'во'}).optional(), g.WEEKDAY_NAME),
     )
 
     g.RELATIVE_DAY = rule(
@@ -376,6 +423,9 @@ def year_rules(g: SimpleNamespace) -> None:
     )
 
 
+AGO_QUALIFIERS = frozenset({'около', 'почти', 'примерно', 'более', 'менее', 'свыше', 'порядка'})
+
+
 def relative_rules(g: SimpleNamespace) -> None:
     """Relative dates: `в прошлом месяце`, `три года назад`, `через два года`."""
     g.RELATIVE_UNIT = rule(                          # в прошлом месяце, на следующей неделе, в прошлом веке
@@ -387,7 +437,9 @@ def relative_rules(g: SimpleNamespace) -> None:
     g.COUNT = or_(rule(token_type('INT')), rule(in_caseless(set(number_words()))).repeatable(max=3))
     g.UNIT = in_caseless(keys('calendar_units') | {'лет'})
     g.ONE_UNIT = in_caseless({'день', 'сутки', 'неделю', 'месяц', 'год', 'век'})      # год назад, через месяц
-    g.AGO = or_(rule(g.COUNT, g.UNIT, caseless('назад')), rule(g.ONE_UNIT, caseless('назад'))).interpretation(
+    g.ABOUT = in_caseless(AGO_QUALIFIERS)
+    g.AGO = or_(rule(g.COUNT, g.UNIT, caseless('назад')), rule(g.ONE_UNIT, caseless('назад')),
+                rule(g.ABOUT, g.COUNT, g.UNIT, caseless('назад'))).interpretation(      # около двух лет назад
         Point.relative.custom(relative_ago))                                         # три года назад
     g.AFTER = or_(rule(caseless('через'), g.COUNT, g.UNIT),
                   rule(caseless('через'), g.ONE_UNIT)).interpretation(
@@ -407,7 +459,7 @@ def point_rules(g: SimpleNamespace) -> None:
 
     g.ABSOLUTE = or_(g.DAY_FULL, g.MONTH_POINT, g.YEAR_POINT, g.SEASON_POINT, g.QUARTER_POINT, g.PART_POINT,
                      g.DECADE, g.CENTURY)
-    g.RELATIVE = or_(g.RELATIVE_YEAR, g.RELATIVE_DAY, g.RELATIVE_UNIT, g.AGO, g.AFTER)
+    g.RELATIVE = or_(g.RELATIVE_YEAR, g.RELATIVE_DAY, g.RELATIVE_UNIT, g.AGO, g.AFTER, g.WEEKDAY_POINT)
     g.POINT = or_(g.ABSOLUTE, g.RELATIVE).interpretation(Point)
     g.ABSOLUTE_POINT = g.ABSOLUTE.interpretation(Point)  # lists and range starts: `вчера и 14 июля` are two
     g.MONTH_ALONE = rule(g.MONTH_NAME).interpretation(Point)                        # в августе, до мая
@@ -423,7 +475,7 @@ def point_rules(g: SimpleNamespace) -> None:
 def period_rule(g: SimpleNamespace):
     """Single dates, ranges, lists, open ranges: the whole DATE grammar."""
     g.TO = or_(DASH, eq('/')).interpretation(Period.joiner.const('range'))
-    g.AND = caseless('и').interpretation(Period.joiner.const('list'))
+    g.AND = in_caseless({'и', 'или'}).interpretation(Period.joiner.const('list'))   # 14 или 15 марта
     g.TAIL = or_(
         rule(g.TO, g.POINT.interpretation(Period.parts)),                                     # 17–20 августа
         rule(rule(COMMA, g.PARTIAL.interpretation(Period.parts)).repeatable().optional(),
@@ -453,12 +505,29 @@ def period_rule(g: SimpleNamespace):
              caseless('и').interpretation(Period.joiner.const('range')),
              g.POINT.interpretation(Period.parts)),  # между 2010 и 2015
     )
+    # bare years (issue 19): `а в 2011 — уже`, `с 1950`, `в 1992—2002`, `с 1975 по 1977`, `1993—2003`;
+    # `date_mentions` drops them before a counted noun (`в 2000 километрах`)
+    g.BARE_YEAR = g.YEAR.interpretation(Point).interpretation(Period.parts)
+    g.BARE_RANGE = rule(g.BARE_YEAR, or_(DASH, eq('/')).interpretation(Period.joiner.const('range')),
+                        g.BARE_YEAR)
+    g.SEASON_YEARS = rule(g.BARE_YEAR, or_(eq('/'), DASH).interpretation(Period.joiner.const('range')),
+                          g.YEAR_SHORT.interpretation(Point).interpretation(Period.parts))   # 2002/03, 1989-90
+    g.BARE = or_(
+        rule(g.IN, or_(g.BARE_YEAR, g.BARE_RANGE, g.SEASON_YEARS)),
+        g.SEASON_YEARS,
+        rule(or_(g.SINCE, g.UNTIL), g.BARE_YEAR),
+        rule(in_caseless({'с', 'со', 'от'}), g.BARE_YEAR, in_caseless({'по', 'до'}).interpretation(
+            Period.joiner.const('range')), g.BARE_YEAR),
+        rule(caseless('между'), g.BARE_YEAR, caseless('и').interpretation(Period.joiner.const('range')),
+             g.BARE_YEAR),
+        g.BARE_RANGE,
+    )
     g.OPEN_END = rule(g.SINCE, g.POINT_OR_MONTH.interpretation(Period.parts),
                       g.UP_TO_NOW.optional())                                        # с 2021 года
     g.OPEN_START = rule(g.UNTIL, g.POINT_OR_MONTH.interpretation(Period.parts))  # до 2030 года
     return or_(
         rule(g.IN, or_(g.SEQUENCE, g.MONTH_ALONE.interpretation(Period.parts))),  # в 2019 году, в мае и июне
-        g.SEQUENCE, g.RANGE, g.OPEN_END, g.OPEN_START,
+        g.SEQUENCE, g.RANGE, g.OPEN_END, g.OPEN_START, g.BARE,
     ).interpretation(Period)
 
 
@@ -508,8 +577,9 @@ def plain_point(text: str, start: int, period):
 def trigger_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(words that start a date window on their own, calendar nouns that make a
     number or an adjective nearby a date, words that need such a noun after them)."""
-    alone = keys('months') | keys('month_abbreviations') | keys('relative_days') | keys('decade_words')
-    units = keys('calendar_units') | keys('seasons') | YEAR_WORDS | {'лет'}
+    alone = keys('months') | keys('month_abbreviations') | keys('relative_days') | keys('decade_words') | \
+        weekday_forms()
+    units = keys('calendar_units') | keys('seasons') | YEAR_WORDS | {'лет'} | keys('weekdays')
     calendar = alone | units | YEAR_ABBREVIATIONS | {'назад', 'вв', 'квартал', 'квартале', 'квартала',
                                                    'полугодие', 'полугодии', 'полугодия'} | \
         lexeme('век', ('NOUN',)) | lexeme('столетие', ('NOUN',))
@@ -525,11 +595,11 @@ def context_words() -> frozenset[str]:
     found = set(alone | calendar | needs_noun)
     for name in ('weekdays', 'ordinal_days', 'period_ordinals', 'date_parts'):
         found |= keys(name)
-    found |= keys('day_parts') | set(number_words()) | lexeme('учебный', ('ADJF',))
+    found |= keys('day_parts') | set(number_words()) | lexeme('учебный', ('ADJF',)) | AGO_QUALIFIERS
     found |= {'в', 'во', 'с', 'со', 'по', 'до', 'к', 'ко', 'между', 'от', 'и', 'на', 'ночь', 'настоящее',
               'нынешнее', 'настоящего', 'нынешнего', 'время', 'времени', 'сей', 'день', 'г', 'гг', 'вв',
               'сша', ',', '.', ':', '/', '-', '–', '—', '|', 'i', 'ii', 'iii', 'iv', 'час', 'часа', 'часов',
-              'утра', 'вечера', 'ночи', 'дня'}
+              'утра', 'вечера', 'ночи', 'дня', 'или', 'полночь', 'полдень'}
     return frozenset(found)
 
 
@@ -544,6 +614,18 @@ def trigger_patterns() -> tuple[re.Pattern, re.Pattern]:
 
 
 ROMAN_START = re.compile(r'[IVXХ]+\b')
+BARE_YEAR_TOKEN = re.compile(r'(?:1\d|20|21)\d\d\b')
+YEAR_PREPOSITIONS = frozenset({'в', 'во', 'с', 'со', 'до', 'к', 'по', 'от', 'между'})
+
+
+def bare_year_near(tokens, index: int) -> bool:
+    """A four-digit year after a preposition (`в 2011`) or before a dash and another number (`1993—2003`)."""
+    if len(tokens[index].text) != 4 or not 1000 <= int(tokens[index].text) <= 2100:
+        return False
+    if index and tokens[index - 1].text.lower() in YEAR_PREPOSITIONS:
+        return True
+    return index + 2 < len(tokens) and tokens[index + 1].text in DASH_MARKS | {'/'} and \
+        tokens[index + 2].text.isdigit()
 
 
 def triggers(doc: Document) -> list[int]:
@@ -565,21 +647,66 @@ def triggers(doc: Document) -> list[int]:
                 found.append(index)
         elif DATE_SHAPE.search(word) or calendar_after(index):
             found.append(index)
+    for index in token_starts(doc, BARE_YEAR_TOKEN):
+        if bare_year_near(tokens, index):
+            found.append(index)                                  # а в 2011 —, с 1975 по 1977, 1993—2003
     for index in token_starts(doc, ROMAN_START):
         if ROMAN_TOKEN.match(tokens[index].text) and calendar_after(index, ('в', 'вв')):
             found.append(index)
     return merged(found)
 
 
+def clause_tense(doc: Document, start: int, stop: int) -> str | None:
+    """`past` or `futr` of the verb nearest to a span in its sentence (`В четверг делегация вылетит`
+    → futr); None when that verb is in the present or there is none."""
+    number = doc.sentence_of(start)
+    if number < 0:
+        return None
+    sentence = doc.sentences[number]
+    first, last, middle = doc.token_index(sentence.start), doc.token_index(sentence.stop), doc.token_index(start)
+    for index in sorted(range(first, last), key=lambda _: abs(_ - middle)):
+        token = doc.tokens[index]
+        if start <= token.start < stop or not token.text.isalpha():
+            continue
+        parses = morph.parses(token.text)
+        if parses and parses[0].tag.POS == 'VERB':
+            tense = parses[0].tag.tense
+            return tense if tense in ('past', 'futr') else None
+    return None
+
+
+BARE_YEAR_END = re.compile(r'(?<!\d)\d{4}$')
+SEASON_YEARS = re.compile(r'(?<!\d)(\d{4})\s*[/\-–—]\s*(\d{2})$')
+ENVIRONMENT = re.compile(r'среду$', re.IGNORECASE)
+
+
+def not_a_date(doc: Document, start: int, stop: int) -> bool:
+    """`в 2000 километрах`: a bare year before a counted noun is a number; `в среду обитания`."""
+    text = doc.text[start:stop]
+    season = SEASON_YEARS.search(text)
+    if season:                    # 2002/03: a sports season spans two years that follow each other
+        return (int(season.group(1)) + 1) % 100 != int(season.group(2))
+    if BARE_YEAR_END.search(text):
+        return counted_noun(doc.text, stop)[0] is not None
+    if ENVIRONMENT.search(text):
+        following = WORD.match(doc.text, GAP.match(doc.text, stop).end())
+        return bool(following) and any({'NOUN', 'gent'} <= _.tag.grammemes
+                                       for _ in morph.parses(following.group())[:1])
+    return False
+
+
 def date_mentions(doc: Document, matches, anchor: date | None):
     text = doc.text
     anchor_value = anchor.isoformat() if anchor else None
     for start, stop, match in matches:
-        if glued_before(text, start) or glued_after(text, stop):
+        if glued_before(text, start) or glued_after(text, stop) or not_a_date(doc, start, stop):
             continue                      # прорыве-2020
         start, period = plain_point(text[start:stop], start, match.fact)
+        tense = None
+        if any(_.weekday is not None for _ in period.parts):     # на пятницу: a day set ahead
+            tense = 'futr' if text[start:stop].lower().startswith('на ') else clause_tense(doc, start, stop)
         try:
-            moment = resolve(period, anchor)
+            moment = resolve(period, anchor, tense)
         except (ValueError, OverflowError):
             moment = None                 # a calendar that does not exist: `31.02.2024`, year 0
         if moment is None:
@@ -605,11 +732,56 @@ def parse_dates(text: str, res=None, anchor: date | None = None):
             yield start, stop, moment
 
 
+@lru_cache(maxsize=1)
+def vague_pattern() -> re.Pattern:
+    phrases = sorted((' '.join(row) for row in words('vague_dates')), key=len, reverse=True)
+    return re.compile(r'(?<![\w-])(?:' + '|'.join(r'\s+'.join(map(re.escape, _.split())) for _ in phrases)
+                      + r')(?![\w-])', re.IGNORECASE)
+
+
+def vague_mentions(doc: Document, taken: list[tuple[int, int]]):
+    """`в тот же день`, `на следующий день`, `летом`: DATEs with a null value (`vague_dates.txt`)."""
+    for match in vague_pattern().finditer(doc.text):
+        start, stop = match.span()
+        if any(start < high and low < stop for low, high in taken):
+            continue
+        yield Mention(start, stop, 'DATE', match.group(), source=Source.DATES, value=None,
+                      date=DateValue(None, None, 'day', True, None))
+
+
+BRACKETS = re.compile(r'\(([^()\n]{1,80})\)')
+BRACKET_YEARS = re.compile(r'\s*(?:(?:р|род|ум)\.\s*)?((1\d\d\d|20\d\d|2100)(?:\s*[—–-]\s*(1\d\d\d|20\d\d|2100))?)\s*$')
+
+
+def bracket_years(doc: Document, taken: list[tuple[int, int]]):
+    """Years alone in brackets: `фильм «Город» (2004)`, `(серия, 2006)`, `(р. 2000)`, life spans
+    `(1912—1987)` → 1912/1987 (issue 19), each item of a comma list on its own."""
+    for group in BRACKETS.finditer(doc.text):
+        position = group.start(1)
+        for item in re.split(r'([,;])', group.group(1)):
+            match = BRACKET_YEARS.fullmatch(item)
+            start, position = position + (match.start(1) if match else 0), position + len(item)
+            if not match:
+                continue
+            stop = start + len(match.group(1))
+            first, last = int(match.group(2)), int(match.group(3) or match.group(2))
+            if last < first or any(start < high and low < stop for low, high in taken):
+                continue
+            value = f'{first:04d}' if match.group(3) is None else f'{first:04d}/{last:04d}'
+            yield Mention(start, stop, 'DATE', doc.text[start:stop], source=Source.DATES, value=value,
+                          date=DateValue(date(first, 1, 1), date(last, 12, 31), 'year', False, None))
+
+
 def run(doc: Document, res=None) -> Document:
     found = triggers(doc)
-    if not found:
-        return doc
-    spans = windows(doc, found, before=4, after=6, lines=token_lines(doc), context=context_words())
-    grammar_parser = res.date_parser if res is not None else date_parser()
-    doc.mentions.extend(date_mentions(doc, find(grammar_parser, doc.text, spans), anchor_of(doc.published)))
+    mentions = []
+    if found:
+        spans = windows(doc, found, before=4, after=6, lines=token_lines(doc), context=context_words())
+        grammar_parser = res.date_parser if res is not None else date_parser()
+        mentions = list(date_mentions(doc, find(grammar_parser, doc.text, spans), anchor_of(doc.published)))
+    taken = [(_.start, _.stop) for _ in mentions]
+    mentions += bracket_years(doc, taken)
+    taken = [(_.start, _.stop) for _ in mentions]
+    mentions += vague_mentions(doc, taken)
+    doc.mentions.extend(mentions)
     return doc

@@ -8,7 +8,11 @@ with `source='rule:money'`: `value`, `value_max`, `unit` (ISO 4217 code),
 3e6 USD; `500 тыс. юаней` → 500000 CNY; `пять миллионов рублей`.
 
 A bare amount with a multiplier after a MONEY mention of the same sentence
-takes its currency (GOLD-GUIDE.md: `5 млн долларов, а через год — 7 млн`).
+takes its currency (GOLD-GUIDE.md: `5 млн долларов, а через год — 7 млн`;
+a range too: `10 миллионов евро, оценка 1,5–2 миллиона`); bare numbers
+listed just before an amount take its multiplier and currency (`100, 200 и
+300 тысяч рублей`: three amounts). A compound amount is one (`3 миллиарда
+700 миллионов рублей` → 3.7e9).
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from pipeline.lang.earley import parser
 from pipeline.lang.grammar import (find, glued_before, lexeme, lowered, token_lines, token_starts, windows,
                                    word_pattern)
 from pipeline.lang.words import words
-from pipeline.stages.numbers import (DASH, DOT, Quantity, counted_noun, forms, grammar, number_parser, quantity_values)
+from pipeline.stages.numbers import (DASH, DOT, Quantity, counted_noun, digits_value, forms, grammar, number,
+                                     number_parser, quantity_values)
 
 # ---------------------------------------------------------------- word tables
 
@@ -143,8 +148,31 @@ def money_mentions(doc: Document, matches, taken):
         if not quantity.unit:
             continue
         value, value_max = quantity_values(quantity)
+        yield from listed_before(text, start, quantity, taken)
         yield Mention(start, stop, 'MONEY', text[start:stop], source=Source.MONEY, value=value,
                       value_max=value_max, unit=quantity.unit, qualifier=quantity.qualifier, kind='money')
+
+
+LISTED = re.compile(r'(?<![\w.,])(\d+(?:[.,]\d+)?)(?:[ \u00a0]*,[ \u00a0]*|[ \u00a0]+(?:и|или)[ \u00a0]+)$')
+
+
+def listed_before(text: str, start: int, quantity, taken):
+    """`100, 200 и 300 тысяч рублей`: bare numbers listed just before an amount share its multiplier
+    and currency, each its own MONEY mention."""
+    low = quantity.low
+    if quantity.qualifier or quantity.high is not None or low is None or low.value is None:
+        return
+    found, position = [], start
+    while True:
+        match = LISTED.search(text, max(0, position - 40), position)
+        if not match or any(match.start(1) < high and low_ < match.end(1) for low_, high in taken):
+            break
+        found.append(match)
+        position = match.start(1)
+    for match in reversed(found):
+        value = number(digits_value(match.group(1)), low.multiplier)
+        yield Mention(match.start(1), match.end(1), 'MONEY', match.group(1), source=Source.MONEY, value=value,
+                      unit=quantity.unit, kind='money')
 
 
 def implied_currency(doc: Document, found: list[Mention], taken, res) -> list[Mention]:
@@ -170,8 +198,9 @@ def implied_currency(doc: Document, found: list[Mention], taken, res) -> list[Me
         grammar_parser = res.number_parser if res is not None else number_parser()
         for start, stop, match in find(grammar_parser, doc.text, spans):
             quantity = match.fact
-            if start < mention.stop or quantity.unit or quantity.low is None or quantity.low.multiplier is None:
-                continue
+            if start < mention.stop or quantity.unit or quantity.low is None or not (
+                    quantity.low.multiplier or (quantity.high is not None and quantity.high.multiplier)):
+                continue                  # 7 млн; 1,5–2 миллиона (the multiplier on the range's end)
             if any(start < high and low < stop for low, high in taken) or counted_noun(doc.text, stop)[0]:
                 continue
             value, value_max = quantity_values(quantity)

@@ -12,8 +12,12 @@ Not numbers (GOLD-GUIDE.md): digits inside a DATE or MONEY mention, clock
 times (`07:29`), phones, URLs, identifiers and names (`№ 5`, `COVID-19`,
 `прорыве-2020`, `41TMWoQlemk.jpg`), ordinals (`6-й класс`, `6-11-х классов`,
 `в 5 классе`), bare years (`Итоги 2023`), vague amounts (`сотни тысяч`,
-`несколько`, `треть`). Digit compounds count by their digits: `300-летний`
-→ 300, unit `год`; so do `5-тилетний`, `3-хэтажный`.
+`несколько`, `треть`), numbers inside a short quoted name (`«Три
+мушкетёра»`, `рейтинг «50 до 50»`), `семью` with no plural noun after it
+(the noun `семья`: `приехал с семью`). Digit compounds count by their
+digits: `300-летний` → 300, unit `год`; so do `5-тилетний`, `3-хэтажный`.
+Per cent keeps its sign before an adjective's ending (`70%-ная доля` →
+`70%`) and takes a decimal point (`4.5%`; elsewhere `10.00` stays out).
 
 Digits with the hyphenated case ending of a cardinal are counts, and the
 ending belongs to the span: `14-и агентств` → `14-и`, value 14, unit
@@ -51,7 +55,7 @@ from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before,
 from pipeline.lang.text import DASH_MARKS, fold_lookalikes
 from pipeline.lang.words import words
 
-Amount = fact('Amount', ['value', 'multiplier'])
+Amount = fact('Amount', ['value', 'multiplier', 'rest'])     # rest: `3 миллиарда [700 миллионов]`
 Quantity = fact('Quantity', ['qualifier', 'low', 'high', 'unit', 'kopecks'])
 
 
@@ -145,11 +149,17 @@ def quantity_values(quantity) -> tuple[float, float | None]:
     high, high_multiplier = amount_value(quantity.high)
     if low_multiplier is None and high_multiplier is not None and low is not None:
         low_multiplier = high_multiplier
-    value = number(low, low_multiplier)
-    value_max = number(high, high_multiplier) if quantity.high is not None else None
+    value = number(low, low_multiplier) + rest_value(quantity.low)
+    value_max = number(high, high_multiplier) + rest_value(quantity.high) if quantity.high is not None else None
     if quantity.kopecks is not None:
         value += quantity.kopecks / 100
     return value, value_max
+
+
+def rest_value(amount) -> float:
+    """The smaller part of a compound amount: 7e8 of `3 миллиарда 700 миллионов`, else 0."""
+    rest = getattr(amount, 'rest', None)
+    return number(rest.value, rest.multiplier) if rest is not None else 0.0
 
 
 def number(value: float | None, multiplier: float | None) -> float:
@@ -261,8 +271,10 @@ def grammar():
     NUMERAL = or_(rule(DIGITS), count_digits(), word_rules())
     MULTIPLIER, SINGLE, SINGLE_AFTER_QUALIFIER = multiplier_rules()
 
+    REST = rule(NUMERAL, MULTIPLIER).interpretation(Amount).interpretation(Amount.rest)
     AMOUNT = or_(
         rule(NUMERAL, MULTIPLIER.optional()),        # 250 тысяч, три десятка, 3,5 млрд
+        rule(NUMERAL, MULTIPLIER, REST),             # 3 миллиарда 700 миллионов: one amount
         rule(SINGLE),                                # тысяча, миллион
     ).interpretation(Amount)
     QUALIFIED_AMOUNT = or_(                          # около тысячи, более десятка
@@ -296,7 +308,13 @@ def number_rule():
         rule(dictionary({'процент'})),
         rule(caseless('проц'), DOT.optional()),
     ).interpretation(Quantity.unit.const('%'))
-    return rule(QUANTITY, PERCENT.optional()).interpretation(Quantity)
+    # `4.5%`: a decimal point only before a per cent sign (`в 10.00`, `23.08` stay out)
+    DOT_DECIMAL = rule(token_type('INT'), DOT, token_type('INT')).interpretation(
+        Amount.value.custom(digits_value)).interpretation(Amount)
+    return or_(
+        rule(QUANTITY, PERCENT.optional()),
+        rule(QUALIFIER.optional(), DOT_DECIMAL.interpretation(Quantity.low), PERCENT),
+    ).interpretation(Quantity)
 
 
 @lru_cache(maxsize=1)
@@ -378,6 +396,26 @@ def identifier(text: str, start: int) -> bool:
         return False
     word = match.group(1)
     return word.lower() in identifier_words() or bool(LATIN.match(word))
+
+
+TITLE = re.compile(r'[«"“„]([^«»"“”„\n]{1,40})[»"”“]')
+
+
+def in_title(text: str, start: int, stop: int) -> bool:
+    """`«Три мушкетёра»`, `рейтинг «50 до 50»`: a number inside a short quoted name (up to five
+    words, starting with a capital or a digit, no verb or personal pronoun: `«Я имею три цели»`,
+    `«Нам семь тысяч лет»` are speech) names something, it counts nothing."""
+    low = text.rfind('\n', 0, start) + 1
+    for match in TITLE.finditer(text, max(low, start - 42), min(len(text), stop + 42)):
+        inner = match.group(1)
+        if match.start(1) <= start and stop <= match.end(1) and len(inner.split()) <= 5 and \
+                (inner[0].isupper() or inner[0].isdigit()):
+            return not any(str(parses[0].tag.POS) in SPEECH for parses in map(morph.parses, WORD.findall(inner))
+                           if parses)
+    return False
+
+
+SPEECH = frozenset({'VERB', 'NPRO'})
 
 
 # ---------------------------------------------------------------- counted noun
@@ -528,13 +566,13 @@ def number_mentions(doc: Document, matches, taken):
     for start, stop, match in matches:
         if overlaps(start, stop, taken) or glued_before(text, start):
             continue
-        if masked(text, start, stop) or identifier(text, start):
+        if masked(text, start, stop) or identifier(text, start) or in_title(text, start, stop):
             continue
         quantity = match.fact
         value, value_max = quantity_values(quantity)
         unit = quantity.unit
         ending = CARDINAL_ENDING.search(text, start, stop)
-        if glued_after(text, stop):
+        if glued_after(text, stop) and not (unit == '%' and text[stop] == '-'):   # 70%-ная доля, 15%-доли
             compound = COMPOUND.match(text, stop)
             if unit or not compound:
                 continue          # 3-го, 6-й, 6-11-х классов
@@ -547,6 +585,8 @@ def number_mentions(doc: Document, matches, taken):
             nouns, adjacent = (), False
         elif unit is None:
             unit, nouns, adjacent = counted_noun(text, stop)
+            if text[start:stop].lower() == 'семью' and not any('plur' in _.tag.grammemes for _ in nouns):
+                continue          # с семью в отпуск: the noun `семья`; `с семью детьми` counts
             low = quantity.low
             plain_digits = (quantity.high is None and quantity.qualifier is None and low is not None
                             and low.multiplier is None)
