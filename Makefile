@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(PY) -m pipeline run seeds --out output
+	$(PY) -m pipeline export csv --tables output --out output
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -7,7 +7,7 @@ stage and the reason); the rest of the batch goes on.
 A batch run reads the inputs lazily in this process, skips documents whose
 (doc_id, sha256) the output already holds, sends the rest in chunks to an
 engine (engines.py: this process, a pool of worker processes, or a Dask
-cluster) and commits each finished chunk to the output folder (store.py).
+cluster) and commits each finished chunk to the output folder (store/tables.py).
 """
 
 from __future__ import annotations
@@ -271,7 +271,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         finally:
             bar.close()
             try:
-                dataset.finish(status, submit=pool.idle_workers())
+                dataset.finish(status)
             finally:
                 pool.close()
             summary.documents = summary.added + summary.replaced
