@@ -25,9 +25,9 @@ from collections import defaultdict
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from pipeline.store import registry, schemas
+from pipeline.store.tables import isin
 
 KEYS, MEMBERS, DOCUMENTS = '_registry/keys', '_registry/members', '_registry/documents'
 COUNTERS = [f'#{_}' for _ in registry.PREFIX.values()]
@@ -42,11 +42,8 @@ SCHEMAS = {
 }
 
 
-def read(store, name: str, columns=None, filter=None) -> pa.Table:
-    if store.delta(name) is None:
-        empty = SCHEMAS[name].empty_table()
-        return empty.select(columns) if columns else empty
-    return store.arrow(name, columns, filter)
+def read(store, name: str, columns=None, predicate: str | None = None) -> pa.Table:
+    return store.arrow(name, columns, predicate, schema=SCHEMAS.get(name))
 
 
 def strings(table: pa.Table, column: str) -> list:
@@ -77,12 +74,12 @@ def update(store) -> int:
     docs, linked_before = behind(store)
     if not docs:
         return 0
-    wanted = pc.field('doc_id').isin(docs)
+    wanted = isin('doc_id', docs)
     documents = store.arrow('documents', ['doc_id', 'sha256', 'published'], wanted).to_pandas()
     entities = store.arrow('entities', ['entity_id', 'doc_id', 'type', 'name', 'n_mentions'], wanted)
     entities = entities.to_pandas()
     persons = store.arrow('persons', ['entity_id', 'first', 'last'], wanted).to_pandas()
-    named_only = wanted & pc.field('entity_id').is_valid() & pc.field('normal').is_valid()
+    named_only = f'{wanted} AND entity_id IS NOT NULL AND normal IS NOT NULL'
     mentions = store.arrow('mentions', ['entity_id', 'normal'], named_only).to_pandas()
     aliases: dict[str, list[str]] = defaultdict(list)
     for entity_id, normal in zip(mentions['entity_id'].tolist(), mentions['normal'].tolist()):
@@ -97,7 +94,7 @@ def update(store) -> int:
         if item.person is not None and item.person.last:
             last, initial = item.person.last, item.person.initial
             needed.update([f'PER~{last}', f'PER?{last}', f'PER~{initial} {last}'])
-    found = read(store, KEYS, filter=pc.field('key').isin(sorted(needed)))
+    found = read(store, KEYS, predicate=isin('key', sorted(needed)))
     keys: dict[str, str] = {}
     for key, global_id in zip(strings(found, 'key'), strings(found, 'global_id')):
         if key in COUNTERS:
@@ -107,7 +104,7 @@ def update(store) -> int:
     # persons registered with these surnames and a full name: what `named` holds in a whole build
     named = read(store, MEMBERS, ['entity_id', 'doc_id', 'sha256', 'global_id', 'type', 'name', 'first',
                                   'last', 'n_mentions', 'published'],
-                 pc.field('surname').isin(surnames) & ~pc.field('doc_id').isin(docs)).to_pandas()
+                 f'{isin("surname", surnames)} AND NOT {wanted}' if surnames else 'false').to_pandas()
     state = registry.State(named[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), keys)
     all_entities = pd.concat([entities, named[['entity_id', 'doc_id', 'type', 'name', 'n_mentions']]],
                              ignore_index=True)
@@ -119,7 +116,7 @@ def update(store) -> int:
                                                    'normal': mentions['normal']}),
                                      all_documents, state)
     global_ids = dict(zip(links['entity_id'].tolist(), links['global_id'].tolist()))
-    old = read(store, MEMBERS, ['global_id'], pc.field('doc_id').isin(docs))
+    old = read(store, MEMBERS, ['global_id'], wanted)
     affected = set(strings(old, 'global_id')) | {global_ids[_] for _ in entities['entity_id']}
     existed = bool(set(docs) & linked_before)
 
@@ -157,7 +154,7 @@ def update(store) -> int:
     from pipeline.store.tables import to_arrow
     replace(store, 'registry_entities', to_arrow('registry_entities', public), 'doc_id', docs, existed)
     # 3. the registry rows of every id these documents had or now have
-    rows = aggregate(read(store, MEMBERS, filter=pc.field('global_id').isin(sorted(affected))))
+    rows = aggregate(read(store, MEMBERS, predicate=isin('global_id', sorted(affected))))
     replace(store, 'registry', to_arrow('registry', rows), 'global_id', sorted(affected),
             store.delta('registry') is not None)
     # 4. the marker: these documents are linked

@@ -144,6 +144,25 @@ def to_pandas(name: str, table: pa.Table) -> pd.DataFrame:
     return table.to_pandas().astype(typed_empty(name).dtypes.to_dict())
 
 
+def plain_strings(table: pa.Table) -> pa.Table:
+    """String columns as `string`: files that a Delta delete rewrote come back as `string_view`, which
+    pyarrow's compute functions do not all take yet."""
+    return table.cast(pa.schema([pa.field(_.name, plain_type(_.type)) for _ in table.schema]))
+
+
+def plain_type(type: pa.DataType) -> pa.DataType:
+    if pa.types.is_string_view(type) or pa.types.is_large_string(type):
+        return pa.string()
+    if pa.types.is_list(type) or pa.types.is_large_list(type) or pa.types.is_list_view(type):
+        return pa.list_(plain_type(type.value_type))
+    return type
+
+
+def isin(column: str, values) -> str:
+    """A Delta SQL predicate: `column` is one of `values` (which must not be empty)."""
+    return f'"{column}" IN ({quote(values)})'
+
+
 def key(values) -> tuple:
     return tuple(None if pd.isna(_) else _ for _ in values)
 
@@ -241,20 +260,15 @@ class Store:
         except TableNotFoundError:
             return None
 
-    def arrow(self, name: str, columns: list[str] | None = None, filter=None) -> pa.Table:
-        """All rows of Delta table `name` as committed (only `columns`, if given), or none."""
+    def arrow(self, name: str, columns: list[str] | None = None, predicate: str | None = None,
+              schema: pa.Schema | None = None) -> pa.Table:
+        """Rows of Delta table `name` as committed (only `columns`; only rows where the SQL `predicate`
+        holds), or none. Read by delta-rs's own engine, which skips files by their statistics."""
         table = self.delta(name)
         if table is None:
-            schema = arrow_schema(name).remove_metadata()
+            schema = schema or arrow_schema(name).remove_metadata()
             return schema.empty_table().select(columns) if columns else schema.empty_table()
-        dataset = table.to_pyarrow_dataset()
-        try:
-            return dataset.to_table(columns=columns, filter=filter)
-        except pa.ArrowNotImplementedError:
-            # files rewritten by a Delta delete carry `string_view` statistics that the dataset's (`string`)
-            # cannot be compared with; read the same files without the Delta statistics (Parquet's own
-            # row-group statistics still prune)
-            return plain(dataset).to_table(columns=columns, filter=filter)
+        return plain_strings(pa.table(table.scan(columns=columns, predicate=predicate).read_all()))
 
     def live_ids(self) -> pa.Array:
         return pc.unique(self.arrow('documents', ['doc_id'])['doc_id'].combine_chunks().cast(pa.string()))
@@ -289,8 +303,7 @@ class Store:
             table = self.delta(name)
             if table is None:
                 continue
-            ids = pc.unique(table.to_pyarrow_dataset().to_table(columns=['doc_id'])['doc_id']
-                            .combine_chunks().cast(pa.string()))
+            ids = pc.unique(self.arrow(name, ['doc_id'])['doc_id'].combine_chunks())
             orphans = pc.filter(ids, pc.invert(pc.is_in(ids, value_set=live))).to_pylist()
             if orphans:
                 table.delete(f'doc_id IN ({quote(orphans)})')
@@ -424,21 +437,59 @@ class Store:
             self.put_run()
 
 
+def read_table(store: Store, name: str, live: pa.Array | None, raw: bool = False):
+    """Table `name` of `store` as pandas (`raw`: as Arrow): child tables only with rows of live documents."""
+    table = store.arrow(name)
+    if live is not None and name in CHILDREN and len(table):
+        table = table.filter(pc.is_in(table['doc_id'], value_set=live))
+    return table if raw else to_pandas(name, table)
+
+
+def datasets(path: str | os.PathLike) -> dict:
+    """Every table of the output folder `path` as a lazy Arrow dataset of its live rows, for engines that
+    read only the columns and row groups a query needs (DuckDB).
+
+    Child tables hold rows of no live document only while a run writes or after one was killed (until
+    the next run); then they are read whole and filtered here."""
+    import pyarrow.dataset as ds
+    store = Store(path)
+    runs = store.arrow('runs', ['status'])
+    unfinished = 'running' in runs['status'].to_pylist()
+    live = store.live_ids() if unfinished else None
+    found = {}
+    for name in (*TABLES, 'registry', 'registry_entities', 'runs'):
+        table = store.delta(name)
+        if table is None:
+            found[name] = ds.dataset(arrow_schema(name).remove_metadata().empty_table())
+        elif unfinished and name in CHILDREN:
+            found[name] = ds.dataset(read_table(store, name, live, raw=True))
+        else:
+            found[name] = viewed(table.to_pyarrow_dataset())
+    return found
+
+
+def viewed(dataset):
+    """The same files as `dataset`, every string column read as `string_view`: files written by an append
+    and files rewritten by a delete differ there, and pyarrow compares their statistics with a filter
+    only when the types agree (DuckDB reads `string_view` natively)."""
+    import pyarrow.dataset as ds
+    fields = [pa.field(_.name, pa.string_view()) if pa.types.is_string(_.type) or
+              pa.types.is_large_string(_.type) else _ for _ in dataset.schema]
+    return ds.dataset(dataset.files, schema=pa.schema(fields), format='parquet', filesystem=dataset.filesystem)
+
+
 def plain(dataset):
     """The same files as `dataset`, without the file-level statistics deltalake attaches."""
     import pyarrow.dataset as ds
     return ds.dataset(dataset.files, schema=dataset.schema, format='parquet', filesystem=dataset.filesystem)
 
 
-def read_table(store: Store, name: str, live: pa.Array | None,
-               columns: list[str] | None = None) -> pd.DataFrame:
-    """Table `name` of `store` as pandas: child tables only with rows of live documents."""
-    table = store.arrow(name, columns)
+def read_table(store: Store, name: str, live: pa.Array | None, raw: bool = False):
+    """Table `name` of `store` as pandas (`raw`: as Arrow): child tables only with rows of live documents."""
+    table = store.arrow(name)
     if live is not None and name in CHILDREN and len(table):
-        table = table.filter(pc.is_in(table['doc_id'].cast(pa.string()), value_set=live))
-    if columns:
-        return table.to_pandas()
-    return to_pandas(name, table)
+        table = table.filter(pc.is_in(table['doc_id'], value_set=live))
+    return table if raw else to_pandas(name, table)
 
 
 def datasets(path: str | os.PathLike) -> dict:
