@@ -8,20 +8,27 @@ per global id), and three tables of its own:
 
     _registry/keys       key -> global id, first come (and `#P`, `#O`, `#L`: the highest id given)
     _registry/members    one row per linked entity: what the `registry` row of its id is computed from
+    _registry/counts     global id, kind (`alias`, `name`, `full`), text, count: its names, counted
     _registry/documents  doc_id, sha256 of each document linked: the commit marker of an update
 
-Only the keys those documents may match are read (filtered scans), and only the
-persons already registered with their surnames; the `registry` rows of the global ids
-those documents had or now have are recomputed from their members. Ids are given by
-`registry.build`, exactly as a build over the whole folder gives them.
+Only the keys those documents may match are read (delta-rs scans with predicates,
+files skipped by their statistics), and only the persons already registered with
+their surnames; ids are given by `registry.build`, as a build over the whole folder
+gives them. The `registry` rows of the global ids those documents had or now have
+are updated from their previous rows and name counts, minus the members that went and
+plus those that came, so a run's cost does not grow with how many articles an id
+has; only an id that lost the member holding its first or last date reads its
+members' dates again.
 
-Order of commits: keys (append), members, registry_entities, registry, and
-`_registry/documents` last; a killed update is done again by the next run.
+Order of commits: keys (append), members, registry_entities, counts, registry, and
+`_registry/documents` last; a killed update is done again by the next run (members,
+links and rows are replaced by doc_id or global id, so doing it twice gives the same;
+counts are replaced whole for the ids, from the rows read before).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pandas as pd
 import pyarrow as pa
@@ -30,10 +37,13 @@ from pipeline.store import registry, schemas
 from pipeline.store.tables import isin
 
 KEYS, MEMBERS, DOCUMENTS = '_registry/keys', '_registry/members', '_registry/documents'
+COUNTS = '_registry/counts'
 COUNTERS = [f'#{_}' for _ in registry.PREFIX.values()]
 SCHEMAS = {
     KEYS: pa.schema([('key', pa.string()), ('global_id', pa.string())]),
     DOCUMENTS: pa.schema([('doc_id', pa.string()), ('sha256', pa.string())]),
+    COUNTS: pa.schema([('global_id', pa.string()), ('kind', pa.string()), ('text', pa.string()),
+                       ('count', pa.int64())]),
     MEMBERS: pa.schema([
         ('entity_id', pa.string()), ('doc_id', pa.string()), ('sha256', pa.string()),
         ('global_id', pa.string()), ('type', pa.string()), ('name', pa.string()), ('first', pa.string()),
@@ -101,10 +111,11 @@ def update(store) -> int:
             keys[key] = max(keys.get(key, global_id), global_id, key=registry.number_of)
         else:
             keys.setdefault(key, global_id)
-    # persons registered with these surnames and a full name: what `named` holds in a whole build
+    # persons registered with these surnames: what `named` holds in a whole build (one per id and name)
     named = read(store, MEMBERS, ['entity_id', 'doc_id', 'sha256', 'global_id', 'type', 'name', 'first',
                                   'last', 'n_mentions', 'published'],
                  f'{isin("surname", surnames)} AND NOT {wanted}' if surnames else 'false').to_pandas()
+    named = named.drop_duplicates(['global_id', 'first', 'last'])
     state = registry.State(named[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), keys)
     all_entities = pd.concat([entities, named[['entity_id', 'doc_id', 'type', 'name', 'n_mentions']]],
                              ignore_index=True)
@@ -116,7 +127,7 @@ def update(store) -> int:
                                                    'normal': mentions['normal']}),
                                      all_documents, state)
     global_ids = dict(zip(links['entity_id'].tolist(), links['global_id'].tolist()))
-    old = read(store, MEMBERS, ['global_id'], wanted)
+    old = read(store, MEMBERS, predicate=wanted)
     affected = set(strings(old, 'global_id')) | {global_ids[_] for _ in entities['entity_id']}
     existed = bool(set(docs) & linked_before)
 
@@ -154,9 +165,9 @@ def update(store) -> int:
     from pipeline.store.tables import to_arrow
     replace(store, 'registry_entities', to_arrow('registry_entities', public), 'doc_id', docs, existed)
     # 3. the registry rows of every id these documents had or now have
-    rows = aggregate(read(store, MEMBERS, predicate=isin('global_id', sorted(affected))))
-    replace(store, 'registry', to_arrow('registry', rows), 'global_id', sorted(affected),
-            store.delta('registry') is not None)
+    rows, counts = aggregate(store, sorted(affected), old, members)
+    replace(store, COUNTS, counts, 'global_id', sorted(affected), True)
+    replace(store, 'registry', to_arrow('registry', rows), 'global_id', sorted(affected), True)
     # 4. the marker: these documents are linked
     replace(store, DOCUMENTS, pa.table({'doc_id': docs, 'sha256': [sha.get(_) for _ in docs]},
                                        schema=SCHEMAS[DOCUMENTS]), 'doc_id', docs, existed)
@@ -167,16 +178,89 @@ def none(value):
     return value if isinstance(value, str) and value else None
 
 
-def aggregate(members: pa.Table) -> pd.DataFrame:
-    """`registry` rows of the global ids of `members` (all members of each)."""
-    frame = members.to_pandas()
-    if not len(frame):
-        return schemas.check('registry', schemas.frame('registry', []))
-    aliases = dict(zip(frame['entity_id'], [list(_) for _ in frame['aliases']]))
-    items = registry.candidates(frame[['entity_id', 'doc_id', 'type', 'name']],
-                                frame.loc[frame['type'] == 'PER', ['entity_id', 'first', 'last']],
-                                aliases, dict.fromkeys(frame['entity_id'], ''))
-    linked = dict(zip(frame['entity_id'], frame['global_id']))
-    published = {doc: value for doc, value in zip(frame['doc_id'], frame['published'])
-                 if isinstance(value, str)}
-    return registry.table(items, linked, aliases, published, frame[['entity_id', 'n_mentions']])
+def is_full(row) -> bool:
+    """A person named with a first name that is not an initial (what the canonical name prefers)."""
+    first = registry.fold_person(row['first']) if isinstance(row['first'], str) and row['first'] else ''
+    return row['type'] == 'PER' and bool(first) and not registry.is_initial(first)
+
+
+def aggregate(store, affected: list[str], removed: pa.Table,
+              added: pa.Table) -> tuple[pd.DataFrame, pa.Table]:
+    """The `registry` rows of the `affected` ids, and their name counts, from their previous rows and
+    counts and the members `removed` and `added`: the cost follows the members that changed, not how
+    many articles an id has (`Россия` is in most of them). Only an id that lost the member of its first
+    or last date reads its members' dates again."""
+    where = isin('global_id', affected)
+    before = read(store, 'registry', predicate=where).to_pandas().set_index('global_id')
+    counts = Counter()
+    found = read(store, COUNTS, predicate=where)
+    for global_id, kind, text, count in zip(*(strings(found, _) for _ in ('global_id', 'kind', 'text')),
+                                            found['count'].to_pylist()):
+        counts[global_id, kind, text] += count
+    articles = Counter({_: int(before.loc[_, 'n_articles']) for _ in before.index})
+    mentions = Counter({_: int(before.loc[_, 'n_mentions']) for _ in before.index})
+    dates = {_: [none(before.loc[_, 'first_seen']), none(before.loc[_, 'last_seen'])] for _ in before.index}
+    again = set()
+    for members, sign in ((removed, -1), (added, 1)):
+        frame = members.to_pandas()
+        for global_id, docs in frame.groupby('global_id')['doc_id']:
+            articles[global_id] += sign * docs.nunique()
+        for row in frame.to_dict('records'):
+            global_id = row['global_id']
+            mentions[global_id] += sign * int(row['n_mentions'])
+            for alias in [row['name'], *list(row['aliases'] if row['aliases'] is not None else [])]:
+                counts[global_id, 'alias', alias] += sign
+            counts[global_id, 'name', row['name']] += sign
+            if is_full(row):
+                counts[global_id, 'full', row['name']] += sign
+            day = row['published'][:10] if none(row['published']) else None
+            seen = dates.setdefault(global_id, [None, None])
+            if sign < 0 and day is not None and day in seen:
+                again.add(global_id)
+            elif sign > 0 and day is not None:
+                seen[0] = day if seen[0] is None else min(seen[0], day)
+                seen[1] = day if seen[1] is None else max(seen[1], day)
+    if again:   # a member that held the first or last date went: the dates of the id's members again
+        found = read(store, MEMBERS, ['global_id', 'published'], isin('global_id', sorted(again)))
+        dates.update({_: [None, None] for _ in again})
+        for global_id, day in zip(strings(found, 'global_id'), strings(found, 'published')):
+            if day:
+                seen = dates[global_id]
+                seen[0] = day[:10] if seen[0] is None else min(seen[0], day[:10])
+                seen[1] = day[:10] if seen[1] is None else max(seen[1], day[:10])
+    names: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for (global_id, kind, text), count in counts.items():
+        if count > 0:
+            names[global_id][kind][text] = count
+    rows = []
+    for global_id in affected:
+        if articles[global_id] <= 0:
+            continue
+        type = TYPES[global_id[0]]
+        name = canonical(type, names[global_id])
+        aliases = sorted(names[global_id]['alias'].items(), key=lambda _: (-_[1], _[0]))
+        others = [alias for alias, _ in aliases if alias != name]
+        first, last = dates.get(global_id, [None, None])
+        rows.append(dict(global_id=global_id, type=type, name=name,
+                         aliases=' | '.join(others[:registry.MAX_ALIASES]) or None,
+                         n_articles=articles[global_id], n_mentions=mentions[global_id],
+                         first_seen=first, last_seen=last))
+    kept = [(g, k, t, c) for (g, k, t), c in counts.items() if c > 0 and articles[g] > 0]
+    table = pa.table({'global_id': [_[0] for _ in kept], 'kind': [_[1] for _ in kept],
+                      'text': [_[2] for _ in kept], 'count': [_[3] for _ in kept]}, schema=SCHEMAS[COUNTS])
+    return schemas.check('registry', schemas.frame('registry', rows)), table
+
+
+TYPES = {prefix: type for type, prefix in registry.PREFIX.items()}
+
+
+def canonical(type: str, names: dict[str, Counter]) -> str:
+    """The name most articles use (registry.canonical, from counts): for a known place or organisation
+    its gazetteer name; for a person the commonest full name."""
+    if type != 'PER':
+        for name, _ in sorted(names['name'].items(), key=lambda _: (-_[1], -len(_[0]), _[0])):
+            known = registry.gazetteer_name(type, name)
+            if known:
+                return known
+    pool = names['full'] if type == 'PER' and names['full'] else names['name']
+    return sorted(pool, key=lambda _: (-pool[_], -len(_), _))[0]
