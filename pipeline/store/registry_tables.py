@@ -141,7 +141,7 @@ def update(store) -> int:
     fresh.update(highest)
     keys_rows = pa.table({'key': list(fresh), 'global_id': list(fresh.values())}, schema=SCHEMAS[KEYS])
     replace(store, KEYS, keys_rows, 'key', [], False)
-    # 2. members and registry_entities of these documents
+    # 2. the members of these documents
     sha = dict(zip(documents['doc_id'].tolist(), documents['sha256'].tolist()))
     published = dict(zip(documents['doc_id'].tolist(), documents['published'].tolist()))
     parts = {row.entity_id: row for row in registry.rows(persons, ['entity_id', 'first', 'last'])}
@@ -158,16 +158,17 @@ def update(store) -> int:
         'n_mentions': [int(_) for _ in entities['n_mentions']],
         'published': [none(published.get(_)) for _ in entities['doc_id']],
     }, schema=SCHEMAS[MEMBERS])
+    # 3. the counts and registry rows of every id these documents had or now have, then their members
+    marker = store.delta(DOCUMENTS)
+    update_number = (marker.version() + 1 if marker is not None else 0) + 1   # versions count from 0
+    rows = aggregate(store, sorted(affected), old, members, docs, update_number)
+    from pipeline.store.tables import to_arrow
+    replace(store, 'registry', to_arrow('registry', rows), 'global_id', sorted(affected), True)
     replace(store, MEMBERS, members, 'doc_id', docs, existed)
     public = schemas.check('registry_entities', pd.DataFrame({
         'entity_id': entities['entity_id'], 'doc_id': entities['doc_id'],
         'global_id': [global_ids[_] for _ in entities['entity_id']]}))
-    from pipeline.store.tables import to_arrow
     replace(store, 'registry_entities', to_arrow('registry_entities', public), 'doc_id', docs, existed)
-    # 3. the registry rows of every id these documents had or now have
-    rows, counts = aggregate(store, sorted(affected), old, members)
-    replace(store, COUNTS, counts, 'global_id', sorted(affected), True)
-    replace(store, 'registry', to_arrow('registry', rows), 'global_id', sorted(affected), True)
     # 4. the marker: these documents are linked
     replace(store, DOCUMENTS, pa.table({'doc_id': docs, 'sha256': [sha.get(_) for _ in docs]},
                                        schema=SCHEMAS[DOCUMENTS]), 'doc_id', docs, existed)
@@ -184,71 +185,97 @@ def is_full(row) -> bool:
     return row['type'] == 'PER' and bool(first) and not registry.is_initial(first)
 
 
-def aggregate(store, affected: list[str], removed: pa.Table,
-              added: pa.Table) -> tuple[pd.DataFrame, pa.Table]:
-    """The `registry` rows of the `affected` ids, and their name counts, from their previous rows and
-    counts and the members `removed` and `added`: the cost follows the members that changed, not how
-    many articles an id has (`Россия` is in most of them). Only an id that lost the member of its first
-    or last date reads its members' dates again."""
+def aggregate(store, affected: list[str], removed: pa.Table, added: pa.Table, docs: list[str],
+              update_number: int) -> pd.DataFrame:
+    """The `registry` rows of the `affected` ids, from their persisted counts (names, articles, mentions,
+    dates) minus the members `removed` plus those `added`: the cost follows the members that changed,
+    not how many articles an id has (`Россия` is in most of them). The counts are committed with the
+    application transaction (`registry`, update number), so an update done again after a kill never
+    applies its change twice. Only an id that lost the member holding its first or last date reads its
+    members' dates again."""
+    from deltalake import CommitProperties, Transaction, write_deltalake
+    from pipeline.store.tables import APP
+    app = f'{APP}/registry'
     where = isin('global_id', affected)
-    before = read(store, 'registry', predicate=where).to_pandas().set_index('global_id')
     counts = Counter()
     found = read(store, COUNTS, predicate=where)
     for global_id, kind, text, count in zip(*(strings(found, _) for _ in ('global_id', 'kind', 'text')),
                                             found['count'].to_pylist()):
         counts[global_id, kind, text] += count
-    articles = Counter({_: int(before.loc[_, 'n_articles']) for _ in before.index})
-    mentions = Counter({_: int(before.loc[_, 'n_mentions']) for _ in before.index})
-    dates = {_: [none(before.loc[_, 'first_seen']), none(before.loc[_, 'last_seen'])] for _ in before.index}
+    table = store.delta(COUNTS)
+    if table is None or (table.transaction_version(app) or 0) < update_number:
+        apply(store, counts, removed, added, docs)
+        kept = [(g, k, t, c) for (g, k, t), c in counts.items() if c > 0 and counts[g, '#articles', ''] > 0]
+        rows = pa.table({'global_id': [_[0] for _ in kept], 'kind': [_[1] for _ in kept],
+                         'text': [_[2] for _ in kept], 'count': [_[3] for _ in kept]}, schema=SCHEMAS[COUNTS])
+        properties = CommitProperties(app_transactions=[Transaction(app, update_number)])
+        if table is None:
+            write_deltalake(store.uri(COUNTS), rows, mode='append', storage_options=store.options,
+                            commit_properties=properties)
+        else:
+            write_deltalake(table, rows, mode='overwrite', predicate=where, commit_properties=properties)
+    names: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for (global_id, kind, text), count in counts.items():
+        if count > 0:
+            names[global_id][kind][text] = count
+    found = []
+    for global_id in affected:
+        held = names[global_id]
+        if not held['#articles']:
+            continue
+        type = TYPES[global_id[0]]
+        name = canonical(type, held)
+        aliases = sorted(held['alias'].items(), key=lambda _: (-_[1], _[0]))
+        others = [alias for alias, _ in aliases if alias != name]
+        found.append(dict(global_id=global_id, type=type, name=name,
+                          aliases=' | '.join(others[:registry.MAX_ALIASES]) or None,
+                          n_articles=held['#articles'][''], n_mentions=held['#mentions'][''],
+                          first_seen=next(iter(held['#first']), None), last_seen=next(iter(held['#last']), None)))
+    return schemas.check('registry', schemas.frame('registry', found))
+
+
+def apply(store, counts: Counter, removed: pa.Table, added: pa.Table, docs: list[str]) -> None:
+    """Counts of the ids (`counts[id, kind, text]`) with the members `removed` taken out and `added` put in."""
+    dates = defaultdict(set)
+    for (global_id, kind, text), count in list(counts.items()):
+        if kind in ('#first', '#last') and count > 0:
+            dates[global_id].add(text)
     again = set()
     for members, sign in ((removed, -1), (added, 1)):
         frame = members.to_pandas()
-        for global_id, docs in frame.groupby('global_id')['doc_id']:
-            articles[global_id] += sign * docs.nunique()
+        for global_id, held in frame.groupby('global_id')['doc_id']:
+            counts[global_id, '#articles', ''] += sign * held.nunique()
         for row in frame.to_dict('records'):
             global_id = row['global_id']
-            mentions[global_id] += sign * int(row['n_mentions'])
+            counts[global_id, '#mentions', ''] += sign * int(row['n_mentions'])
             for alias in [row['name'], *list(row['aliases'] if row['aliases'] is not None else [])]:
                 counts[global_id, 'alias', alias] += sign
             counts[global_id, 'name', row['name']] += sign
             if is_full(row):
                 counts[global_id, 'full', row['name']] += sign
             day = row['published'][:10] if none(row['published']) else None
-            seen = dates.setdefault(global_id, [None, None])
-            if sign < 0 and day is not None and day in seen:
+            if day is None:
+                continue
+            if sign < 0 and day in dates[global_id]:
                 again.add(global_id)
-            elif sign > 0 and day is not None:
-                seen[0] = day if seen[0] is None else min(seen[0], day)
-                seen[1] = day if seen[1] is None else max(seen[1], day)
-    if again:   # a member that held the first or last date went: the dates of the id's members again
-        found = read(store, MEMBERS, ['global_id', 'published'], isin('global_id', sorted(again)))
-        dates.update({_: [None, None] for _ in again})
-        for global_id, day in zip(strings(found, 'global_id'), strings(found, 'published')):
-            if day:
-                seen = dates[global_id]
-                seen[0] = day[:10] if seen[0] is None else min(seen[0], day[:10])
-                seen[1] = day[:10] if seen[1] is None else max(seen[1], day[:10])
-    names: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for (global_id, kind, text), count in counts.items():
-        if count > 0:
-            names[global_id][kind][text] = count
-    rows = []
-    for global_id in affected:
-        if articles[global_id] <= 0:
-            continue
-        type = TYPES[global_id[0]]
-        name = canonical(type, names[global_id])
-        aliases = sorted(names[global_id]['alias'].items(), key=lambda _: (-_[1], _[0]))
-        others = [alias for alias, _ in aliases if alias != name]
-        first, last = dates.get(global_id, [None, None])
-        rows.append(dict(global_id=global_id, type=type, name=name,
-                         aliases=' | '.join(others[:registry.MAX_ALIASES]) or None,
-                         n_articles=articles[global_id], n_mentions=mentions[global_id],
-                         first_seen=first, last_seen=last))
-    kept = [(g, k, t, c) for (g, k, t), c in counts.items() if c > 0 and articles[g] > 0]
-    table = pa.table({'global_id': [_[0] for _ in kept], 'kind': [_[1] for _ in kept],
-                      'text': [_[2] for _ in kept], 'count': [_[3] for _ in kept]}, schema=SCHEMAS[COUNTS])
-    return schemas.check('registry', schemas.frame('registry', rows)), table
+            elif sign > 0:
+                dates[global_id].add(day)
+    if again:   # a member that held the first or last date went: the dates of the id's other members
+        others = read(store, MEMBERS, ['global_id', 'published'],
+                      f'{isin("global_id", sorted(again))} AND NOT {isin("doc_id", docs)}')
+        fresh = {_: set() for _ in again}
+        for part in (others, added.select(['global_id', 'published'])):
+            for global_id, day in zip(strings(part, 'global_id'), strings(part, 'published')):
+                if global_id in fresh and day:
+                    fresh[global_id].add(day[:10])
+        dates.update(fresh)
+    for global_id, days in dates.items():
+        for kind in ('#first', '#last'):
+            for key in [_ for _ in counts if _[0] == global_id and _[1] == kind]:
+                del counts[key]
+        if days:
+            counts[global_id, '#first', min(days)] = 1
+            counts[global_id, '#last', max(days)] = 1
 
 
 TYPES = {prefix: type for type, prefix in registry.PREFIX.items()}
