@@ -67,9 +67,10 @@ def replace(store, name: str, rows: pa.Table, column: str, values: list[str], ex
     table = store.delta(name)
     if table is not None and existed and values:
         write_deltalake(table, rows, mode='overwrite', predicate=f'{column} IN ({quote(values)})')
-    elif table is None or len(rows):
-        write_deltalake(table if table is not None else store.uri(name), rows, mode='append',
-                        storage_options=store.options)
+    elif table is not None and len(rows):
+        write_deltalake(table, rows, mode='append')
+    elif table is None:
+        write_deltalake(store.uri(name), rows, mode='append', storage_options=store.options)
 
 
 def behind(store) -> tuple[list[str], set[str]]:

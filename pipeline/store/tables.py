@@ -213,6 +213,7 @@ class Store:
         self.lock = None
         self.chunks = 0
         self.touched: set[str] = set()     # doc_ids this run committed
+        self.tables: dict = {}             # name -> DeltaTable, loaded once
 
     # ------------------------------------------------------------ opening
 
@@ -252,13 +253,19 @@ class Store:
         return f'{self.root}/{name}'
 
     def delta(self, name: str):
-        """The Delta table `name`, or None when it was never written."""
+        """The Delta table `name`, or None when it was never written. Loaded once: the writes of this
+        store go through the same object, which follows them (a load reads the log since the last
+        checkpoint, which costs more as a table grows)."""
         from deltalake import DeltaTable
         from deltalake.exceptions import TableNotFoundError
+        if name in self.tables:
+            return self.tables[name]
         try:
-            return DeltaTable(self.uri(name), storage_options=self.options)
+            table = DeltaTable(self.uri(name), storage_options=self.options)
         except TableNotFoundError:
             return None
+        self.tables[name] = table
+        return table
 
     def arrow(self, name: str, columns: list[str] | None = None, predicate: str | None = None,
               schema: pa.Schema | None = None) -> pa.Table:
@@ -332,8 +339,9 @@ class Store:
         """Commit `rows` to table `name` as chunk `chunk` of the run; rows of the doc_ids `replace` go.
         Skipped when the table already holds this chunk (its application transaction says so)."""
         from deltalake import CommitProperties, Transaction, write_deltalake
-        app = f'{APP}/run-{self.run["run_id"] if self.run else 0}'
         table = self.delta(name)
+        chunk = chunk if self.run is not None else 0     # rows committed outside a run: no transaction
+        app = f'{APP}/run-{self.run["run_id"]}' if chunk else APP
         if table is not None and chunk and (table.transaction_version(app) or 0) >= chunk:
             return
         properties = CommitProperties(app_transactions=[Transaction(app, chunk)] if chunk else None,
@@ -341,9 +349,11 @@ class Store:
         if table is not None and replace:
             write_deltalake(table, rows, mode='overwrite', predicate=f'doc_id IN ({quote(replace)})',
                             commit_properties=properties)
-        elif len(rows) or table is None or chunk:
-            write_deltalake(table if table is not None else self.uri(name), rows, mode='append',
-                            storage_options=self.options, commit_properties=properties)
+        elif table is not None:
+            write_deltalake(table, rows, mode='append', commit_properties=properties)
+        else:
+            write_deltalake(self.uri(name), rows, mode='append', storage_options=self.options,
+                            commit_properties=properties)
 
     def commit(self, frames: dict[str, pd.DataFrame], chunk: int | None = None) -> tuple[int, int, int]:
         """Commit one chunk's checked tables (module docstring: the order and why).
