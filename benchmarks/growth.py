@@ -23,6 +23,7 @@ for _ in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -179,23 +180,32 @@ def main() -> None:
     parser.add_argument('--new', type=int, default=128, help='new articles added to each (default 128)')
     parser.add_argument('--workers', type=int, default=2, help='worker processes of the measured runs')
     parser.add_argument('--work', default='/tmp/growth', help='where the folders are made and kept')
+    parser.add_argument('--repeat', type=int, default=3,
+                        help='measured runs per size, interleaved across sizes; the median is shown (default 3)')
+    parser.add_argument('--build-only', action='store_true', help='make the folders, measure nothing')
     args = parser.parse_args()
     work = Path(args.work)
     sizes = [int(_) for _ in args.sizes.split(',')]
     new = write_new(work / 'new', args.new)
-    rows = []
-    for size in sizes:
-        base = build(work / f'base-{size}', size)
-        copy = work / f'run-{size}'
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(base, copy, ignore=shutil.ignore_patterns('BUILT', '.lock'))
-        wall, rss, line = measure(new, copy, args.workers)
-        rows.append((size, wall, rss))
-        print(f'{size:>7} articles before: {wall:6.1f} s, main process peak RSS {rss:6.0f} MB   ({line})',
-              flush=True)
-        shutil.rmtree(copy, ignore_errors=True)
+    bases = {size: build(work / f'base-{size}', size) for size in sizes}
+    if args.build_only:
+        return
+    found: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
+    for attempt in range(args.repeat):      # interleaved: a busy spell of the machine hits every size
+        for size in sizes:
+            copy = work / f'run-{size}'
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(bases[size], copy, ignore=shutil.ignore_patterns('BUILT', '.lock'))
+            wall, rss, line = measure(new, copy, args.workers)
+            found[size].append((wall, rss))
+            print(f'{size:>7} articles before: {wall:6.1f} s, main process peak RSS {rss:6.0f} MB   ({line})',
+                  flush=True)
+            shutil.rmtree(copy, ignore_errors=True)
+    rows = [(size, statistics.median(_[0] for _ in found[size]), statistics.median(_[1] for _ in found[size]))
+            for size in sizes]
     base_wall, base_rss = rows[0][1], rows[0][2]
-    print(f'\n{args.new} new articles, {args.workers} workers, {os.cpu_count()} cores')
+    print(f'\n{args.new} new articles, {args.workers} workers, {os.cpu_count()} cores, '
+          f'median of {args.repeat} runs; load average now {os.getloadavg()[0]:.1f}')
     print('| output folder before the run | wall time | × empty | peak RSS (main) | − empty |')
     print('|---|---|---|---|---|')
     for size, wall, rss in rows:
