@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP)
 	$(PY) -m pipeline run seeds --tables $(TABLES)
+	$(PY) -m pipeline export csv --tables $(TABLES) --out $(TABLES)-csv
 
 test: $(STAMP)
 	$(PY) -m pytest -q

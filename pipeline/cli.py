@@ -65,12 +65,35 @@ def command_run(args) -> int:
 def command_compact(args) -> int:
     from pipeline.store.tables import StoreError, compact
     try:
-        before, after = (compact(args.tables) if args.documents_per_part is None
-                         else compact(args.tables, args.documents_per_part))
+        before, after = compact(args.tables, args.retention_hours)
     except StoreError as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
-    print(f'{args.tables}: {before} parts rewritten as {after}')
+    print(f'{args.tables}: {before} data files before, {after} after (files older than '
+          f'{args.retention_hours:g} hours that no current row needs deleted)')
+    return 0
+
+
+def command_export(args) -> int:
+    from pipeline.export.target import TargetError
+    from pipeline.store.tables import StoreError
+    try:
+        if args.format == 'csv':
+            from pipeline.export.csvtables import write_folder
+            out = write_folder(args.tables, args.out or beside(args.tables, '-csv'))[0].parent
+        elif args.format == 'xlsx':
+            from pipeline.export.excel import ExcelError, write_xlsx
+            try:
+                out = write_xlsx(args.tables, args.out or beside(args.tables, '.xlsx'))
+            except ExcelError as error:
+                raise StoreError(str(error)) from None
+        else:
+            from pipeline.export.sql import write_database
+            out = write_database(args.tables, args.out or beside(args.tables, '.duckdb'))
+    except (StoreError, FileNotFoundError, TargetError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    print(f'{args.format}: {out}')
     return 0
 
 
@@ -78,7 +101,7 @@ TABLES_DEFAULT = 'output'
 VALIDATE_REPORT = 'validate/report.md'   # outside the tables folder, as every derived file
 
 
-def tables_option(parser, help: str = 'the tables: output folder of a run (default: output)') -> None:
+def tables_option(parser, help: str = 'the tables: output folder of a run, or s3://bucket/path (default: output)') -> None:
     """--tables DIR, and --out as a hidden synonym where --out used to name the tables folder."""
     parser.add_argument('--tables', default=TABLES_DEFAULT, metavar='DIR', help=help)
 
@@ -200,7 +223,7 @@ def parser() -> argparse.ArgumentParser:
                     f'tables: {table_list()}.')
     run.add_argument('inputs', nargs='+', metavar='INPUT',
                      help=f'files or folders (searched recursively for {suffixes})')
-    tables_option(run, 'the tables folder the run adds to (default: output; --out is the old name)')
+    tables_option(run, 'the tables folder the run adds to, or s3://bucket/path (default: output; --out is the old name)')
     old_out_option(run)
     run.add_argument('--quiet', action='store_true', help='no progress bar')
     run.add_argument('--workers', type=positive, metavar='N',
@@ -236,14 +259,29 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=command_run)
 
     compact = commands.add_parser(
-        'compact', help='rewrite an output folder without replaced rows',
-        description='Rewrite the parts of an output folder in fewer, larger files, without the rows of '
-                    'documents that later runs replaced; the tables read the same before and after.')
-    tables_option(compact, 'the tables folder to rewrite (default: output; --out is the old name)')
+        'compact', help='merge the small files of the tables and delete those no longer needed',
+        description='Delta Lake optimize (small files merged into larger ones) and vacuum (files that no '
+                    'version younger than the retention needs are deleted) for every table of an output '
+                    'folder; the tables read the same before and after.')
+    tables_option(compact, 'the tables folder to compact, or s3://bucket/path (default: output; --out is the old name)')
     old_out_option(compact)
-    compact.add_argument('--documents-per-part', type=positive, metavar='N',
-                         help="documents per rewritten part (default: the store's, 2000)")
+    compact.add_argument('--retention-hours', type=float, default=168, metavar='HOURS',
+                         help='keep the files that versions of the last HOURS need (default 168, a week: '
+                              'a reader that started before may still read them; 0 deletes them at once)')
     compact.set_defaults(handler=command_compact)
+
+    export = commands.add_parser(
+        'export', help='write the tables as CSV files, an Excel workbook or a DuckDB database',
+        description='Write the live rows of every table on demand: csv (a folder of <table>.csv, UTF-8 with '
+                    'BOM, formula-looking cells neutralised with a leading apostrophe), xlsx (one sheet per '
+                    'table) or duckdb (a database file for BI tools).',
+        epilog='example: python -m pipeline export csv --tables output --out output-csv')
+    export.add_argument('format', choices=('csv', 'xlsx', 'duckdb'), help='what to write')
+    tables_option(export)
+    export.add_argument('--out', metavar='PATH',
+                        help='csv: a folder; xlsx, duckdb: the file to write (default: beside the tables '
+                             'folder, output -> output-csv/, output.xlsx, output.duckdb)')
+    export.set_defaults(handler=command_export)
 
     check = commands.add_parser(
         'validate', help='score the pipeline against hand-labelled gold',

@@ -34,3 +34,16 @@ def test_dictionary_sql_types_are_duckdbs(seed_output, name):
 def test_dictionary_example_queries_paste_into_a_shell():
     for _, query in dictionary.EXAMPLES:
         assert not set('"$`\\!') & set(query)
+
+
+@pytest.mark.parametrize('title, code', dictionary.READERS)
+def test_dictionary_reading_snippets_give_the_live_rows(seed_output, title, code):
+    """Each documented way to read the tables without this package reads what load_tables reads."""
+    from pipeline import load_tables
+    scope = {'OUT': str(seed_output)}
+    exec(code, scope)
+    mentions = scope['mentions']
+    mentions = mentions.to_pandas() if hasattr(mentions, 'to_arrow') else mentions
+    expected = load_tables(seed_output)['mentions']
+    assert sorted(mentions['mention_id']) == sorted(expected['mention_id']), title
+    assert list(mentions.columns) == list(expected.columns), title

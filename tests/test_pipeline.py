@@ -58,22 +58,24 @@ def test_pipeline_tables_pass_schemas(seed_tables):
 def test_pipeline_bad_table_is_refused(seed_tables, tmp_path):
     import pytest
     from pipeline.store.schemas import TableError
+    from pipeline.store.tables import write_tables
     broken = dict(seed_tables)
     broken['mentions'] = seed_tables['mentions'].assign(type='PERSON')
     with pytest.raises(TableError) as error:
-        tables.write(broken, tmp_path)
+        write_tables(broken, tmp_path)
     assert 'PERSON' in str(error.value)
-    assert not (tmp_path / 'mentions.parquet').exists()
+    assert not (tmp_path / 'mentions').exists()
 
 
-def test_pipeline_run_writes_parquet_and_csv(tmp_path):
+def test_pipeline_run_writes_delta_tables_and_csv_on_demand(tmp_path):
+    from deltalake import DeltaTable
+    from pipeline import cli
     summary = run([SEEDS], tmp_path, progress=False)
     assert summary.documents == 5
     loaded = load_tables(tmp_path)
-    for name in tables.TABLES:   # Parquet: a folder of parts per table (pipeline/store.py); CSV: one file
-        assert (tmp_path / name).is_dir() and (tmp_path / f'{name}.csv').exists()
-        parts = sorted((tmp_path / name).glob('part-*.parquet'))
-        assert sum(len(pd.read_parquet(_)) for _ in parts) == len(loaded[name])
+    assert cli.main(['export', 'csv', '--tables', str(tmp_path), '--out', str(tmp_path)]) == 0
+    for name in tables.TABLES:   # a Delta table per table (pipeline/store/tables.py); CSV: one file, on demand
+        assert len(DeltaTable(str(tmp_path / name)).to_pandas()) == len(loaded[name])
         csv = pd.read_csv(tmp_path / f'{name}.csv', encoding='utf-8-sig')
         assert list(csv.columns) == list(loaded[name].columns)
         assert len(csv) == len(loaded[name])

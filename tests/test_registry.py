@@ -193,3 +193,59 @@ def test_registry_failure_keeps_the_tables_and_the_last_build(res, tmp_path, mon
     monkeypatch.undo()
     run([inputs], tmp_path / 'out', progress=False, workers=1)     # nothing new, but the registry is behind
     assert set(load_tables(tmp_path / 'out')['registry_entities']['doc_id']) == {seeds[0].stem, seeds[1].stem}
+
+
+def test_registry_incremental_rows_equal_a_whole_build(tmp_path):
+    """The registry a run updates for what it changed (store/registry_tables.py) has the rows that a build
+    over every live article computes from scratch, after articles were added and one was cut down."""
+    inputs = tmp_path / 'in'
+    inputs.mkdir()
+    seeds = sorted(SEEDS.glob('*.txt'))
+    for file in seeds[:3]:
+        shutil.copy(file, inputs / file.name)
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    for file in seeds[3:]:
+        shutil.copy(file, inputs / file.name)
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    edited = inputs / seeds[0].name     # its people and places leave; Казань and Путин come
+    edited.write_text('Владимир Путин посетил Казань 5 марта 2019 года.\n', encoding='utf-8')
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    tables = load_tables(tmp_path / 'out')
+    links = tables['registry_entities'].merge(tables['documents'][['doc_id', 'sha256']])
+    state = registry.State(links[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), {})
+    mentions = tables['mentions'][['entity_id', 'normal']].dropna()
+    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'], state)
+    found = tables['registry'].sort_values('global_id', ignore_index=True)
+    pd.testing.assert_frame_equal(found, expected.sort_values('global_id', ignore_index=True))
+
+
+def test_registry_update_stopped_halfway_is_finished_by_the_next_run(tmp_path, monkeypatch, capsys):
+    """An update stopped after its counts and rows, before the members (as a kill would): the next run
+    finishes it without counting the articles twice (the counts carry the update's Delta transaction)."""
+    from pipeline.store import registry_tables
+    inputs = tmp_path / 'in'
+    inputs.mkdir()
+    seeds = sorted(SEEDS.glob('*.txt'))
+    shutil.copy(seeds[0], inputs / seeds[0].name)
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    replace = registry_tables.replace
+
+    def stopped(store, name, *args):
+        if name == registry_tables.MEMBERS:
+            raise RuntimeError('stopped here')
+        return replace(store, name, *args)
+    monkeypatch.setattr(registry_tables, 'replace', stopped)
+    for file in seeds[1:]:
+        shutil.copy(file, inputs / file.name)
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    assert 'stopped here' in capsys.readouterr().err
+    monkeypatch.undo()
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    tables = load_tables(tmp_path / 'out')
+    links = tables['registry_entities'].merge(tables['documents'][['doc_id', 'sha256']])
+    assert set(links['entity_id']) == set(tables['entities']['entity_id'])
+    state = registry.State(links[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), {})
+    mentions = tables['mentions'][['entity_id', 'normal']].dropna()
+    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'], state)
+    pd.testing.assert_frame_equal(tables['registry'].sort_values('global_id', ignore_index=True),
+                                  expected.sort_values('global_id', ignore_index=True))

@@ -1,4 +1,4 @@
-"""Batch runs at scale: incremental, parallel, distributed, crash-safe (pipeline/store.py, engines.py)."""
+"""Batch runs at scale: incremental, parallel, distributed, crash-safe (store/tables.py, engines.py)."""
 
 import json
 import os
@@ -85,18 +85,24 @@ def make_corpus(folder, size: int):
 
 
 def part_files(out):
-    return sorted(str(_.relative_to(out)) for _ in out.glob('*/*') if _.is_file())
+    """The data files and log entries of the document tables (not `runs`, which every run writes)."""
+    return sorted(str(_.relative_to(out)) for name in tables.TABLES for _ in (out / name).rglob('*')
+                  if _.is_file())
+
+
+def export_csv(out):
+    from pipeline.export.csvtables import write_folder
+    write_folder(out, out / 'csv')
+    return out / 'csv'
 
 
 def test_scale_rerun_adds_nothing(tmp_path):
     out = tmp_path / 'out'
     run([SEEDS], out, progress=False)
     before, files = load_tables(out), part_files(out)
-    csv = {_.name: _.stat().st_mtime_ns for _ in out.glob('*.csv') if _.name != 'runs.csv'}
     summary = run([SEEDS], out, progress=False)
     assert (summary.documents, summary.skipped, summary.added, summary.total) == (0, 5, 0, 5)
     assert part_files(out) == files
-    assert {_.name: _.stat().st_mtime_ns for _ in out.glob('*.csv') if _.name != 'runs.csv'} == csv
     after = load_tables(out)
     assert_same_tables(after, before)
     runs = after['runs']
@@ -119,9 +125,51 @@ def test_scale_edited_article_replaces_its_rows(tmp_path):
     documents = found['documents'].set_index('doc_id')
     assert documents.loc['004_647e408614c3f80b', 'text'].endswith('Дмитрий Иванов.\n')
     assert 'Дмитрий Иванов' in set(found['mentions']['normal'].dropna())
+    csv = export_csv(out)
     for name in tables.TABLES:   # the CSV export follows the replacement too
-        csv = pd.read_csv(out / f'{name}.csv', encoding='utf-8-sig')
-        assert len(csv) == len(found[name]), name
+        assert len(pd.read_csv(csv / f'{name}.csv', encoding='utf-8-sig')) == len(found[name]), name
+
+
+def delta_extension() -> str:
+    """DuckDB's delta extension as installed by the duckdb-extension-delta package (no download)."""
+    import pathlib
+    import duckdb_extension_delta
+    return str(next(pathlib.Path(duckdb_extension_delta.__path__[0]).rglob('delta.duckdb_extension')))
+
+
+def test_scale_every_reader_sees_only_live_rows_after_an_edit(tmp_path):
+    """deltalake, DuckDB (delta extension, and over Arrow datasets) and Polars read what load_tables reads:
+    no row of the article's old version."""
+    import duckdb
+    import polars
+    from deltalake import DeltaTable
+    folder, out = copy_seeds(tmp_path / 'in'), tmp_path / 'out'
+    run([folder], out, progress=False, workers=1)
+    edited = folder / '002_413037bb6e5346a1.txt'
+    old = load_tables(out)
+    edited.write_text('Губернатор Александр Моор посетил Тюмень 3 марта 2024 года.\n', encoding='utf-8')
+    assert run([folder], out, progress=False, workers=1).replaced == 1
+    found = load_tables(out)
+    gone = set(old['mentions'].query("doc_id == '002_413037bb6e5346a1'")['mention_id']) - set(
+        found['mentions']['mention_id'])
+    assert gone   # the new text has fewer mentions: their ids must be gone everywhere
+    connection = duckdb.connect()
+    connection.load_extension(delta_extension())
+    for name in (*tables.TABLES, 'registry', 'registry_entities'):
+        direct = DeltaTable(str(out / name)).to_pandas()
+        scanned = connection.sql(f"SELECT * FROM delta_scan('{out / name}')").df()
+        polar = polars.read_delta(str(out / name)).to_pandas()
+        for frame in (direct, scanned, polar):
+            assert len(frame) == len(found[name]), name
+            expected = found[name].astype(str).sort_values(KEYS[name], ignore_index=True)
+            got = frame[list(found[name].columns)].astype(str).sort_values(KEYS[name], ignore_index=True)
+            pd.testing.assert_frame_equal(got.replace({'None': 'nan', '<NA>': 'nan', 'NaT': 'nan'}),
+                                          expected.replace({'None': 'nan', '<NA>': 'nan', 'NaT': 'nan'}),
+                                          check_dtype=False, obj=name)
+        if 'mention_id' in direct:
+            assert not set(direct['mention_id']) & gone, name
+    text = DeltaTable(str(out / 'documents')).to_pandas().set_index('doc_id').loc['002_413037bb6e5346a1']['text']
+    assert text.startswith('Губернатор Александр Моор')
 
 
 def test_scale_new_article_is_added(tmp_path):
@@ -164,7 +212,7 @@ def test_scale_two_workers_equal_one(tmp_path):
     two = run([folder], tmp_path / 'two', progress=False, workers=2, chunk_size=3)
     assert one.documents == two.documents == 12
     assert_same_tables(load_tables(tmp_path / 'two'), load_tables(tmp_path / 'one'))
-    assert len(list((tmp_path / 'two' / 'documents').glob('part-*.parquet'))) == 4
+    assert len(list((tmp_path / 'two' / 'documents').glob('*.parquet'))) == 4   # a file per chunk
 
 
 def test_scale_workers_started_early_give_the_same_tables(tmp_path):
@@ -179,11 +227,6 @@ def test_scale_workers_started_early_give_the_same_tables(tmp_path):
     assert_same_tables(found, load_tables(tmp_path / 'one'))
     assert found['runs'][['engine', 'workers']].values.tolist() == [['local', 2]]
     assert layout.documents_held(tmp_path / 'two') == 9
-    for name in tables.TABLES:     # the workers wrote these CSV files, this process the ones of `one`
-        csv = [pd.read_csv(tmp_path / _ / f'{name}.csv', encoding='utf-8-sig', dtype=str)
-               for _ in ('one', 'two')]
-        csv = [_.sort_values(list(_.columns), ignore_index=True) for _ in csv]
-        pd.testing.assert_frame_equal(*csv)
 
 
 def test_scale_workers_started_early_without_work_are_ended(tmp_path):
@@ -200,10 +243,10 @@ def test_scale_workers_started_early_without_work_are_ended(tmp_path):
         assert not process.is_alive()
 
 
-def test_scale_documents_held_reads_the_manifest_only(tmp_path):
+def test_scale_documents_held_reads_the_delta_log(tmp_path):
     assert layout.documents_held(tmp_path / 'missing') == 0
-    (tmp_path / 'broken').mkdir()
-    (tmp_path / 'broken' / layout.MANIFEST).write_text('{not json', encoding='utf-8')
+    (tmp_path / 'broken' / 'documents' / '_delta_log').mkdir(parents=True)
+    (tmp_path / 'broken' / 'documents' / '_delta_log' / '00000000000000000000.json').write_text('{not json')
     assert layout.documents_held(tmp_path / 'broken') == 0
     run([SEEDS], tmp_path / 'out', progress=False, workers=1)
     assert layout.documents_held(tmp_path / 'out') == 5
@@ -220,20 +263,41 @@ def test_scale_dask_engine_equal_local(tmp_path):
     assert found['runs'][['engine', 'workers']].values.tolist() == [['dask', 2]]
 
 
-def test_scale_uncommitted_parts_are_ignored(tmp_path):
+def test_scale_uncommitted_rows_are_ignored_and_removed(tmp_path):
+    """What a run killed after its child tables and before `documents` leaves: rows of a document that is
+    not live, and data files no commit lists. Readers joining to documents ignore them; the next run
+    deletes the rows."""
+    from deltalake import DeltaTable, write_deltalake
     out = tmp_path / 'out'
     run([SEEDS], out, progress=False)
     before = load_tables(out)
-    stray = [out / 'mentions' / 'part-000002.parquet', out / 'documents' / 'part-000009.parquet']
-    for file in stray:   # what a run killed between renaming its parts and committing leaves
-        shutil.copy(out / file.parent.name / 'part-000001.parquet', file)
-    (out / 'mentions' / '.part-000003.parquet.x1.tmp').write_bytes(b'PAR1 half a file')
-    (out / '._manifest.json.x2.tmp').write_text('{"parts": [', encoding='utf-8')
+    orphan = before['mentions'].head(3).assign(doc_id='killed',
+                                               mention_id=lambda _: 'killed:m' + _.index.astype(str))
+    write_deltalake(str(out / 'mentions'), store.to_arrow('mentions', orphan), mode='append')
+    shutil.copy(next((out / 'documents').glob('*.parquet')), out / 'documents' / 'part-stray.parquet')
+    runs = DeltaTable(str(out / 'runs'))
+    runs.update({'status': "'running'"})          # as a killed run leaves its record
     assert_same_tables(load_tables(out), before)
-    run([SEEDS], out, progress=False)   # the next run removes them
-    assert not any(_.exists() for _ in stray)
-    assert not [_ for _ in out.rglob('*.tmp')]
-    assert_same_tables(load_tables(out), before)
+    assert len(DeltaTable(str(out / 'mentions')).to_pandas()) == len(before['mentions']) + 3
+    run([SEEDS], out, progress=False)   # the next run removes the rows, and closes the record
+    assert len(DeltaTable(str(out / 'mentions')).to_pandas()) == len(before['mentions'])
+    found = load_tables(out)
+    assert_same_tables(found, before)
+    assert found['runs']['status'].tolist() == ['killed', 'finished']
+
+
+def test_scale_chunk_committed_twice_adds_nothing(seed_tables, tmp_path):
+    """A chunk committed again by the same run (a retry, a replayed task) is skipped table by table: the
+    Delta application transaction (run, chunk) is already there."""
+    frames = {name: tables.schemas.check(name, frame) for name, frame in seed_tables.items()}
+    with store.Store.open(tmp_path) as dataset:
+        dataset.begin_run('local', 1, ['seeds'])
+        dataset.commit(frames, chunk=1)
+        dataset.index.clear()            # as a worker that does not know the chunk went in
+        dataset.commit(frames, chunk=1)
+        dataset.finish('finished')
+    found = load_tables(tmp_path)
+    assert_same_tables(found, frames)
 
 
 def test_scale_folder_without_commit_reads_empty(tmp_path):
@@ -252,21 +316,26 @@ def test_scale_compact_keeps_tables(tmp_path):
     edited.write_text(edited.read_text(encoding='utf-8') + '\nВ Омске открыли парк.\n', encoding='utf-8')
     run([folder], out, progress=False, workers=1, chunk_size=2)
     before = load_tables(out)
-    assert sum(len(pd.read_parquet(_)) for _ in (out / 'documents').glob('*.parquet')) == 6   # one replaced
-    assert store.compact(out) == (4, 1)
+    on_disk = len(list((out / 'documents').glob('*.parquet')))
+    assert on_disk > 3
+    store.compact(out, retention_hours=24)     # merged; the replaced files are kept for a day's readers
     assert_same_tables(load_tables(out), before)
-    for name in tables.TABLES:
+    assert len(list((out / 'documents').glob('*.parquet'))) == on_disk + 1
+    files, left = store.compact(out, retention_hours=0)
+    assert left <= files
+    assert_same_tables(load_tables(out), before)
+    for name in tables.TABLES:   # what is left on disk is the live rows, nothing more
         assert sum(len(pd.read_parquet(_)) for _ in (out / name).glob('*.parquet')) == len(before[name]), name
+    assert len(list((out / 'documents').glob('*.parquet'))) == 1
 
 
-def test_scale_one_file_layout_is_adopted(seed_tables, tmp_path):
-    """Tables written by `tables.write` (one `<table>.parquet` each) become the first part."""
-    tables.write(seed_tables, tmp_path)
-    summary = run([SEEDS], tmp_path, progress=False)
-    assert (summary.added, summary.skipped) == (0, 5)
-    assert sorted(_.name for _ in tmp_path.glob('*.parquet')) == ['runs.parquet']
-    expected = {name: tables.schemas.check(name, frame) for name, frame in seed_tables.items()}
-    assert_same_tables(load_tables(tmp_path), expected)
+def test_scale_old_layout_is_refused_with_a_way_out(seed_tables, tmp_path):
+    (tmp_path / 'documents').mkdir()
+    seed_tables['documents'].to_parquet(tmp_path / 'documents' / 'part-000001.parquet')
+    (tmp_path / '_manifest.json').write_text('{"format": 1, "parts": []}', encoding='utf-8')
+    for attempt in (lambda: run([SEEDS], tmp_path, progress=False), lambda: load_tables(tmp_path)):
+        with pytest.raises(store.StoreError, match=r'0\.1 layout.*run .*--out'):
+            attempt()
 
 
 def test_scale_second_writer_is_refused(tmp_path):
@@ -297,10 +366,8 @@ def assert_whole_documents(found: dict, reference: dict) -> None:
 
 
 def committed_parts(out) -> int:
-    try:
-        return len(json.loads((out / store.MANIFEST).read_text(encoding='utf-8'))['parts'])
-    except (FileNotFoundError, json.JSONDecodeError):
-        return 0
+    """Commits of the `documents` table after the one that created it (each commits a chunk)."""
+    return max(0, len(list((out / 'documents' / '_delta_log').glob('*.json'))) - 1)
 
 
 def wait_for_commit(process, out, timeout: float) -> bool:
@@ -382,10 +449,6 @@ def crash_runs(tmp_path, kills: int, workers: int, seed: int, only_parent: bool 
         assert process.wait(timeout=300) == 0
         found = load_tables(out)
         assert_same_tables(found, reference)
-        for name in tables.TABLES:
-            csv = pd.read_csv(out / f'{name}.csv', encoding='utf-8-sig')
-            assert len(csv) == len(reference[name]), name
-            assert list(csv.columns) == list(reference[name].columns), name
         statuses = set(found['runs']['status'])
         assert statuses <= {'killed', 'finished'} and found['runs']['status'].iloc[-1] == 'finished'
         print(f'crash test: {killed} kill points over {attempts} attempts ({episode + 1} episodes), '
@@ -441,15 +504,13 @@ def test_scale_benchmark_script_runs(tmp_path):
 def test_scale_reprocess_older_replaces_what_another_version_wrote(tmp_path):
     out = tmp_path / 'out'
     run([SEEDS], out, progress=False, workers=1)
-    manifest = json.loads((out / store.MANIFEST).read_text(encoding='utf-8'))
-    for part in manifest['parts']:    # as if an earlier release had written them
-        part['version'] = '0.0.1'
-    (out / store.MANIFEST).write_text(json.dumps(manifest), encoding='utf-8')
+    from deltalake import DeltaTable
+    DeltaTable(str(out / store.INDEX)).update({'pipeline_version': "'0.0.1'"})   # as an earlier release
     assert run([SEEDS], out, progress=False, workers=1).skipped == 5           # by default: kept
     again = run([SEEDS], out, progress=False, workers=1, reprocess_older=True)
     assert (again.replaced, again.skipped) == (5, 0)
     assert run([SEEDS], out, progress=False, workers=1, reprocess_older=True).skipped == 5   # now current
     found = load_tables(out)
     assert len(found['documents']) == 5 and not found['documents']['doc_id'].duplicated().any()
-    assert store.compact(out)
-    assert store.Store(out).written_by(found['documents']['doc_id'][0]) == pipeline.__version__
+    with store.Store.open(out) as dataset:
+        assert dataset.written_by(found['documents']['doc_id'][0]) == pipeline.__version__

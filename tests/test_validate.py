@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.evaluation import goldsets, scoring, validate
 from pipeline.evaluation.thresholds import load_thresholds
+from pipeline.store.tables import write_tables as commit_tables
 from pipeline.store import schemas, rows as tables
 from pipeline.cli import main
 from pipeline.evaluation.goldsets import Annotations, Gold, Labelled, Named
@@ -213,7 +214,7 @@ def write_tables(gold: Gold, mentions: list[Labelled], out) -> None:
     for number, entity in enumerate(gold.entities):
         rows['entities'].append(dict(entity_id=f'{entity.doc_id}:e{number}', doc_id=entity.doc_id, type=entity.type,
                                      name=entity.name, n_mentions=1, first_start=entity.start))
-    tables.write({name: schemas.frame(name, rows[name]) for name in tables.TABLES}, out)
+    commit_tables({name: schemas.frame(name, rows[name]) for name in tables.TABLES}, out)
 
 
 def test_validate_thresholds_make_the_command_fail(sample_gold, tmp_path, capsys):

@@ -366,7 +366,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         finally:
             bar.close()
             try:
-                dataset.finish(status, submit=pool.idle_workers())
+                dataset.finish(status)
             finally:
                 pool.close()
             summary.documents = summary.added + summary.replaced

@@ -2,7 +2,8 @@
 
 Reads `schemas.SCHEMAS` (each column's dtype, nullability, checks,
 description and example) and writes one Markdown table per table, plus how to
-open the files in Excel and a few example queries for `python -m pipeline sql`.
+read the Delta tables from pandas, Polars, DuckDB and Spark, how to open them in
+Excel and a few example queries for `python -m pipeline sql`.
 `python -m pipeline dictionary > output/README.md` regenerates it; a test fails
 when the committed file and the schemas differ.
 """
@@ -16,36 +17,92 @@ from pipeline.store.schemas import SCHEMAS
 INTRO = """\
 # Output tables
 
-`python -m pipeline run` writes each table here as a folder of Parquet parts,
-`<table>/part-*.parquet` (primary; one part per committed chunk of documents,
-listed in `_manifest.json`), and exports it whole as `<table>.csv` (UTF-8 with
-BOM) after each run. Load them with `pipeline.load_tables('output')`, which
-reads only committed parts and keeps the newest rows of a reprocessed article,
-or open the CSVs. Generated files are not committed; only this README is.
+`python -m pipeline run` writes each table here as a Delta Lake table: a folder
+`<table>/` of Parquet files and a `_delta_log/` saying which files hold the live
+rows. An edited article's old rows are deleted through Delta, so any Delta
+reader (pandas through `deltalake`, Polars, DuckDB, Spark) sees exactly the
+live rows; no reader needs this package. Every table but the registry's has
+`doc_id`. A document is whole once its `documents` row is there: the run
+writes every other table first and `documents` last, so a reader that joins to
+`documents` never sees half of one, even while a run writes or after one was
+killed (the next run removes what it left). Folders starting with `_` are the
+store's own (the skip list, the registry's keys). Generated files are not
+committed; only this README is.
 
-`registry` and `registry_entities` are built for the whole folder at the end
-of each finished run (pipeline/registry.py): one global id per real-world
-person, organisation or place across all articles, which never changes once
-given. Join `entities` to `registry_entities` on `entity_id` for it.
+`registry` and `registry_entities` are updated at the end of each finished run
+for the articles it added or changed (pipeline/store/registry.py): one global id
+per real-world person, organisation or place across all articles, which never
+changes once given. Join `entities` to `registry_entities` on `entity_id` for it.
 
-This file is generated from the declared schemas in `pipeline/schemas.py` by
+This file is generated from the declared schemas in `pipeline/store/schemas.py` by
 `python -m pipeline dictionary > output/README.md`; a test fails when the two
 differ, so edit the schemas, not this file.
 """
 
-EXCEL = """\
-## Opening the tables in Excel
+# (title, code) in Python: how to read the tables without this package; `OUT` is the output folder.
+# The tests run each of them against a real run's tables and compare with `pipeline.load_tables`.
+READERS = [
+    ('pandas (through the `deltalake` package)', """\
+from deltalake import DeltaTable
+mentions = DeltaTable(f'{OUT}/mentions').to_pandas()
+documents = DeltaTable(f'{OUT}/documents').to_pandas(columns=['doc_id', 'title', 'published'])"""),
+    ('Polars', """\
+import polars as pl
+mentions = pl.read_delta(f'{OUT}/mentions')
+per_type = mentions.group_by('type').len()"""),
+    ('DuckDB (its `delta` extension; `pip install duckdb-extension-delta` installs it without a download)', """\
+import duckdb, duckdb_extension_delta, pathlib
+connection = duckdb.connect()
+extension = next(pathlib.Path(duckdb_extension_delta.__path__[0]).rglob('delta.duckdb_extension'))
+connection.load_extension(str(extension))   # or connection.load_extension('delta'), which downloads it
+mentions = connection.sql(f"SELECT * FROM delta_scan('{OUT}/mentions')").df()"""),
+    ('DuckDB over an Arrow dataset (no extension)', """\
+import duckdb
+from deltalake import DeltaTable
+mentions_dataset = DeltaTable(f'{OUT}/mentions').to_pyarrow_dataset()
+mentions = duckdb.sql('SELECT * FROM mentions_dataset').df()"""),
+]
 
-The CSV files are UTF-8 with a byte-order mark, so Excel recognises the
-encoding and Cyrillic shows as Cyrillic. Excel with Russian regional settings
-expects `;` between fields, though, so a double-clicked CSV lands in one column:
-open it with Data → From Text/CSV (Данные → Из текстового/CSV-файла), file
-origin 65001: Unicode (UTF-8), delimiter comma. Simpler: write a workbook with
-one sheet per table, which opens by double-click in any locale:
+SPARK = """\
+```python
+# Spark 3.5 with the delta-spark package (not tested here: no JVM in our test environment)
+spark.read.format('delta').load('output/mentions').createOrReplaceTempView('mentions')
+spark.sql('SELECT type, count(*) FROM mentions GROUP BY type').show()
+```
+"""
+
+
+def readers_section() -> str:
+    parts = ['## Reading the tables without this package\n',
+             'Each snippet reads `mentions` of the folder `OUT` (a path, or `s3://bucket/path` with the '
+             'usual AWS variables set); the tests run them and compare with `pipeline.load_tables`. '
+             'An object-store folder needs `storage_options` (deltalake, Polars) or a secret (DuckDB).\n']
+    for title, code in READERS:
+        parts.append(f'{title}:\n\n```python\nOUT = \'output\'\n{code}\n```\n')
+    parts.append('Spark:\n\n' + SPARK)
+    return '\n'.join(parts)
+
+
+EXCEL = """\
+## CSV files and Excel
+
+Files for people are written on demand, from the live rows:
 
 ```sh
-python -m pipeline xlsx --out output/tables.xlsx
+python -m pipeline export csv --tables output --out output/csv        # <table>.csv, UTF-8 with BOM
+python -m pipeline export xlsx --tables output --out output/tables.xlsx
+python -m pipeline export duckdb --tables output --out output/tables.duckdb
 ```
+
+(`make run` exports the CSV files beside the tables.) The CSV files are UTF-8
+with a byte-order mark, so Excel recognises the encoding and Cyrillic shows as
+Cyrillic; a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
+return gets a leading `'`, so that no spreadsheet runs it as a formula. Excel
+with Russian regional settings expects `;` between fields, though, so a
+double-clicked CSV lands in one column: open it with Data → From Text/CSV
+(Данные → Из текстового/CSV-файла), file origin 65001: Unicode (UTF-8),
+delimiter comma. Simpler: the workbook, one sheet per table, opens by
+double-click in any locale.
 
 In the workbook a cell holds at most 32,767 characters, so a longer
 `documents.text` is cut there (with a note saying so); the Parquet files keep
@@ -94,10 +151,11 @@ SQL = """\
 
 `python -m pipeline sql "SELECT ..." [--tables DIR] [--format table|csv]` runs one
 read-only query with DuckDB; every table is a view by its own name. It reads
-the tables through `pipeline.load_tables`, refuses anything but one
+the Delta tables as Arrow datasets, only the columns and rows a query needs
+(live rows only), refuses anything but one
 SELECT / WITH / DESCRIBE / SHOW / EXPLAIN statement and switches DuckDB's file
 access off, so a query can neither change the tables nor write a file.
-`python -m pipeline database --out output/tables.duckdb` writes a DuckDB file
+`python -m pipeline export duckdb --out output/tables.duckdb` writes a DuckDB file
 with the same tables (and these descriptions as column comments) for BI tools.
 """
 
@@ -172,7 +230,7 @@ def examples_section() -> str:
 
 def render() -> str:
     """The whole text of output/README.md."""
-    sections = [INTRO, EXCEL, SQL + '\n' + examples_section(),
+    sections = [INTRO, readers_section(), EXCEL, SQL + '\n' + examples_section(),
                 '## Tables\n\nEvery offset (`start`, `stop`, `first_start`) counts characters of '
                 '`documents.text`, from 0.\n']
     sections += [table_section(name) for name in SCHEMAS]

@@ -1,9 +1,10 @@
 """SQL over the output tables with DuckDB, read-only.
 
-Reads the tables through `load_tables` (so the on-disk layout never matters)
-and registers each DataFrame as a view by its own name: `mentions`,
-`entities`, `dates`, … . A query runs in a private in-memory database with
-file access switched off and the configuration locked, after a check that it
+Reads the Delta tables of an output folder as lazy Arrow datasets (only the
+columns and rows a query needs are read: `documents.text` stays on disk
+unless asked for; child tables only with rows of live documents) and
+registers each as a view by its own name: `mentions`, `entities`, `dates`, … .
+A query runs in a private in-memory database with file access switched off and the configuration locked, after a check that it
 is one SELECT-like statement (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE,
 EXPLAIN): nothing it says can write a file or change the tables.
 """
@@ -35,17 +36,29 @@ def tables_of(tables: str | os.PathLike | Mapping[str, pd.DataFrame]) -> Mapping
     """`tables` itself, or the tables of the output folder `tables` (which must exist)."""
     if isinstance(tables, Mapping):
         return tables
-    if not Path(tables).is_dir():
+    if '://' not in os.fspath(tables) and not Path(tables).is_dir():
         raise FileNotFoundError(f'no output folder {os.fspath(tables)!r}: run `python -m pipeline run` first, '
                                 f'or give --tables DIR')
     from pipeline.store.tables import load_tables
     return load_tables(tables)
 
 
+def sources_of(tables: str | os.PathLike | Mapping[str, pd.DataFrame]) -> Mapping:
+    """`tables` itself, or the tables of the output folder `tables` as Arrow datasets (read lazily)."""
+    if isinstance(tables, Mapping):
+        return tables
+    root = os.fspath(tables)
+    if '://' not in root and not Path(root).is_dir():
+        raise FileNotFoundError(f'no output folder {root!r}: run `python -m pipeline run` first, '
+                                f'or give --tables DIR')
+    from pipeline.store.tables import datasets
+    return datasets(root)
+
+
 def connect(tables: str | os.PathLike | Mapping[str, pd.DataFrame] = 'output') -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with each table as a view by its name; no file access."""
     connection = duckdb.connect(':memory:', config={'enable_external_access': False})
-    for name, frame in tables_of(tables).items():
+    for name, frame in sources_of(tables).items():
         connection.register(name, frame)
     connection.execute('SET lock_configuration = true')   # the query cannot switch file access back on
     return connection
@@ -106,7 +119,7 @@ def write_database(tables: str | os.PathLike | Mapping[str, pd.DataFrame], file:
     """A DuckDB database file holding every table by its name, for BI tools; written atomically."""
     from pipeline.export.target import check, writing
     check(file)   # before the work of reading the tables
-    frames = tables_of(tables)
+    frames = sources_of(tables)
     with writing(file):   # a regular file or none; TargetError says why not
         return database_file(frames, Path(file))
 
@@ -134,7 +147,7 @@ def database_tables(frames: Mapping[str, pd.DataFrame], file: Path) -> Path:
                 if name in SCHEMAS:      # BI tools show these: the data dictionary travels with the file
                     connection.execute(f'COMMENT ON TABLE "{name}" IS {quote(SCHEMAS[name].__doc__ or "")}')
                     for column, declared in SCHEMAS[name].to_schema().columns.items():
-                        if column in frame.columns and declared.description:
+                        if column in names(frame) and declared.description:
                             connection.execute(
                                 f'COMMENT ON COLUMN "{name}"."{column}" IS {quote(declared.description)}')
             connection.execute('CHECKPOINT')
@@ -144,6 +157,10 @@ def database_tables(frames: Mapping[str, pd.DataFrame], file: Path) -> Path:
             if os.path.exists(leftover):
                 os.unlink(leftover)
     return file
+
+
+def names(frame) -> list[str]:
+    return list(frame.columns) if isinstance(frame, pd.DataFrame) else frame.schema.names
 
 
 def quote(text: str) -> str:

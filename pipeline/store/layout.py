@@ -1,21 +1,20 @@
-"""What an output folder holds, read without pandas: the CLI decides from it, before importing
-the heavy modules, whether a run is large enough to start its worker processes at once."""
+"""What an output folder holds, read from its `documents` Delta log without pandas: the CLI decides
+from it, before importing the heavy modules, whether a run is large enough to start its worker
+processes at once."""
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
-
-MANIFEST = '_manifest.json'   # the commit point (store.py)
 
 
 def documents_held(out: str | os.PathLike) -> int:
-    """Document rows the committed parts of `out` hold (0 for a new or unreadable folder)."""
+    """Document rows the `documents` table of `out` holds (0 for a new or unreadable folder)."""
     try:
-        manifest = json.loads((Path(out) / MANIFEST).read_text(encoding='utf-8'))
-        return sum(int(part.get('rows', {}).get('documents', 0)) for part in manifest.get('parts', []))
-    except (OSError, ValueError, TypeError, AttributeError):
+        from deltalake import DeltaTable
+        from pipeline.store.tables import storage_options
+        root = os.fspath(out).rstrip('/')
+        return DeltaTable(f'{root}/documents', storage_options=storage_options(root)).count()
+    except Exception:   # no table yet, another layout, a folder that cannot be read: nothing held
         return 0
 
 

@@ -2,10 +2,8 @@
 
 Reads finished `Document`s and `Problem`s; builds one DataFrame per table and
 checks each document's invariants (a document that breaks one becomes an
-`errors` row, never half-written rows) and each table's declared pandera
-schema. It writes nothing itself: the output store (store/tables.py) commits
-the frames; `write_atomic` is the file helper the store and the exports share,
-and `write`/`load_flat` read and write one file per table (tests, old folders).
+`errors` row, never half-written rows). The store (tables.py) checks each
+table's declared pandera schema and commits the rows as Delta Lake tables.
 """
 
 from __future__ import annotations
@@ -22,8 +20,8 @@ import pandas as pd
 from pipeline.store import schemas
 from pipeline.document import NAME_TYPES, TYPES, DateValue, Document, Level, Problem
 
-# the tables built from documents, one chunk at a time; the others are kept by store.py for the whole
-# output folder: `runs`, its log, and the cross-article registry (pipeline/registry.py)
+# the tables built from documents, one chunk at a time; the others are kept by the store (tables.py) for
+# the whole output folder: `runs`, its log, and the cross-article registry (registry.py)
 DERIVED = ('registry', 'registry_entities', 'runs')
 TABLES = tuple(_ for _ in schemas.SCHEMAS if _ not in DERIVED)
 
@@ -116,12 +114,14 @@ def document_rows(doc: Document) -> dict[str, list[dict]]:
             n_mentions=counts[number], first_start=first_start[number],
         ))
         if entity.type == 'PER':
-            rows['persons'].append(dict(entity_id=entity_id, first=entity.first or None,
+            rows['persons'].append(dict(entity_id=entity_id, doc_id=doc.doc_id, first=entity.first or None,
                                         middle=entity.middle or None, last=entity.last or None))
         elif entity.type == 'ORG':
-            rows['organisations'].append(dict(entity_id=entity_id, name=entity.name, kind=entity.kind or None))
+            rows['organisations'].append(dict(entity_id=entity_id, doc_id=doc.doc_id, name=entity.name,
+                                              kind=entity.kind or None))
         elif entity.type == 'LOC':
-            rows['places'].append(dict(entity_id=entity_id, name=entity.name, kind=entity.kind or None))
+            rows['places'].append(dict(entity_id=entity_id, doc_id=doc.doc_id, name=entity.name,
+                                       kind=entity.kind or None))
     for number, role in enumerate(doc.roles):
         org = role.org if role.org is not None and 0 <= role.org < len(doc.entities) else None
         rows['roles'].append(dict(
@@ -220,23 +220,3 @@ def fsync(path: str | os.PathLike) -> None:
         os.close(handle)
 
 
-def write(frames: dict[str, pd.DataFrame], out: str | os.PathLike) -> None:
-    """Check every table's schema, then write Parquet and CSV for each."""
-    checked = {name: schemas.check(name, frame) for name, frame in frames.items()}
-    out = Path(out)
-    for name, frame in checked.items():
-        write_atomic(out / f'{name}.parquet', lambda path: frame.to_parquet(path, index=False))
-        write_atomic(out / f'{name}.csv', lambda path: frame.to_csv(path, index=False, encoding='utf-8-sig'))
-
-
-def load_flat(path: str | os.PathLike) -> dict[str, pd.DataFrame]:
-    """Tables written by `write`: one `<table>.parquet` each (no manifest)."""
-    path = Path(path)
-    frames = {}
-    for name in TABLES:
-        file = path / f'{name}.parquet'
-        if file.exists() or (path / name).is_dir():
-            frames[name] = pd.read_parquet(file if file.exists() else path / name)
-        else:
-            frames[name] = schemas.frame(name, [])
-    return frames

@@ -98,6 +98,7 @@ class Entities(Table):
 class Persons(Table):
     """Name parts of PER entities."""
     entity_id: Series[pd.StringDtype] = field('entities.entity_id', '004_647e408614c3f80b:e2', unique=True)
+    doc_id: Series[pd.StringDtype] = field('article id', '004_647e408614c3f80b')
     first: Series[pd.StringDtype] = field('first name (or initial)', 'Дмитрий', nullable=True)
     middle: Series[pd.StringDtype] = field('patronymic (or initial)', None, nullable=True)
     last: Series[pd.StringDtype] = field('surname', 'Разумовский', nullable=True)
@@ -106,6 +107,7 @@ class Persons(Table):
 class Organisations(Table):
     """ORG entities with their generic descriptor."""
     entity_id: Series[pd.StringDtype] = field('entities.entity_id', '000_4a2895e8857254f7:e5', unique=True)
+    doc_id: Series[pd.StringDtype] = field('article id', '000_4a2895e8857254f7')
     name: Series[pd.StringDtype] = field('canonical name', 'ОКАС')
     kind: Series[pd.StringDtype] = field('generic descriptor', 'ит-компания', nullable=True)
 
@@ -113,6 +115,7 @@ class Organisations(Table):
 class Places(Table):
     """LOC entities with their generic descriptor."""
     entity_id: Series[pd.StringDtype] = field('entities.entity_id', '001_d2cff9bcc8a02a88:e3', unique=True)
+    doc_id: Series[pd.StringDtype] = field('article id', '001_d2cff9bcc8a02a88')
     name: Series[pd.StringDtype] = field('canonical name', 'Челябинская область')
     kind: Series[pd.StringDtype] = field('generic descriptor', 'область', nullable=True)
 
@@ -182,7 +185,7 @@ class Errors(Table):
 
 
 class Runs(Table):
-    """One row per run into the output folder (kept in `_manifest.json`; see pipeline/store.py)."""
+    """One row per run into the output folder (pipeline/store/tables.py)."""
     run_id: Series[pd.Int64Dtype] = field('run number in this output folder, from 1', 3, unique=True, ge=1)
     status: Series[pd.StringDtype] = field(
         '`finished`; `interrupted` (Ctrl-C); `failed` (stopped by an error); `killed` (stopped without a '

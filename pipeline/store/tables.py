@@ -1,37 +1,54 @@
-"""Store: the output folder as a dataset that grows by runs and survives crashes.
+"""Store: the output folder as Delta Lake tables that grow by runs and survive crashes.
 
-Reads the checked tables of one chunk of documents and commits them as a new
-part; reads back the live rows of every table. Layout of an output folder:
+Reads the checked tables of one chunk of documents and commits them; reads back
+the live rows of every table. An output folder (a local path or `s3://bucket/path`)
+holds one Delta Lake table (Parquet files and a `_delta_log/`) per table:
 
-    _manifest.json                the commit point: committed parts in order, and the runs
-    <table>/part-000001.parquet   one file per table per committed chunk (whole documents)
-    <table>.csv                   each table whole, exported after a run (UTF-8 with BOM)
-    registry/*-<build>.parquet    the cross-article registry of the last build: the `registry`
-                                  table, and the links and keys that keep its ids stable
-    runs.parquet, runs.csv        one row per run
-    .lock                         held by the run writing the folder
+    documents/ mentions/ entities/ persons/ organisations/ places/ dates/ numbers/ roles/ errors/
+    runs/                       one row per run
+    registry/ registry_entities/    the cross-article registry (registry.py)
+    _index/                     doc_id, sha256, source, pipeline_version of each document (the skip list)
+    _registry/keys/ _registry/members/ _registry/documents/   what keeps the registry's ids stable
+    .lock                       held by the run writing a local folder
 
-Commit: a chunk's part files are written under hidden temporary names,
-fsynced and renamed into place; then `_manifest.json` is replaced the same
-way (write, fsync, rename, fsync the folder). A run killed at any moment
-(Ctrl-C, kill -9, power loss) leaves the manifest of its last commit, so
-readers see whole chunks only; part files the manifest does not list are
-ignored, and removed by the next run.
+Every table but the registry's has `doc_id`; any Delta reader (deltalake, Polars,
+DuckDB, Spark) sees the rows of the latest commit of each table. Tables are not
+partitioned: a chunk of 128 articles is one file per table, and partitions by month
+would split it into many tiny files; `compact` merges small files.
 
-Replacement (an edited article is reprocessed, and its old rows must go):
-a doc_id lives in the newest part whose `documents` holds it; its rows in
-older parts, in every table, are dropped on read. An `errors` row is dropped
-when a newer part holds a document with the same doc_id or source (that
-input has been read since), and identical rows (source, doc_id, stage,
-message) count once, the newest kept; a run writes no row that is already
-live, so rerunning over the same broken inputs adds nothing. `compact`
-rewrites the parts without the dropped rows.
+Chunk commit (`commit`), one Delta commit per table, in this order:
 
-Registry (pipeline/registry.py): a finished run that changed the tables
-rebuilds it from the live rows and the previous build's links and keys, and
-commits it the same way (new files named by build number, then the manifest).
-`registry_entities` is read from the links, without those of documents
-replaced since the build.
+1. `documents`: delete the rows of the chunk's known doc_ids (edited articles), so that
+   while their new rows are written no reader joining to `documents` sees them at all;
+2. every child table (mentions … roles, `_index`): the chunk's rows replace those of its
+   doc_ids (`overwrite` with predicate `doc_id IN (…)`, one commit) where the store may
+   hold rows of them, else a plain append; `errors`: the rows of the chunk's documents and
+   sources are deleted, then the new rows appended (a problem already recorded is not
+   repeated);
+3. `documents` last: the append that commits the chunk. A document is live exactly when
+   its `documents` row is.
+
+Each of these commits carries the Delta application transaction
+(`ru-news-facts/run-<run_id>`, chunk number); a table whose transaction version has
+reached the chunk is skipped, so a chunk committed again (a retry, a replayed task)
+never duplicates rows. A run killed at any point leaves child rows whose document is
+not live at most; `load_tables` reads child tables joined to `documents`, and the next
+run that opens the folder deletes those rows (it finds the killed run as `running` in
+`runs`), then processes their documents again, as not in the folder. Any reader that
+joins to `documents` therefore sees whole documents only; after a finished run every
+reader sees the same rows as `load_tables`.
+
+Workers of a scale-out run can write their chunk themselves: `commit` only needs the
+folder's address, the chunk's frames, the run and chunk numbers, and which doc_ids the
+folder held (the skip list the coordinator already has).
+
+Registry (registry.py): after a finished run, only the documents the registry has not
+seen in their current version (`_registry/documents` against `_index`) are resolved,
+against the persisted keys; the rows of `registry` are rewritten only for the global
+ids those documents had or now have.
+
+Folders of the 0.1 layout (`_manifest.json` and `part-*.parquet` files) are refused with
+a message saying how to rebuild them.
 """
 
 from __future__ import annotations
@@ -42,24 +59,22 @@ import sys
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from pipeline import __version__
-from pipeline.store import registry, schemas, rows as tables
-from pipeline.store.layout import MANIFEST
+from pipeline.store import schemas
 from pipeline.store.rows import TABLES
 
 LOCK = '.lock'
-REGISTRY = 'registry'   # the folder of the registry's builds
-FORMAT = 1
+OLD_MANIFEST = '_manifest.json'      # the 0.1 layout's commit point
+INDEX = '_index'
+CHILDREN = tuple(_ for _ in TABLES if _ not in ('documents', 'errors')) + (INDEX,)
 ERROR_KEY = ['source', 'doc_id', 'stage', 'message']
-COMPACT_DOCUMENTS = 2000   # documents per part after `compact`
+APP = 'ru-news-facts'
+RETENTION_HOURS = 168                 # `compact` keeps files a reader of the last week may still need
 
 
 class StoreError(Exception):
@@ -68,6 +83,39 @@ class StoreError(Exception):
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec='milliseconds')
+
+
+def is_remote(root: str) -> bool:
+    return '://' in root
+
+
+def storage_options(root: str) -> dict[str, str] | None:
+    """delta-rs options for `root`: credentials come from the usual AWS variables (AWS_ACCESS_KEY_ID, …,
+    AWS_ENDPOINT_URL for an S3-compatible server); plain HTTP is allowed only towards such an endpoint."""
+    if not root.startswith('s3://'):
+        return None
+    options = {}
+    endpoint = os.environ.get('AWS_ENDPOINT_URL_S3') or os.environ.get('AWS_ENDPOINT_URL')
+    if endpoint:
+        options['AWS_ENDPOINT_URL'] = endpoint
+        if endpoint.startswith('http://'):
+            options['AWS_ALLOW_HTTP'] = 'true'
+    # one writer at a time per folder (see README): S3 has no atomic rename of the log without a lock service
+    options['AWS_S3_ALLOW_UNSAFE_RENAME'] = 'true'
+    return options
+
+
+def index_schema() -> pa.Schema:
+    return pa.schema([('doc_id', pa.string()), ('sha256', pa.string()), ('source', pa.string()),
+                      ('pipeline_version', pa.string())])
+
+
+@lru_cache(maxsize=None)
+def arrow_schema(name: str) -> pa.Schema:
+    """The table's Arrow schema, with the pandas metadata that gives back the declared dtypes."""
+    if name == INDEX:
+        return index_schema()
+    return pa.Schema.from_pandas(typed_empty(name), preserve_index=False)
 
 
 def empty(name: str) -> pd.DataFrame:
@@ -80,27 +128,48 @@ def typed_empty(name: str) -> pd.DataFrame:
     return schemas.check(name, schemas.frame(name, []))
 
 
-def is_temporary(name: str) -> bool:
-    return name.startswith('.') and name.endswith('.tmp')   # tables.write_atomic's names
+def to_arrow(name: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
+    schema = arrow_schema(name)
+    if isinstance(frame, pd.DataFrame):
+        frame = pa.Table.from_pandas(frame, schema=schema.remove_metadata(), preserve_index=False)
+    return frame.select(schema.names).cast(schema.remove_metadata())
 
 
-def part_version(manifest: dict, part: dict) -> str | None:
-    """The pipeline version that wrote a part (recorded since parts carry it; before, its run's)."""
-    if 'version' in part:
-        return part['version']
-    run = next((_ for _ in manifest['runs'] if _['run_id'] == part.get('run_id')), {})
-    return run.get('pipeline_version')
+def to_pandas(name: str, table: pa.Table) -> pd.DataFrame:
+    """Rows read from Delta as the declared pandas dtypes."""
+    schema = arrow_schema(name)
+    table = table.select(schema.names).cast(schema)
+    if name == INDEX:
+        return table.to_pandas()
+    return table.to_pandas().astype(typed_empty(name).dtypes.to_dict())
 
 
-def read_manifest(path: Path) -> dict:
-    file = path / MANIFEST
-    if not file.exists():
-        return {'format': FORMAT, 'generation': 0, 'exported': 0, 'next_seq': 1, 'parts': [], 'runs': [],
-                'registry': None}
-    manifest = json.loads(file.read_text(encoding='utf-8'))
-    if manifest.get('format') != FORMAT:
-        raise StoreError(f'{file} has format {manifest.get("format")!r}; this pipeline reads format {FORMAT}')
-    return manifest
+def plain_strings(table: pa.Table) -> pa.Table:
+    """String columns as `string`: files that a Delta delete rewrote come back as `string_view`, which
+    pyarrow's compute functions do not all take yet."""
+    return table.cast(pa.schema([pa.field(_.name, plain_type(_.type)) for _ in table.schema]))
+
+
+def plain_type(type: pa.DataType) -> pa.DataType:
+    if pa.types.is_string_view(type) or pa.types.is_large_string(type):
+        return pa.string()
+    if pa.types.is_list(type) or pa.types.is_large_list(type) or pa.types.is_list_view(type):
+        return pa.list_(plain_type(type.value_type))
+    return type
+
+
+def isin(column: str, values) -> str:
+    """A Delta SQL predicate: `column` is one of `values` (which must not be empty)."""
+    return f'"{column}" IN ({quote(values)})'
+
+
+def key(values) -> tuple:
+    return tuple(None if pd.isna(_) else _ for _ in values)
+
+
+def quote(values) -> str:
+    """A SQL list of string literals for a Delta predicate."""
+    return ', '.join("'" + str(_).replace("'", "''") + "'" for _ in values)
 
 
 def acquire(path: Path):
@@ -118,34 +187,54 @@ def acquire(path: Path):
     return handle
 
 
-def key(values) -> tuple:
-    return tuple(None if pd.isna(_) else _ for _ in values)
+def refuse_old_layout(root: str) -> None:
+    """Raise StoreError for a folder of the 0.1 layout (parts and a manifest of our own)."""
+    if is_remote(root):
+        return
+    path = Path(root)
+    old = (path / OLD_MANIFEST).exists() or any(
+        not (path / name / '_delta_log').is_dir() and any((path / name).glob('part-*.parquet'))
+        for name in TABLES if (path / name).is_dir())
+    if old:
+        raise StoreError(
+            f'{root} holds tables of the 0.1 layout (_manifest.json and part files); this version writes '
+            f'Delta Lake tables. Rebuild it: move it aside (mv {root} {root}.old) and run '
+            f'`python -m pipeline run INPUTS --out {root}` over the same inputs')
 
 
 class Store:
-    """One output folder: its committed parts and runs, and the live rows of every table."""
+    """One output folder: its Delta tables, the index of its documents, its runs."""
 
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
-        self.manifest = read_manifest(self.path)
+    def __init__(self, root: str | os.PathLike):
+        self.root = os.fspath(root).rstrip('/')
+        self.options = storage_options(self.root)
+        refuse_old_layout(self.root)
         self.run: dict | None = None
         self.lock = None
-        self.scan()
+        self.chunks = 0
+        self.touched: set[str] = set()     # doc_ids this run committed
+        self.tables: dict = {}             # name -> DeltaTable, loaded once
+
+    # ------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> Store:
-        """The folder opened for writing: locked, and what killed runs left behind removed."""
-        path = Path(path)
-        for name in (*TABLES, REGISTRY):
-            (path / name).mkdir(parents=True, exist_ok=True)
-        lock = acquire(path / LOCK)
+    def open(cls, root: str | os.PathLike) -> Store:
+        """The folder opened for writing: locked, what killed runs left behind removed, its index read."""
+        root = os.fspath(root)
+        refuse_old_layout(root)
+        lock = None
+        if not is_remote(root):
+            Path(root).mkdir(parents=True, exist_ok=True)
+            lock = acquire(Path(root) / LOCK)
         try:
-            store = cls(path)
+            store = cls(root)
             store.lock = lock
+            store.create()
+            store.load()
             store.tidy()
-            store.adopt()
         except BaseException:
-            lock.close()
+            if lock is not None:
+                lock.close()
             raise
         return store
 
@@ -160,406 +249,307 @@ class Store:
     def __exit__(self, *_) -> None:
         self.close()
 
-    # ------------------------------------------------------------ parts
+    def uri(self, name: str) -> str:
+        return f'{self.root}/{name}'
 
-    def file(self, name: str, seq: int) -> Path:
-        return self.path / name / f'part-{seq:06d}.parquet'
+    def delta(self, name: str):
+        """The Delta table `name`, or None when it was never written. Loaded once: the writes of this
+        store go through the same object, which follows them (a load reads the log since the last
+        checkpoint, which costs more as a table grows)."""
+        from deltalake import DeltaTable
+        from deltalake.exceptions import TableNotFoundError
+        if name in self.tables:
+            return self.tables[name]
+        try:
+            table = DeltaTable(self.uri(name), storage_options=self.options)
+        except TableNotFoundError:
+            return None
+        self.tables[name] = table
+        return table
 
-    def files(self, name: str) -> list[tuple[int, Path]]:
-        """(seq, file) of the committed parts holding rows of table `name`, oldest first."""
-        return [(part['seq'], self.file(name, part['seq'])) for part in self.manifest['parts']
-                if name in part['rows']]
+    def arrow(self, name: str, columns: list[str] | None = None, predicate: str | None = None,
+              schema: pa.Schema | None = None) -> pa.Table:
+        """Rows of Delta table `name` as committed (only `columns`; only rows where the SQL `predicate`
+        holds), or none. Read by delta-rs's own engine, which skips files by their statistics."""
+        table = self.delta(name)
+        if table is None:
+            schema = schema or arrow_schema(name).remove_metadata()
+            return schema.empty_table().select(columns) if columns else schema.empty_table()
+        return plain_strings(pa.table(table.scan(columns=columns, predicate=predicate).read_all()))
 
-    def scan(self) -> None:
-        """Index the committed documents (doc_id, sha256, source only) and errors."""
-        self.documents: dict[str, tuple[str, int]] = {}   # doc_id -> (sha256, seq) of its live version
-        self.sources: dict[str, int] = {}                 # source -> newest seq with a document from it
-        self.part_ids: dict[int, list[str]] = {}          # seq -> doc_ids written in that part
-        self.versions: dict[int, str | None] = {}         # seq -> pipeline version (filled when asked)
-        for seq, file in self.files('documents'):
-            columns = pq.read_table(file, columns=['doc_id', 'sha256', 'source']).to_pydict()
-            self.index(seq, columns['doc_id'], columns['sha256'], columns['source'])
-        frames = [pq.read_table(file).to_pandas().assign(_seq=seq) for seq, file in self.files('errors')]
-        # committed errors rows with the seq of their part; None for none (no pandera before the first commit,
-        # which a pool run overlaps with its workers' start)
-        self.errors = pd.concat(frames, ignore_index=True) if frames else None
+    def live_ids(self) -> pa.Array:
+        return pc.unique(self.arrow('documents', ['doc_id'])['doc_id'].combine_chunks().cast(pa.string()))
 
-    def index(self, seq: int, ids: list[str], hashes: list[str], sources: list[str]) -> None:
-        self.part_ids[seq] = list(ids)
-        for doc_id, sha256, source in zip(ids, hashes, sources):
-            self.documents[doc_id] = (sha256, seq)
-            self.sources[source] = seq
+    def create(self) -> None:
+        """Each table that does not exist yet, created empty: every reader finds every table."""
+        from deltalake import DeltaTable
+        for name in (*TABLES, INDEX):
+            if self.delta(name) is None:
+                DeltaTable.create(self.uri(name), arrow_schema(name).remove_metadata(), mode='ignore',
+                                  storage_options=self.options)
+
+    def load(self) -> None:
+        """Read the index of committed documents and the errors rows (both small)."""
+        live = set(self.live_ids().to_pylist())
+        index = self.arrow(INDEX)
+        self.index: dict[str, tuple[str, str]] = {}     # doc_id -> (sha256, pipeline_version)
+        for doc_id, sha, version in zip(index['doc_id'].to_pylist(), index['sha256'].to_pylist(),
+                                        index['pipeline_version'].to_pylist()):
+            if doc_id in live:
+                self.index[doc_id] = (sha, version)
+        self.errors = to_pandas('errors', self.arrow('errors'))
+        self.runs_frame = to_pandas('runs', self.arrow('runs')).sort_values('run_id', ignore_index=True)
+
+    def tidy(self) -> None:
+        """After a killed run: delete child rows of documents that never became live; close its record."""
+        dead = self.runs_frame['status'] == 'running'
+        if not dead.any():
+            return
+        live = self.live_ids()
+        for name in CHILDREN:
+            table = self.delta(name)
+            if table is None:
+                continue
+            ids = pc.unique(self.arrow(name, ['doc_id'])['doc_id'].combine_chunks())
+            orphans = pc.filter(ids, pc.invert(pc.is_in(ids, value_set=live))).to_pylist()
+            if orphans:
+                table.delete(f'doc_id IN ({quote(orphans)})')
+        self.runs_frame.loc[dead, 'status'] = 'killed'
+        self.save_runs()
+
+    # ------------------------------------------------------------ the skip list
+
+    @property
+    def documents(self) -> dict[str, tuple[str, str]]:
+        return self.index
 
     def known(self, doc_id: str) -> str | None:
         """sha256 of the committed text of `doc_id`, if any."""
-        found = self.documents.get(doc_id)
+        found = self.index.get(doc_id)
         return found[0] if found else None
 
     def written_by(self, doc_id: str) -> str | None:
         """The pipeline version that wrote the live rows of `doc_id` (None: not known)."""
-        found = self.documents.get(doc_id)
-        if found is None:
-            return None
-        if len(self.versions) != len(self.manifest['parts']):
-            self.versions = {_['seq']: part_version(self.manifest, _) for _ in self.manifest['parts']}
-        return self.versions.get(found[1])
-
-    def stale(self, seq: int) -> set[str]:
-        """doc_ids of part `seq` that a newer part replaced."""
-        return {_ for _ in self.part_ids.get(seq, ()) if self.documents[_][1] != seq}
-
-    def superseded(self, doc_id, source, seq: int) -> bool:
-        """Whether a newer part than `seq` holds a document with this doc_id or source."""
-        newest = self.documents.get(doc_id) if isinstance(doc_id, str) else None
-        return (newest is not None and newest[1] > seq) or self.sources.get(source, 0) > seq
-
-    # ------------------------------------------------------------ reading
-
-    def live_part(self, name: str, seq: int, columns: list[str] | None = None) -> pa.Table:
-        """Rows of table `name` in part `seq`, without those of replaced documents (only `columns`, if given:
-        the others are not even read)."""
-        stale = self.stale(seq)
-        wanted = None
-        if columns:
-            owner = 'doc_id' if name not in ('persons', 'organisations', 'places') else 'entity_id'
-            wanted = list(dict.fromkeys([*columns, *([owner] if stale else [])]))
-        table = pq.read_table(self.file(name, seq), columns=wanted)
-        if stale:
-            if 'doc_id' in table.column_names:
-                owners = table['doc_id']
-            else:   # persons, organisations, places: entity_id is `<doc_id>:e<n>`
-                owners = pa.array([_.rsplit(':', 1)[0] for _ in table['entity_id'].to_pylist()], pa.string())
-            stale = pa.array(sorted(stale), owners.type)
-            table = table.filter(pc.invert(pc.is_in(owners, value_set=stale)))
-        return table.select(columns) if columns else table
-
-    def live_errors(self) -> pd.DataFrame:
-        """The errors rows that still hold (module docstring), oldest first."""
-        errors = self.errors
-        if errors is None:
-            return empty('errors')
-        keep = [not self.superseded(doc_id, source, seq)
-                for doc_id, source, seq in zip(errors['doc_id'], errors['source'], errors['_seq'])]
-        live = errors.loc[pd.Series(keep, index=errors.index, dtype=bool)].drop_duplicates(ERROR_KEY, keep='last')
-        return live.drop(columns='_seq').reset_index(drop=True)
-
-    def frames(self, name: str) -> Iterator[pd.DataFrame]:
-        """Live rows of table `name`, part by part (memory bounded by a part)."""
-        if name == 'errors':
-            yield self.live_errors()
-            return
-        for seq, _ in self.files(name):
-            yield self.live_part(name, seq).to_pandas()
-
-    def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """Live rows of table `name`, whole (only `columns`, if given)."""
-        if name == 'errors':
-            return self.live_errors()
-        if name in ('registry', 'registry_entities'):
-            return self.registry_table(name)
-        parts = [self.live_part(name, seq, columns) for seq, _ in self.files(name)]
-        if not parts:
-            return empty(name)[columns or slice(None)]
-        return pa.concat_tables(parts, promote_options='permissive').to_pandas()
-
-    # ------------------------------------------------------------ registry
-
-    def registry_file(self, what: str, build: int) -> Path:
-        return self.path / REGISTRY / f'{what}-{build:06d}.parquet'
-
-    def registry_files(self) -> set[str]:
-        built = self.manifest.get('registry')
-        return {self.registry_file(_, built['build']).name for _ in ('registry', 'links', 'keys')} if built else set()
-
-    def registry_state(self) -> registry.State:
-        built = self.manifest.get('registry')
-        if not built:
-            return registry.State.empty()
-        links = pd.read_parquet(self.registry_file('links', built['build'])).astype('string')
-        keys = pq.read_table(self.registry_file('keys', built['build'])).to_pydict()
-        return registry.State(links, dict(zip(keys['key'], keys['global_id'])))
-
-    def registry_table(self, name: str) -> pd.DataFrame:
-        built = self.manifest.get('registry')
-        if not built:
-            return empty(name)
-        if name == 'registry':
-            return schemas.check(name, pd.read_parquet(self.registry_file('registry', built['build'])))
-        links = pd.read_parquet(self.registry_file('links', built['build']))
-        live = [self.known(doc_id) == sha for doc_id, sha in zip(links['doc_id'], links['sha256'])]
-        links = links.loc[pd.Series(live, index=links.index, dtype=bool), ['entity_id', 'doc_id', 'global_id']]
-        return schemas.check(name, links.reset_index(drop=True))
-
-    def build_registry(self) -> None:
-        """Rebuild the registry from the live tables and commit it (the manifest names the build)."""
-        mentions = self.table('mentions', ['entity_id', 'normal']).dropna()   # PER/ORG/LOC only have both
-        table, _, state = registry.build(
-            self.table('entities', ['entity_id', 'doc_id', 'type', 'name', 'n_mentions']),
-            self.table('persons', ['entity_id', 'first', 'last']), mentions,
-            self.table('documents', ['doc_id', 'sha256', 'published']), self.registry_state())
-        built = self.manifest.get('registry')
-        build = (built['build'] if built else 0) + 1
-        for what, frame in (('registry', table), ('links', state.links), ('keys', state.keys_frame())):
-            tables.write_atomic(self.registry_file(what, build),
-                                lambda path, frame=frame: frame.to_parquet(path, index=False))
-        self.manifest['registry'] = {'build': build, 'generation': self.manifest['generation']}
-        self.save()
-        self.tidy_registry()
-
-    def tidy_registry(self) -> None:
-        folder = self.path / REGISTRY
-        if folder.is_dir():
-            keep = self.registry_files()
-            for file in folder.iterdir():
-                if file.name not in keep:
-                    file.unlink()
-
-    def runs(self) -> pd.DataFrame:
-        return schemas.check('runs', schemas.frame('runs', self.manifest['runs']))
+        found = self.index.get(doc_id)
+        return found[1] if found else None
 
     # ------------------------------------------------------------ writing
 
-    def save(self) -> None:
-        """Commit: replace the manifest atomically and durably."""
-        text = json.dumps(self.manifest, ensure_ascii=False, indent=1)
-        tables.write_atomic(self.path / MANIFEST, lambda path: Path(path).write_text(text, encoding='utf-8'))
-
-    def tidy(self) -> None:
-        """Remove part and temporary files no commit lists; close the records of runs that died."""
-        for name in TABLES:
-            listed = {self.file(name, seq).name for seq, _ in self.files(name)}
-            folder = self.path / name
-            if folder.is_dir():
-                for file in folder.iterdir():
-                    part = file.name.startswith('part-') and file.suffix == '.parquet'
-                    if (part and file.name not in listed) or is_temporary(file.name):
-                        file.unlink()
-        for file in self.path.iterdir():
-            if is_temporary(file.name) and file.is_file():
-                file.unlink()
-        self.tidy_registry()
-        dead = [_ for _ in self.manifest['runs'] if _['status'] == 'running']
-        for run in dead:
-            run['status'] = 'killed'
-        if dead:
-            self.save()
-
-    def adopt(self) -> None:
-        """Tables of the one-file layout (`<table>.parquet`, tables.write) become the first part.
-
-        So a folder written before this layout keeps its tables, and a run skips its unchanged documents.
-        """
-        flat = [self.path / f'{name}.parquet' for name in TABLES if (self.path / f'{name}.parquet').is_file()]
-        if not flat:
+    def write(self, name: str, rows: pa.Table, chunk: int, replace: list[str] = ()) -> None:
+        """Commit `rows` to table `name` as chunk `chunk` of the run; rows of the doc_ids `replace` go.
+        Skipped when the table already holds this chunk (its application transaction says so)."""
+        from deltalake import CommitProperties, Transaction, write_deltalake
+        table = self.delta(name)
+        chunk = chunk if self.run is not None else 0     # rows committed outside a run: no transaction
+        app = f'{APP}/run-{self.run["run_id"]}' if chunk else APP
+        if table is not None and chunk and (table.transaction_version(app) or 0) >= chunk:
             return
-        if not self.manifest['parts']:
-            try:
-                frames = {name: schemas.check(name, frame) for name, frame in tables.load_flat(self.path).items()}
-            except schemas.TableError as error:
-                raise StoreError(f'{self.path} holds tables of the one-file layout that break the schemas; '
-                                 f'move them away to start afresh\n{error}') from None
-            self.commit(frames)
-        for file in flat:   # adopted now, or by a run killed before it removed them
-            file.unlink()
+        properties = CommitProperties(app_transactions=[Transaction(app, chunk)] if chunk else None,
+                                      custom_metadata={'pipeline_version': __version__})
+        if table is not None and replace:
+            write_deltalake(table, rows, mode='overwrite', predicate=f'doc_id IN ({quote(replace)})',
+                            commit_properties=properties)
+        elif table is not None:
+            write_deltalake(table, rows, mode='append', commit_properties=properties)
+        else:
+            write_deltalake(self.uri(name), rows, mode='append', storage_options=self.options,
+                            commit_properties=properties)
+
+    def commit(self, frames: dict[str, pd.DataFrame], chunk: int | None = None) -> tuple[int, int, int]:
+        """Commit one chunk's checked tables (module docstring: the order and why).
+
+        Returns (documents added, documents replaced, errors rows written).
+        """
+        if chunk is None:
+            self.chunks += 1
+            chunk = self.chunks
+        documents = frames['documents'] if 'documents' in frames else empty('documents')
+        errors = frames['errors'] if 'errors' in frames else empty('errors')
+        ids, sources = list(documents['doc_id']), set(documents['source'])
+        replaced = [_ for _ in ids if _ in self.index]
+        live = {key(_) for _ in self.errors[ERROR_KEY].itertuples(index=False)}
+        fresh = [row.doc_id in ids or row.source in sources or key(row) not in live
+                 for row in errors[ERROR_KEY].itertuples(index=False)]
+        errors = errors.loc[pd.Series(fresh, index=errors.index, dtype=bool)]
+        if replaced:
+            found = self.delta('documents')
+            found.delete(f'doc_id IN ({quote(replaced)})')
+        if ids:
+            for name in CHILDREN:
+                if name == INDEX:
+                    rows = pa.table({'doc_id': ids, 'sha256': list(documents['sha256']),
+                                     'source': list(documents['source']),
+                                     'pipeline_version': [__version__] * len(ids)}, schema=index_schema())
+                else:
+                    rows = to_arrow(name, frames.get(name, empty(name)))
+                self.write(name, rows, chunk, replaced)
+        stale = self.errors['doc_id'].isin(ids) | self.errors['source'].isin(sources)
+        if stale.any():
+            table = self.delta('errors')
+            table.delete(f'doc_id IN ({quote(ids)}) OR source IN ({quote(sources)})' if ids
+                         else f'source IN ({quote(sources)})')
+            self.errors = self.errors.loc[~stale]
+        if len(errors):
+            self.write('errors', to_arrow('errors', errors), chunk)
+            self.errors = pd.concat([self.errors, errors], ignore_index=True)
+        if ids:
+            self.write('documents', to_arrow('documents', documents), chunk)
+        for doc_id, sha in zip(ids, documents['sha256']):
+            self.index[doc_id] = (sha, __version__)
+        self.touched.update(ids)
+        added = len(ids) - len(replaced)
+        if self.run is not None:
+            self.run['documents_added'] += added
+            self.run['documents_replaced'] += len(replaced)
+            self.run['errors'] += len(errors)
+        return added, len(replaced), len(errors)
+
+    # ------------------------------------------------------------ runs
+
+    def save_runs(self) -> None:
+        from deltalake import write_deltalake
+        frame = schemas.check('runs', self.runs_frame)
+        write_deltalake(self.uri('runs'), to_arrow('runs', frame), mode='overwrite',
+                        storage_options=self.options)
 
     def begin_run(self, engine: str, workers: int, inputs: list[str]) -> dict:
         """Record a new run (status `running`) and commit the record."""
         self.run = dict(
-            run_id=max((_['run_id'] for _ in self.manifest['runs']), default=0) + 1,
+            run_id=int(self.runs_frame['run_id'].max()) + 1 if len(self.runs_frame) else 1,
             status='running', started=now(), finished=None,
             documents_added=0, documents_replaced=0, documents_skipped=0, documents_failed=0, errors=0,
             pipeline_version=__version__, engine=engine, workers=workers,
             inputs=json.dumps([str(_) for _ in inputs], ensure_ascii=False),
         )
-        self.manifest['runs'].append(self.run)
-        self.save()
+        self.put_run()
         return self.run
 
-    def commit(self, frames: dict[str, pd.DataFrame]) -> tuple[int, int, int]:
-        """Write one chunk's checked tables as the next part, then commit it.
+    def put_run(self) -> None:
+        others = self.runs_frame[self.runs_frame['run_id'] != self.run['run_id']]
+        mine = schemas.check('runs', schemas.frame('runs', [self.run]))
+        self.runs_frame = pd.concat([others, mine], ignore_index=True) if len(others) else mine
+        self.save_runs()
 
-        Returns (documents added, documents replaced, errors rows written).
-        """
-        documents = frames['documents'] if 'documents' in frames else empty('documents')
-        errors = frames['errors'] if 'errors' in frames else empty('errors')
-        if len(errors) and self.errors is not None:
-            live = {key(_) for _ in self.live_errors()[ERROR_KEY].itertuples(index=False)}
-            ids, sources = set(documents['doc_id']), set(documents['source'])
-            fresh = [row.doc_id in ids or row.source in sources or key(row) not in live
-                     for row in errors[ERROR_KEY].itertuples(index=False)]
-            errors = errors.loc[pd.Series(fresh, index=errors.index, dtype=bool)]
-        frames = {**frames, 'documents': documents, 'errors': errors}
-        added = sum(_ not in self.documents for _ in documents['doc_id'])
-        rows = {name: len(frames[name]) for name in TABLES if name in frames and len(frames[name])}
-        if rows:
-            seq = self.manifest['next_seq']
-            for name in rows:
-                tables.write_atomic(self.file(name, seq),
-                                    lambda path, frame=frames[name]: frame.to_parquet(path, index=False))
-            self.manifest['parts'].append({'seq': seq, 'run_id': self.run and self.run['run_id'], 'rows': rows,
-                                           'version': __version__})
-            self.manifest['next_seq'] = seq + 1
-            self.manifest['generation'] += 1
-            self.index(seq, list(documents['doc_id']), list(documents['sha256']), list(documents['source']))
-            if len(errors):
-                fresh = errors.assign(_seq=seq)
-                self.errors = fresh if self.errors is None else pd.concat([self.errors, fresh], ignore_index=True)
-        if self.run is not None:
-            self.run['documents_added'] += added
-            self.run['documents_replaced'] += len(documents) - added
-            self.run['errors'] += len(errors)
-        self.save()
-        return added, len(documents) - added, len(errors)
+    def runs(self) -> pd.DataFrame:
+        return schemas.check('runs', self.runs_frame.reset_index(drop=True))
 
-    def finish(self, status: str, submit=None) -> None:
-        """Close the run's record; after a finished run, rebuild the registry and export the tables that
-        changed. `submit(function, *args)` (idle worker processes of the run, returning futures) writes
-        the CSV files beside the registry build: on 2,000 articles that took 0.9 s in this process
-        after the last chunk (a thread was no faster: the build holds the GIL), and 0.5 s so."""
+    def finish(self, status: str) -> None:
+        """Close the run's record; after a finished run, bring the registry up to date."""
         if status == 'finished':
-            built = self.manifest.get('registry')
-            generation = self.manifest['generation']
-            export = self.manifest['exported'] != generation
-            exports = [submit(export_table, self.path, name) for name in TABLES] if export and submit else []
-            if (built or {}).get('generation') != generation:
-                try:
-                    self.build_registry()
-                except Exception as error:   # the tables are committed: keep the last build, retry next run
-                    print(f'warning: the registry was not rebuilt ({type(error).__name__}: {error}); '
-                          f'the previous build is kept and the next run tries again', file=sys.stderr)
-            if export:
-                for name, done in zip(TABLES, [_.result() for _ in exports] or [None] * len(TABLES)):
-                    if done is None:
-                        self.export_table(name)
-                self.export_registry()
-                self.manifest['exported'] = generation
+            from pipeline.store import registry_tables
+            try:
+                registry_tables.update(self)
+            except Exception as error:   # the tables are committed: the next run tries again
+                print(f'warning: the registry was not rebuilt ({type(error).__name__}: {error}); '
+                      f'the previous build is kept and the next run tries again', file=sys.stderr)
         if self.run is not None:
             self.run.update(status=status, finished=now())
-        self.save()
-        self.export_runs()
+            self.put_run()
 
-    def export_tables(self) -> None:
-        """Each table whole as `<table>.csv` (UTF-8 with BOM, so Excel shows Cyrillic)."""
-        for name in TABLES:
-            self.export_table(name)
 
-    def export_table(self, name: str) -> str:
-        tables.write_atomic(self.path / f'{name}.csv', lambda path: self.table_csv(name, path))
-        return name
+def read_table(store: Store, name: str, live: pa.Array | None, raw: bool = False):
+    """Table `name` of `store` as pandas (`raw`: as Arrow): child tables only with rows of live documents."""
+    table = store.arrow(name)
+    if live is not None and name in CHILDREN and len(table):
+        table = table.filter(pc.is_in(table['doc_id'], value_set=live))
+    return table if raw else to_pandas(name, table)
 
-    def export_registry(self) -> None:
-        for name in ('registry', 'registry_entities'):
-            tables.write_atomic(self.path / f'{name}.csv',
-                                lambda path, name=name: write_csv(path, name, [self.table(name)]))
 
-    def table_csv(self, name: str, path: str) -> None:
-        """Table `name` as CSV, part by part (memory bounded by a part)."""
-        if name == 'errors':
-            write_csv(path, name, [self.live_errors()])
+def datasets(path: str | os.PathLike) -> dict:
+    """Every table of the output folder `path` as a lazy Arrow dataset of its live rows, for engines that
+    read only the columns and row groups a query needs (DuckDB).
+
+    Child tables hold rows of no live document only while a run writes or after one was killed (until
+    the next run); then they are read whole and filtered here."""
+    import pyarrow.dataset as ds
+    store = Store(path)
+    runs = store.arrow('runs', ['status'])
+    unfinished = 'running' in runs['status'].to_pylist()
+    live = store.live_ids() if unfinished else None
+    found = {}
+    for name in (*TABLES, 'registry', 'registry_entities', 'runs'):
+        table = store.delta(name)
+        if table is None:
+            found[name] = ds.dataset(arrow_schema(name).remove_metadata().empty_table())
+        elif unfinished and name in CHILDREN:
+            found[name] = ds.dataset(read_table(store, name, live, raw=True))
         else:
-            write_csv(path, name, (self.live_part(name, seq) for seq, _ in self.files(name)))
-
-    def export_runs(self) -> None:
-        runs = self.runs()
-        tables.write_atomic(self.path / 'runs.parquet', lambda path: runs.to_parquet(path, index=False))
-        tables.write_atomic(self.path / 'runs.csv',
-                            lambda path: runs.to_csv(path, index=False, encoding='utf-8-sig'))
+            found[name] = viewed(table.to_pyarrow_dataset())
+    return found
 
 
-def export_table(path: str | os.PathLike, name: str) -> str:
-    """`<name>.csv` of the output folder `path`, from its committed parts (run by a worker process
-    while the run's own process builds the registry; the run holds the lock)."""
-    return Store(path).export_table(name)
+def viewed(dataset):
+    """The same files as `dataset`, every string column read as `string_view`: files written by an append
+    and files rewritten by a delete differ there, and pyarrow compares their statistics with a filter
+    only when the types agree (DuckDB reads `string_view` natively)."""
+    import pyarrow.dataset as ds
+    fields = [pa.field(_.name, pa.string_view()) if pa.types.is_string(_.type) or
+              pa.types.is_large_string(_.type) else _ for _ in dataset.schema]
+    return ds.dataset(dataset.files, schema=pa.schema(fields), format='parquet', filesystem=dataset.filesystem)
 
 
-def csv_schema(name: str) -> pa.Schema:
-    return pa.Schema.from_pandas(empty(name), preserve_index=False).remove_metadata()
+def plain(dataset):
+    """The same files as `dataset`, without the file-level statistics deltalake attaches."""
+    import pyarrow.dataset as ds
+    return ds.dataset(dataset.files, schema=dataset.schema, format='parquet', filesystem=dataset.filesystem)
 
 
-def write_csv(path: str, name: str, parts) -> None:
-    """Rows of table `name` (pandas or Arrow tables) as one CSV file: UTF-8 with BOM, a header line,
-    text quoted, empty for missing values; written by pyarrow, which is several times faster than pandas."""
-    schema = csv_schema(name)
-    with open(path, 'wb') as handle:
-        handle.write(b'\xef\xbb\xbf')
-        with pacsv.CSVWriter(handle, schema, write_options=pacsv.WriteOptions(quoting_style='needed')) as writer:
-            for part in parts:
-                if isinstance(part, pd.DataFrame):
-                    part = pa.Table.from_pandas(part, preserve_index=False)
-                writer.write_table(part.select(schema.names).cast(schema))
+def read_table(store: Store, name: str, live: pa.Array | None, raw: bool = False):
+    """Table `name` of `store` as pandas (`raw`: as Arrow): child tables only with rows of live documents."""
+    table = store.arrow(name)
+    if live is not None and name in CHILDREN and len(table):
+        table = table.filter(pc.is_in(table['doc_id'], value_set=live))
+    return table if raw else to_pandas(name, table)
+
+
+def datasets(path: str | os.PathLike) -> dict:
+    """Every table of the output folder `path` as a lazy Arrow dataset of its live rows (child tables
+    filtered to live documents), for engines that read only the columns a query needs (DuckDB)."""
+    import pyarrow.dataset as ds
+    store = Store(path)
+    live = store.live_ids().to_pylist()
+    found = {}
+    for name in (*TABLES, 'registry', 'registry_entities', 'runs'):
+        table = store.delta(name)
+        if table is None:
+            found[name] = ds.dataset(arrow_schema(name).remove_metadata().empty_table())
+            continue
+        dataset = plain(table.to_pyarrow_dataset())
+        found[name] = dataset.filter(pc.field('doc_id').isin(live)) if name in CHILDREN else dataset
+    return found
 
 
 def load_tables(path: str | os.PathLike = 'output') -> dict[str, pd.DataFrame]:
-    """Every table of the output folder `path` (live rows of committed parts), and `runs`."""
-    path = Path(path)
-    if not (path / MANIFEST).exists():   # tables.write's one-file layout, or a first run that committed nothing
-        flat = any((path / f'{name}.parquet').exists() for name in TABLES)
-        frames = tables.load_flat(path) if flat else {name: empty(name) for name in TABLES}
-        frames.update({name: empty(name) for name in tables.DERIVED})
-        return frames
-    for attempt in range(3):
-        try:
-            store = Store(path)
-            frames = {name: store.table(name) for name in (*TABLES, 'registry', 'registry_entities')}
-            frames['runs'] = store.runs()
-            return frames
-        except FileNotFoundError:   # `compact` replaced the parts while we read: read the new manifest
-            if attempt == 2:
-                raise
-    raise AssertionError('unreachable')
+    """Every table of the output folder `path` (live rows), the registry's and `runs`."""
+    store = Store(path)
+    live = store.live_ids()
+    frames = {name: read_table(store, name, live) for name in (*TABLES, 'registry', 'registry_entities')}
+    frames['runs'] = to_pandas('runs', store.arrow('runs')).sort_values('run_id', ignore_index=True)
+    frames['registry'] = frames['registry'].sort_values(
+        ['type', 'global_id'], key=lambda _: _.str[1:].astype(int) if _.name == 'global_id' else _,
+        ignore_index=True)
+    return frames
 
 
-def compact(path: str | os.PathLike, documents_per_part: int = COMPACT_DOCUMENTS) -> tuple[int, int]:
-    """Rewrite the parts of `path` without replaced rows, about `documents_per_part` documents each.
+def write_tables(frames: dict[str, pd.DataFrame], out: str | os.PathLike) -> None:
+    """Commit tables built outside a run (rows.build) into the output folder `out` as one chunk."""
+    checked = {name: schemas.check(name, frame) for name, frame in frames.items() if name in TABLES}
+    with Store.open(out) as store:
+        store.commit(checked)
 
-    Returns (parts before, parts after). The tables read the same before and after.
-    """
+
+def compact(path: str | os.PathLike, retention_hours: float = RETENTION_HOURS) -> tuple[int, int]:
+    """Merge each table's small files (Delta optimize), then delete the files no version younger than
+    `retention_hours` needs (vacuum). Returns (data files before, after). The tables read the same."""
+    before = after = 0
     with Store.open(path) as store:
-        before = store.manifest['parts']
-        after: list[dict] = []
-        pending: dict[str, list[pa.Table]] = {}
-        versions: list[str | None] = []    # of the documents' parts in `pending`
-
-        def flush(pending=pending):
-            rows = {name: sum(len(_) for _ in parts) for name, parts in pending.items()}
-            rows = {name: count for name, count in rows.items() if count}
-            if rows:
-                seq = store.manifest['next_seq']
-                for name in rows:
-                    table = pa.concat_tables(pending[name], promote_options='permissive')
-                    tables.write_atomic(store.file(name, seq), lambda path, table=table: pq.write_table(table, path))
-                written = set(versions)
-                after.append({'seq': seq, 'run_id': None, 'rows': rows,
-                              'version': written.pop() if len(written) == 1 else None})
-                store.manifest['next_seq'] = seq + 1
-            pending.clear()
-            versions.clear()
-
-        count = 0
-        for part in before:
-            for name in part['rows']:
-                if name != 'errors':
-                    pending.setdefault(name, []).append(store.live_part(name, part['seq']))
-            if set(store.part_ids.get(part['seq'], ())) - store.stale(part['seq']):   # live documents
-                versions.append(part_version(store.manifest, part))
-            count += part['rows'].get('documents', 0)
-            if count >= documents_per_part:
-                flush()
-                count = 0
-        flush()
-        errors = store.live_errors()
-        if len(errors):   # last, so that no document is newer than its error rows
-            pending['errors'] = [pa.Table.from_pandas(errors, preserve_index=False)]
-            flush()
-        exported = store.manifest['exported'] == store.manifest['generation']
-        built = store.manifest.get('registry')
-        current = built is not None and built['generation'] == store.manifest['generation']
-        store.manifest['parts'] = after
-        store.manifest['generation'] += 1
-        if exported:   # same rows: the CSV exports still hold
-            store.manifest['exported'] = store.manifest['generation']
-        if current:    # and so does the registry
-            built['generation'] = store.manifest['generation']
-        store.save()
-        store.tidy()
-        return len(before), len(after)
+        for name in (*TABLES, 'runs', 'registry', 'registry_entities', INDEX,
+                     '_registry/keys', '_registry/members', '_registry/documents', '_registry/counts'):
+            table = store.delta(name)
+            if table is None:
+                continue
+            before += len(table.file_uris())
+            table.optimize.compact()
+            table.vacuum(retention_hours=retention_hours, enforce_retention_duration=False, dry_run=False)
+            after += len(table.file_uris())
+    return before, after

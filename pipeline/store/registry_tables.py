@@ -1,0 +1,294 @@
+"""The registry kept up to date incrementally in Delta tables (the rules are in registry.py).
+
+Reads the documents the registry has not seen in their current version (`_index`
+against `_registry/documents`: the documents of the run that just finished, and those
+of a run killed before its registry update) with their entities, name parts and
+mention normals; adds to `registry_entities` (entity → global id), `registry` (one row
+per global id), and three tables of its own:
+
+    _registry/keys       key -> global id, first come (and `#P`, `#O`, `#L`: the highest id given)
+    _registry/members    one row per linked entity: what the `registry` row of its id is computed from
+    _registry/counts     global id, kind (`alias`, `name`, `full`), text, count: its names, counted
+    _registry/documents  doc_id, sha256 of each document linked: the commit marker of an update
+
+Only the keys those documents may match are read (delta-rs scans with predicates,
+files skipped by their statistics), and only the persons already registered with
+their surnames; ids are given by `registry.build`, as a build over the whole folder
+gives them. The `registry` rows of the global ids those documents had or now have
+are updated from their previous rows and name counts, minus the members that went and
+plus those that came, so a run's cost does not grow with how many articles an id
+has; only an id that lost the member holding its first or last date reads its
+members' dates again.
+
+Order of commits: keys (append), members, registry_entities, counts, registry, and
+`_registry/documents` last; a killed update is done again by the next run (members,
+links and rows are replaced by doc_id or global id, so doing it twice gives the same;
+counts are replaced whole for the ids, from the rows read before).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import pandas as pd
+import pyarrow as pa
+
+from pipeline.store import registry, schemas
+from pipeline.store.tables import isin
+
+KEYS, MEMBERS, DOCUMENTS = '_registry/keys', '_registry/members', '_registry/documents'
+COUNTS = '_registry/counts'
+COUNTERS = [f'#{_}' for _ in registry.PREFIX.values()]
+SCHEMAS = {
+    KEYS: pa.schema([('key', pa.string()), ('global_id', pa.string())]),
+    DOCUMENTS: pa.schema([('doc_id', pa.string()), ('sha256', pa.string())]),
+    COUNTS: pa.schema([('global_id', pa.string()), ('kind', pa.string()), ('text', pa.string()),
+                       ('count', pa.int64())]),
+    MEMBERS: pa.schema([
+        ('entity_id', pa.string()), ('doc_id', pa.string()), ('sha256', pa.string()),
+        ('global_id', pa.string()), ('type', pa.string()), ('name', pa.string()), ('first', pa.string()),
+        ('last', pa.string()), ('surname', pa.string()), ('aliases', pa.list_(pa.string())),
+        ('n_mentions', pa.int64()), ('published', pa.string())]),
+}
+
+
+def read(store, name: str, columns=None, predicate: str | None = None) -> pa.Table:
+    return store.arrow(name, columns, predicate, schema=SCHEMAS.get(name))
+
+
+def strings(table: pa.Table, column: str) -> list:
+    return table[column].cast(pa.string()).to_pylist()
+
+
+def replace(store, name: str, rows: pa.Table, column: str, values: list[str], existed: bool) -> None:
+    """Rows of `name` whose `column` is in `values` replaced by `rows`, in one commit."""
+    from deltalake import write_deltalake
+    from pipeline.store.tables import quote
+    table = store.delta(name)
+    if table is not None and existed and values:
+        write_deltalake(table, rows, mode='overwrite', predicate=f'{column} IN ({quote(values)})')
+    elif table is not None and len(rows):
+        write_deltalake(table, rows, mode='append')
+    elif table is None:
+        write_deltalake(store.uri(name), rows, mode='append', storage_options=store.options)
+
+
+def behind(store) -> tuple[list[str], set[str]]:
+    """(doc_ids whose current version the registry has not linked, doc_ids it linked in some version)."""
+    linked = read(store, DOCUMENTS)
+    seen = dict(zip(strings(linked, 'doc_id'), strings(linked, 'sha256')))
+    return sorted(_ for _, (sha, _v) in store.index.items() if seen.get(_) != sha), set(seen)
+
+
+def update(store) -> int:
+    """Link the documents the registry is behind on; returns how many."""
+    docs, linked_before = behind(store)
+    if not docs:
+        return 0
+    wanted = isin('doc_id', docs)
+    documents = store.arrow('documents', ['doc_id', 'sha256', 'published'], wanted).to_pandas()
+    entities = store.arrow('entities', ['entity_id', 'doc_id', 'type', 'name', 'n_mentions'], wanted)
+    entities = entities.to_pandas()
+    persons = store.arrow('persons', ['entity_id', 'first', 'last'], wanted).to_pandas()
+    named_only = f'{wanted} AND entity_id IS NOT NULL AND normal IS NOT NULL'
+    mentions = store.arrow('mentions', ['entity_id', 'normal'], named_only).to_pandas()
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for entity_id, normal in zip(mentions['entity_id'].tolist(), mentions['normal'].tolist()):
+        if normal not in aliases[entity_id]:
+            aliases[entity_id].append(normal)
+    items = registry.candidates(entities, persons, aliases, {})
+    surnames = sorted({_.person.last for _ in items if _.person is not None and _.person.last})
+    needed = set(COUNTERS)
+    for item in items:
+        needed.update(item.strong)
+        needed.add(f'{item.type}@{item.entity_id}')
+        if item.person is not None and item.person.last:
+            last, initial = item.person.last, item.person.initial
+            needed.update([f'PER~{last}', f'PER?{last}', f'PER~{initial} {last}'])
+    found = read(store, KEYS, predicate=isin('key', sorted(needed)))
+    keys: dict[str, str] = {}
+    for key, global_id in zip(strings(found, 'key'), strings(found, 'global_id')):
+        if key in COUNTERS:
+            keys[key] = max(keys.get(key, global_id), global_id, key=registry.number_of)
+        else:
+            keys.setdefault(key, global_id)
+    # persons registered with these surnames: what `named` holds in a whole build (one per id and name)
+    named = read(store, MEMBERS, ['entity_id', 'doc_id', 'sha256', 'global_id', 'type', 'name', 'first',
+                                  'last', 'n_mentions', 'published'],
+                 f'{isin("surname", surnames)} AND NOT {wanted}' if surnames else 'false').to_pandas()
+    named = named.drop_duplicates(['global_id', 'first', 'last'])
+    state = registry.State(named[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), keys)
+    all_entities = pd.concat([entities, named[['entity_id', 'doc_id', 'type', 'name', 'n_mentions']]],
+                             ignore_index=True)
+    all_persons = pd.concat([persons, named[['entity_id', 'first', 'last']]], ignore_index=True)
+    all_documents = pd.concat([documents, named[['doc_id', 'sha256', 'published']].drop_duplicates('doc_id')],
+                              ignore_index=True)
+    _, links, after = registry.build(all_entities, all_persons,
+                                     pd.DataFrame({'entity_id': mentions['entity_id'],
+                                                   'normal': mentions['normal']}),
+                                     all_documents, state)
+    global_ids = dict(zip(links['entity_id'].tolist(), links['global_id'].tolist()))
+    old = read(store, MEMBERS, predicate=wanted)
+    affected = set(strings(old, 'global_id')) | {global_ids[_] for _ in entities['entity_id']}
+    existed = bool(set(docs) & linked_before)
+
+    # 1. keys: the new ones, and the highest id of each prefix
+    fresh = {k: v for k, v in after.keys.items() if k in needed and k not in keys and k not in COUNTERS}
+    highest = {}
+    for global_id in after.keys.values():
+        prefix = f'#{global_id[0]}'
+        if registry.number_of(global_id) > registry.number_of(highest.get(prefix, global_id[0] + '0')):
+            highest[prefix] = global_id
+    fresh.update(highest)
+    keys_rows = pa.table({'key': list(fresh), 'global_id': list(fresh.values())}, schema=SCHEMAS[KEYS])
+    replace(store, KEYS, keys_rows, 'key', [], False)
+    # 2. the members of these documents
+    sha = dict(zip(documents['doc_id'].tolist(), documents['sha256'].tolist()))
+    published = dict(zip(documents['doc_id'].tolist(), documents['published'].tolist()))
+    parts = {row.entity_id: row for row in registry.rows(persons, ['entity_id', 'first', 'last'])}
+    members = pa.table({
+        'entity_id': entities['entity_id'].tolist(), 'doc_id': entities['doc_id'].tolist(),
+        'sha256': [sha[_] for _ in entities['doc_id']],
+        'global_id': [global_ids[_] for _ in entities['entity_id']],
+        'type': entities['type'].tolist(), 'name': entities['name'].tolist(),
+        'first': [none(parts[_].first) if _ in parts else None for _ in entities['entity_id']],
+        'last': [none(parts[_].last) if _ in parts else None for _ in entities['entity_id']],
+        'surname': [registry.fold_person(parts[_].last) if _ in parts and none(parts[_].last) else None
+                    for _ in entities['entity_id']],
+        'aliases': [aliases.get(_, []) for _ in entities['entity_id']],
+        'n_mentions': [int(_) for _ in entities['n_mentions']],
+        'published': [none(published.get(_)) for _ in entities['doc_id']],
+    }, schema=SCHEMAS[MEMBERS])
+    # 3. the counts and registry rows of every id these documents had or now have, then their members
+    marker = store.delta(DOCUMENTS)
+    update_number = (marker.version() + 1 if marker is not None else 0) + 1   # versions count from 0
+    rows = aggregate(store, sorted(affected), old, members, docs, update_number)
+    from pipeline.store.tables import to_arrow
+    replace(store, 'registry', to_arrow('registry', rows), 'global_id', sorted(affected), True)
+    replace(store, MEMBERS, members, 'doc_id', docs, existed)
+    public = schemas.check('registry_entities', pd.DataFrame({
+        'entity_id': entities['entity_id'], 'doc_id': entities['doc_id'],
+        'global_id': [global_ids[_] for _ in entities['entity_id']]}))
+    replace(store, 'registry_entities', to_arrow('registry_entities', public), 'doc_id', docs, existed)
+    # 4. the marker: these documents are linked
+    replace(store, DOCUMENTS, pa.table({'doc_id': docs, 'sha256': [sha.get(_) for _ in docs]},
+                                       schema=SCHEMAS[DOCUMENTS]), 'doc_id', docs, existed)
+    return len(docs)
+
+
+def none(value):
+    return value if isinstance(value, str) and value else None
+
+
+def is_full(row) -> bool:
+    """A person named with a first name that is not an initial (what the canonical name prefers)."""
+    first = registry.fold_person(row['first']) if isinstance(row['first'], str) and row['first'] else ''
+    return row['type'] == 'PER' and bool(first) and not registry.is_initial(first)
+
+
+def aggregate(store, affected: list[str], removed: pa.Table, added: pa.Table, docs: list[str],
+              update_number: int) -> pd.DataFrame:
+    """The `registry` rows of the `affected` ids, from their persisted counts (names, articles, mentions,
+    dates) minus the members `removed` plus those `added`: the cost follows the members that changed,
+    not how many articles an id has (`Россия` is in most of them). The counts are committed with the
+    application transaction (`registry`, update number), so an update done again after a kill never
+    applies its change twice. Only an id that lost the member holding its first or last date reads its
+    members' dates again."""
+    from deltalake import CommitProperties, Transaction, write_deltalake
+    from pipeline.store.tables import APP
+    app = f'{APP}/registry'
+    where = isin('global_id', affected)
+    counts = Counter()
+    found = read(store, COUNTS, predicate=where)
+    for global_id, kind, text, count in zip(*(strings(found, _) for _ in ('global_id', 'kind', 'text')),
+                                            found['count'].to_pylist()):
+        counts[global_id, kind, text] += count
+    table = store.delta(COUNTS)
+    if table is None or (table.transaction_version(app) or 0) < update_number:
+        apply(store, counts, removed, added, docs)
+        kept = [(g, k, t, c) for (g, k, t), c in counts.items() if c > 0 and counts[g, '#articles', ''] > 0]
+        rows = pa.table({'global_id': [_[0] for _ in kept], 'kind': [_[1] for _ in kept],
+                         'text': [_[2] for _ in kept], 'count': [_[3] for _ in kept]}, schema=SCHEMAS[COUNTS])
+        properties = CommitProperties(app_transactions=[Transaction(app, update_number)])
+        if table is None:
+            write_deltalake(store.uri(COUNTS), rows, mode='append', storage_options=store.options,
+                            commit_properties=properties)
+        else:
+            write_deltalake(table, rows, mode='overwrite', predicate=where, commit_properties=properties)
+    names: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for (global_id, kind, text), count in counts.items():
+        if count > 0:
+            names[global_id][kind][text] = count
+    found = []
+    for global_id in affected:
+        held = names[global_id]
+        if not held['#articles']:
+            continue
+        type = TYPES[global_id[0]]
+        name = canonical(type, held)
+        aliases = sorted(held['alias'].items(), key=lambda _: (-_[1], _[0]))
+        others = [alias for alias, _ in aliases if alias != name]
+        found.append(dict(global_id=global_id, type=type, name=name,
+                          aliases=' | '.join(others[:registry.MAX_ALIASES]) or None,
+                          n_articles=held['#articles'][''], n_mentions=held['#mentions'][''],
+                          first_seen=next(iter(held['#first']), None), last_seen=next(iter(held['#last']), None)))
+    return schemas.check('registry', schemas.frame('registry', found))
+
+
+def apply(store, counts: Counter, removed: pa.Table, added: pa.Table, docs: list[str]) -> None:
+    """Counts of the ids (`counts[id, kind, text]`) with the members `removed` taken out and `added` put in."""
+    dates = defaultdict(set)
+    for (global_id, kind, text), count in list(counts.items()):
+        if kind in ('#first', '#last') and count > 0:
+            dates[global_id].add(text)
+    again = set()
+    for members, sign in ((removed, -1), (added, 1)):
+        frame = members.to_pandas()
+        for global_id, held in frame.groupby('global_id')['doc_id']:
+            counts[global_id, '#articles', ''] += sign * held.nunique()
+        for row in frame.to_dict('records'):
+            global_id = row['global_id']
+            counts[global_id, '#mentions', ''] += sign * int(row['n_mentions'])
+            for alias in [row['name'], *list(row['aliases'] if row['aliases'] is not None else [])]:
+                counts[global_id, 'alias', alias] += sign
+            counts[global_id, 'name', row['name']] += sign
+            if is_full(row):
+                counts[global_id, 'full', row['name']] += sign
+            day = row['published'][:10] if none(row['published']) else None
+            if day is None:
+                continue
+            if sign < 0 and day in dates[global_id]:
+                again.add(global_id)
+            elif sign > 0:
+                dates[global_id].add(day)
+    if again:   # a member that held the first or last date went: the dates of the id's other members
+        others = read(store, MEMBERS, ['global_id', 'published'],
+                      f'{isin("global_id", sorted(again))} AND NOT {isin("doc_id", docs)}')
+        fresh = {_: set() for _ in again}
+        for part in (others, added.select(['global_id', 'published'])):
+            for global_id, day in zip(strings(part, 'global_id'), strings(part, 'published')):
+                if global_id in fresh and day:
+                    fresh[global_id].add(day[:10])
+        dates.update(fresh)
+    for global_id, days in dates.items():
+        for kind in ('#first', '#last'):
+            for key in [_ for _ in counts if _[0] == global_id and _[1] == kind]:
+                del counts[key]
+        if days:
+            counts[global_id, '#first', min(days)] = 1
+            counts[global_id, '#last', max(days)] = 1
+
+
+TYPES = {prefix: type for type, prefix in registry.PREFIX.items()}
+
+
+def canonical(type: str, names: dict[str, Counter]) -> str:
+    """The name most articles use (registry.canonical, from counts): for a known place or organisation
+    its gazetteer name; for a person the commonest full name."""
+    if type != 'PER':
+        for name, _ in sorted(names['name'].items(), key=lambda _: (-_[1], -len(_[0]), _[0])):
+            known = registry.gazetteer_name(type, name)
+            if known:
+                return known
+    pool = names['full'] if type == 'PER' and names['full'] else names['name']
+    return sorted(pool, key=lambda _: (-pool[_], -len(_), _))[0]
