@@ -39,11 +39,12 @@ def test_duplicates_found_across_batches_without_rebuilding(tmp_path):
     pages = [page for story in STORIES for page in syndicated(story)]
     originals, copies = pages[0::3], [_ for n, _ in enumerate(pages) if n % 3]
     assert set(marked(duplicates.Index(tmp_path), originals).values()) == {None}
-    first = {_.name: _.read_bytes() for _ in (tmp_path / 'duplicates').iterdir()}
-    found = marked(duplicates.Index(tmp_path), copies)   # a later run: a new index object reads the parts
+    first = {_.name: _.read_bytes() for _ in (tmp_path / '_duplicates').rglob('*.parquet')}
+    found = marked(duplicates.Index(tmp_path), copies)   # a later run: a new index object reads the tables
     assert found == {copy[0]: originals[n // 2][0] for n, copy in enumerate(copies)}
-    now = {_.name: _.read_bytes() for _ in (tmp_path / 'duplicates').iterdir()}
-    assert {_: now[_] for _ in first} == first and len(now) == 2 * len(first)   # appended; old parts kept
+    now = {_.name: _.read_bytes() for _ in (tmp_path / '_duplicates').rglob('*.parquet')}
+    assert {_: now[_] for _ in first} == first and len(now) == 2 * len(first)   # appended; old files kept
+    assert duplicates.Index(tmp_path).table('bands').version() == 1
     stories = duplicates.stories(tmp_path)
     assert duplicates.count_stories(list(stories), stories) == len(STORIES)
 
@@ -74,13 +75,16 @@ def test_duplicates_run_marks_documents(res, tmp_path):
     assert documents['duplicate_of'].fillna('').to_dict() == {'0.html': '', '1.html': '0.html', '2.html': '0.html'}
 
 
-def test_duplicates_index_parts_are_merged_and_still_found(tmp_path, monkeypatch):
-    monkeypatch.setattr(duplicates, 'MAX_PARTS', 2)
+def test_duplicates_index_batches_found_after_compact(tmp_path):
+    """One Delta append per batch; compact (optimize + vacuum) merges them and every story is still found."""
+    from pipeline.store.tables import compact
     pages = [page for story in STORIES for page in syndicated(story)]
     originals, copies = pages[0::3], [_ for n, _ in enumerate(pages) if n % 3]
-    for original in originals:   # one batch each: three parts of each kind, merged past two
+    for original in originals:   # one batch each: one append per kind each
         marked(duplicates.Index(tmp_path), [original])
     index = duplicates.Index(tmp_path)
-    assert len(index.parts('bands')) == len(index.parts('signatures')) == 1
+    assert index.table('bands').version() == index.table('signatures').version() == len(originals) - 1
+    compact(tmp_path, retention_hours=0)
+    assert len(index.table('bands').file_uris()) == len(index.table('signatures').file_uris()) == 1
     found = marked(index, copies)
     assert found == {copy[0]: originals[n // 2][0] for n, copy in enumerate(copies)}

@@ -17,14 +17,13 @@ copied with a header line, a footer line and one sentence edited keeps 0.5 to
 0.7; unrelated articles, even of one site with its own stock lines, stay
 under 0.1. Exact copies under other ids are the trivial case (similarity 1).
 
-The index (`duplicates/` in the output folder) is append-only Parquet: per
-batch, `bands-NNNNNN.parquet` (band, hash, doc_id) and `signatures-NNNNNN.parquet`
-(doc_id, published, story, signature); a batch reads only the band rows whose
-hashes it holds (a filtered scan) and the signatures of its candidates. A
-document read again (an edited article) gets new rows; the newest win. Past
-MAX_PARTS parts of a kind, the parts are merged into one (their rows copied,
-not computed again): on a store of 50,000 articles a lookup then reads one
-file of two million band rows instead of 400 small ones.
+The index is two append-only Delta Lake tables in the output folder (on disk
+or S3, as the tables): `_duplicates/bands` (band, hash, doc_id, seq) and
+`_duplicates/signatures` (doc_id, published, story, signature, seq), one
+append per batch, `seq` the batch's number; a batch reads only the band rows
+whose hashes it holds (a filtered scan) and the signatures of its candidates.
+A document read again (an edited article) gets new rows; the highest `seq`
+wins. `compact` (Delta optimize) merges the small files of many batches.
 
 When a copy published earlier arrives after its story is indexed, the new copy
 becomes the story's first: its signature row and those of the story's members
@@ -34,24 +33,24 @@ rows already committed keep the `duplicate_of` they were written with.
 
 from __future__ import annotations
 
-from pipeline.lang.text import fold_word
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
-FOLDER = 'duplicates'
+from pipeline.lang.text import fold_word
+
+FOLDER = '_duplicates'
+KINDS = ('bands', 'signatures')
 PERMUTATIONS = 120
 BANDS, ROWS = 40, 3          # BANDS * ROWS == PERMUTATIONS
 SHINGLE = 3                  # words per shingle
 JACCARD = 0.4                # estimated similarity from which two texts are one story
 SEED = 1
-MAX_PARTS = 16               # more parts of a kind than this are merged into one (each lookup opens them all)
 SCHEME = 'affine32'          # datasketch's hashing scheme, named: the index must not change with its default
 
 WORD = re.compile(r'\w+')
@@ -110,40 +109,54 @@ def earliest(published: str | None, order: int) -> tuple:
 class Index:
     """The index of the stories held by an output folder: find copies, then append a batch."""
 
-    def __init__(self, out: str | Path):
-        self.folder = Path(out) / FOLDER
+    def __init__(self, out: str | os.PathLike):
+        self.root = os.fspath(out).rstrip('/')
         self.pending: list[tuple[pd.DataFrame, pd.DataFrame]] = []
 
-    def parts(self, kind: str) -> list[Path]:
-        return sorted(self.folder.glob(f'{kind}-*.parquet')) if self.folder.is_dir() else []
+    def path(self, kind: str) -> str:
+        return f'{self.root}/{FOLDER}/{kind}'
+
+    def table(self, kind: str):
+        """The Delta table of `kind`, or None before the first batch."""
+        from deltalake import DeltaTable
+
+        from pipeline.store.tables import storage_options
+        path = self.path(kind)
+        if not DeltaTable.is_deltatable(path, storage_options=storage_options(path)):
+            return None
+        return DeltaTable(path, storage_options=storage_options(path))
+
+    def scan(self, kind: str, columns: list[str] | None = None, where=None) -> pd.DataFrame | None:
+        """Rows of `kind` (the newest of each document last), or None before the first batch."""
+        table = self.table(kind)
+        if table is None:
+            return None
+        found = table.to_pyarrow_dataset().to_table(columns=columns, filter=where).to_pandas()
+        return found.sort_values('seq', kind='stable') if 'seq' in found else found
 
     def lookup(self, hashes: np.ndarray) -> pd.DataFrame:
         """Band rows (band hash, doc_id) of indexed documents that share a hash with `hashes`."""
-        parts = self.parts('bands')
-        if not parts or not len(hashes):
-            return pd.DataFrame({'hash': pd.Series(dtype='int64'), 'doc_id': pd.Series(dtype='string')})
-        table = ds.dataset(parts, format='parquet').to_table(
-            columns=['hash', 'doc_id'], filter=ds.field('hash').isin(pa.array(np.unique(hashes))))
-        return table.to_pandas()
+        empty = pd.DataFrame({'hash': pd.Series(dtype='int64'), 'doc_id': pd.Series(dtype='string')})
+        if not len(hashes):
+            return empty
+        found = self.scan('bands', ['hash', 'doc_id'], ds.field('hash').isin(pa.array(np.unique(hashes))))
+        return empty if found is None else found
 
     def signatures(self, doc_ids) -> pd.DataFrame:
         """The newest signature row of each of `doc_ids`."""
-        parts = self.parts('signatures')
-        if not parts or not doc_ids:
+        found = None if not doc_ids else self.scan(
+            'signatures', where=ds.field('doc_id').isin(pa.array(sorted(doc_ids), pa.string())))
+        if found is None:
             return pd.DataFrame(columns=['doc_id', 'published', 'story', 'signature'])
-        table = ds.dataset(parts, format='parquet').to_table(
-            filter=ds.field('doc_id').isin(pa.array(sorted(doc_ids), pa.string())))
-        frame = table.to_pandas()
-        return frame.drop_duplicates('doc_id', keep='last').set_index('doc_id', drop=False)
+        return found.drop_duplicates('doc_id', keep='last').set_index('doc_id', drop=False)
 
     def members(self, stories: set[str]) -> pd.DataFrame:
         """The newest signature rows whose story is one of `stories` (to move them to an earlier copy)."""
-        parts = self.parts('signatures')
-        if not parts or not stories:
+        found = None if not stories else self.scan(
+            'signatures', where=ds.field('story').isin(pa.array(sorted(stories), pa.string())))
+        if found is None:
             return pd.DataFrame(columns=['doc_id', 'published', 'story', 'signature'])
-        table = ds.dataset(parts, format='parquet').to_table(
-            filter=ds.field('story').isin(pa.array(sorted(stories), pa.string())))
-        return table.to_pandas().drop_duplicates('doc_id', keep='last')
+        return found.drop_duplicates('doc_id', keep='last')
 
     def mark(self, documents: pd.DataFrame) -> pd.DataFrame:
         """`documents` with `duplicate_of` set against the index and each other; the batch is kept
@@ -225,44 +238,28 @@ class Index:
         self.pending.append((band_rows, rows))
 
     def flush(self) -> None:
-        """Append the marked batches to the index (one part per kind)."""
+        """Append the marked batches to the index (one Delta append per kind, `seq` the next number)."""
         if not self.pending:
             return
-        from pipeline.store.rows import write_atomic
+        from deltalake import write_deltalake
 
+        from pipeline.store.tables import storage_options
         band_rows = pd.concat([_[0] for _ in self.pending], ignore_index=True)
         rows = pd.concat([_[1] for _ in self.pending], ignore_index=True)
-        numbers = [int(_.stem.split('-')[1]) for _ in self.parts('signatures')]
-        seq = max(numbers, default=0) + 1
+        table = self.table('signatures')
+        seq = 0 if table is None else table.version() + 1
         for kind, frame in (('bands', band_rows), ('signatures', rows)):
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            write_atomic(self.folder / f'{kind}-{seq:06d}.parquet', lambda path: pq.write_table(table, path))
+            frame = frame.assign(seq=np.int64(seq))
+            write_deltalake(self.path(kind), pa.Table.from_pandas(frame, preserve_index=False),
+                            mode='append', storage_options=storage_options(self.path(kind)))
         self.pending = []
-        if len(self.parts('signatures')) > MAX_PARTS:
-            self.merge()
-
-    def merge(self) -> None:
-        """The parts of each kind merged into one, rows in the same order (the newest still last): a lookup
-        opens a few files, not one per batch ever indexed. The rows are copied, never computed again;
-        the merged part is written before the old ones go, so a crash leaves rows twice, never none."""
-        from pipeline.store.rows import write_atomic
-
-        for kind in ('bands', 'signatures'):
-            parts = self.parts(kind)
-            table = pa.concat_tables([pq.read_table(_) for _ in parts])
-            seq = int(parts[-1].stem.split('-')[1])
-            merged = self.folder / f'{kind}-{seq:06d}.parquet'
-            write_atomic(merged, lambda path: pq.write_table(table, path, row_group_size=1 << 20))
-            for part in parts[:-1]:
-                part.unlink()
 
 
-def stories(out: str | Path) -> dict[str, str]:
+def stories(out: str | os.PathLike) -> dict[str, str]:
     """doc_id -> the doc_id of its story's earliest copy (itself when it is the first), from the index."""
-    parts = Index(out).parts('signatures')
-    if not parts:
+    frame = Index(out).scan('signatures', ['doc_id', 'story', 'seq'])
+    if frame is None:
         return {}
-    frame = ds.dataset(parts, format='parquet').to_table(columns=['doc_id', 'story']).to_pandas()
     frame = frame.drop_duplicates('doc_id', keep='last')
     return dict(zip(frame['doc_id'], frame['story']))
 

@@ -544,7 +544,8 @@ def compact(path: str | os.PathLike, retention_hours: float = RETENTION_HOURS) -
     before = after = 0
     with Store.open(path) as store:
         for name in (*TABLES, 'runs', 'registry', 'registry_entities', INDEX,
-                     '_registry/keys', '_registry/members', '_registry/documents', '_registry/counts'):
+                     '_registry/keys', '_registry/members', '_registry/documents', '_registry/counts',
+                     '_duplicates/bands', '_duplicates/signatures'):
             table = store.delta(name)
             if table is None:
                 continue
