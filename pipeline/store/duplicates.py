@@ -45,7 +45,12 @@ import pyarrow.dataset as ds
 from pipeline.lang.text import fold_word
 
 FOLDER = '_duplicates'
-KINDS = ('bands', 'signatures')
+SCHEMAS = {   # declared, so that a first batch without dates does not fix `published` as a null column
+    'bands': pa.schema([('band', pa.int16()), ('hash', pa.int64()), ('doc_id', pa.string()),
+                        ('seq', pa.int64())]),
+    'signatures': pa.schema([('doc_id', pa.string()), ('published', pa.string()), ('story', pa.string()),
+                             ('signature', pa.binary()), ('seq', pa.int64())]),
+}
 PERMUTATIONS = 120
 BANDS, ROWS = 40, 3          # BANDS * ROWS == PERMUTATIONS
 SHINGLE = 3                  # words per shingle
@@ -250,8 +255,10 @@ class Index:
         seq = 0 if table is None else table.version() + 1
         for kind, frame in (('bands', band_rows), ('signatures', rows)):
             frame = frame.assign(seq=np.int64(seq))
-            write_deltalake(self.path(kind), pa.Table.from_pandas(frame, preserve_index=False),
-                            mode='append', storage_options=storage_options(self.path(kind)))
+            appended = pa.Table.from_pandas(frame[SCHEMAS[kind].names], schema=SCHEMAS[kind],
+                                            preserve_index=False)
+            write_deltalake(self.path(kind), appended, mode='append',
+                            storage_options=storage_options(self.path(kind)))
         self.pending = []
 
 

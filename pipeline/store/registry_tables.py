@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pipeline.store import registry, schemas
-from pipeline.store.tables import isin
+from pipeline.store.arrow import isin
 
 KEYS, MEMBERS, DOCUMENTS = '_registry/keys', '_registry/members', '_registry/documents'
 COUNTS = '_registry/counts'
@@ -63,7 +63,8 @@ def strings(table: pa.Table, column: str) -> list:
 def replace(store, name: str, rows: pa.Table, column: str, values: list[str], existed: bool) -> None:
     """Rows of `name` whose `column` is in `values` replaced by `rows`, in one commit."""
     from deltalake import write_deltalake
-    from pipeline.store.tables import quote
+
+    from pipeline.store.arrow import quote
     table = store.delta(name)
     if table is not None and existed and values:
         write_deltalake(table, rows, mode='overwrite', predicate=f'{column} IN ({quote(values)})')
@@ -163,7 +164,7 @@ def update(store) -> int:
     marker = store.delta(DOCUMENTS)
     update_number = (marker.version() + 1 if marker is not None else 0) + 1   # versions count from 0
     rows = aggregate(store, sorted(affected), old, members, docs, update_number)
-    from pipeline.store.tables import to_arrow
+    from pipeline.store.arrow import to_arrow
     replace(store, 'registry', to_arrow('registry', rows), 'global_id', sorted(affected), True)
     replace(store, MEMBERS, members, 'doc_id', docs, existed)
     public = schemas.check('registry_entities', pd.DataFrame({
@@ -195,7 +196,8 @@ def aggregate(store, affected: list[str], removed: pa.Table, added: pa.Table, do
     applies its change twice. Only an id that lost the member holding its first or last date reads its
     members' dates again."""
     from deltalake import CommitProperties, Transaction, write_deltalake
-    from pipeline.store.tables import APP
+
+    from pipeline.store.arrow import APP
     app = f'{APP}/registry'
     where = isin('global_id', affected)
     counts = Counter()

@@ -66,14 +66,27 @@ import pyarrow.compute as pc
 
 from pipeline import __version__
 from pipeline.store import schemas
+from pipeline.store.arrow import (  # noqa: F401 (the store's helpers, also used as tables.X)
+    APP,
+    INDEX,
+    arrow_schema,
+    empty,
+    index_schema,
+    isin,
+    key,
+    plain_strings,
+    plain_type,
+    quote,
+    to_arrow,
+    to_pandas,
+    typed_empty,
+)
 from pipeline.store.rows import TABLES
 
 LOCK = '.lock'
 OLD_MANIFEST = '_manifest.json'      # the 0.1 layout's commit point
-INDEX = '_index'
 CHILDREN = tuple(_ for _ in TABLES if _ not in ('documents', 'errors')) + (INDEX,)
 ERROR_KEY = ['source', 'doc_id', 'stage', 'message']
-APP = 'ru-news-facts'
 RETENTION_HOURS = 168                 # `compact` keeps files a reader of the last week may still need
 
 
@@ -103,73 +116,6 @@ def storage_options(root: str) -> dict[str, str] | None:
     # one writer at a time per folder (see README): S3 has no atomic rename of the log without a lock service
     options['AWS_S3_ALLOW_UNSAFE_RENAME'] = 'true'
     return options
-
-
-def index_schema() -> pa.Schema:
-    return pa.schema([('doc_id', pa.string()), ('sha256', pa.string()), ('source', pa.string()),
-                      ('pipeline_version', pa.string())])
-
-
-@lru_cache(maxsize=None)
-def arrow_schema(name: str) -> pa.Schema:
-    """The table's Arrow schema, with the pandas metadata that gives back the declared dtypes."""
-    if name == INDEX:
-        return index_schema()
-    return pa.Schema.from_pandas(typed_empty(name), preserve_index=False)
-
-
-def empty(name: str) -> pd.DataFrame:
-    """The table with no rows, its columns typed."""
-    return typed_empty(name).copy()
-
-
-@lru_cache(maxsize=None)
-def typed_empty(name: str) -> pd.DataFrame:
-    return schemas.check(name, schemas.frame(name, []))
-
-
-def to_arrow(name: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
-    schema = arrow_schema(name)
-    if isinstance(frame, pd.DataFrame):
-        frame = pa.Table.from_pandas(frame, schema=schema.remove_metadata(), preserve_index=False)
-    return frame.select(schema.names).cast(schema.remove_metadata())
-
-
-def to_pandas(name: str, table: pa.Table) -> pd.DataFrame:
-    """Rows read from Delta as the declared pandas dtypes."""
-    schema = arrow_schema(name)
-    table = table.select(schema.names).cast(schema)
-    if name == INDEX:
-        return table.to_pandas()
-    return table.to_pandas().astype(typed_empty(name).dtypes.to_dict())
-
-
-def plain_strings(table: pa.Table) -> pa.Table:
-    """String columns as `string`: files that a Delta delete rewrote come back as `string_view`, which
-    pyarrow's compute functions do not all take yet."""
-    return table.cast(pa.schema([pa.field(_.name, plain_type(_.type)) for _ in table.schema]))
-
-
-def plain_type(type: pa.DataType) -> pa.DataType:
-    if pa.types.is_string_view(type) or pa.types.is_large_string(type):
-        return pa.string()
-    if pa.types.is_list(type) or pa.types.is_large_list(type) or pa.types.is_list_view(type):
-        return pa.list_(plain_type(type.value_type))
-    return type
-
-
-def isin(column: str, values) -> str:
-    """A Delta SQL predicate: `column` is one of `values` (which must not be empty)."""
-    return f'"{column}" IN ({quote(values)})'
-
-
-def key(values) -> tuple:
-    return tuple(None if pd.isna(_) else _ for _ in values)
-
-
-def quote(values) -> str:
-    """A SQL list of string literals for a Delta predicate."""
-    return ', '.join("'" + str(_).replace("'", "''") + "'" for _ in values)
 
 
 def acquire(path: Path):
