@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -62,6 +63,11 @@ class Copy:
     doc_id: str
     duplicate_of: str
     similarity: float
+
+
+def warm() -> None:
+    """Import datasketch (half a second: it imports scipy) while the workers load their models."""
+    import datasketch  # noqa: F401
 
 
 def shingles(text: str) -> list[bytes]:
@@ -116,33 +122,36 @@ class Index:
     def parts(self, kind: str) -> list[Path]:
         return sorted(self.folder.glob(f'{kind}-*.parquet')) if self.folder.is_dir() else []
 
+    def rows(self, kind: str, column: str, values, columns=None) -> pd.DataFrame | None:
+        """The rows of the parts of `kind` whose `column` is one of `values`, in part order (None: no
+        part). The parts are read whole and then filtered: on a 50,000-article index that is five times
+        faster than a dataset filter of a few thousand values."""
+        parts = self.parts(kind)
+        if not parts:
+            return None
+        table = ds.dataset(parts, format='parquet').to_table(columns=columns)
+        return table.filter(pc.is_in(table[column], value_set=pa.array(values))).to_pandas()
+
     def lookup(self, hashes: np.ndarray) -> pd.DataFrame:
         """Band rows (band hash, doc_id) of indexed documents that share a hash with `hashes`."""
-        parts = self.parts('bands')
-        if not parts or not len(hashes):
+        found = self.rows('bands', 'hash', np.unique(hashes), ['hash', 'doc_id']) if len(hashes) else None
+        if found is None:
             return pd.DataFrame({'hash': pd.Series(dtype='int64'), 'doc_id': pd.Series(dtype='string')})
-        table = ds.dataset(parts, format='parquet').to_table(
-            columns=['hash', 'doc_id'], filter=ds.field('hash').isin(pa.array(np.unique(hashes))))
-        return table.to_pandas()
+        return found
 
     def signatures(self, doc_ids) -> pd.DataFrame:
         """The newest signature row of each of `doc_ids`."""
-        parts = self.parts('signatures')
-        if not parts or not doc_ids:
+        found = self.rows('signatures', 'doc_id', pa.array(sorted(doc_ids), pa.string())) if doc_ids else None
+        if found is None:
             return pd.DataFrame(columns=['doc_id', 'published', 'story', 'signature'])
-        table = ds.dataset(parts, format='parquet').to_table(
-            filter=ds.field('doc_id').isin(pa.array(sorted(doc_ids), pa.string())))
-        frame = table.to_pandas()
-        return frame.drop_duplicates('doc_id', keep='last').set_index('doc_id', drop=False)
+        return found.drop_duplicates('doc_id', keep='last').set_index('doc_id', drop=False)
 
     def members(self, stories: set[str]) -> pd.DataFrame:
         """The newest signature rows whose story is one of `stories` (to move them to an earlier copy)."""
-        parts = self.parts('signatures')
-        if not parts or not stories:
+        found = self.rows('signatures', 'story', pa.array(sorted(stories), pa.string())) if stories else None
+        if found is None:
             return pd.DataFrame(columns=['doc_id', 'published', 'story', 'signature'])
-        table = ds.dataset(parts, format='parquet').to_table(
-            filter=ds.field('story').isin(pa.array(sorted(stories), pa.string())))
-        return table.to_pandas().drop_duplicates('doc_id', keep='last')
+        return found.drop_duplicates('doc_id', keep='last')
 
     def mark(self, documents: pd.DataFrame) -> pd.DataFrame:
         """`documents` with `duplicate_of` set against the index and each other; the batch is kept
@@ -163,6 +172,9 @@ class Index:
         roots = set(known['story']) - set(known.index) - set(ids) if len(known) else set()
         if roots:   # the first copies of the candidates' stories, for their dates
             known = pd.concat([known, self.signatures(roots)])
+        signature_of = {d: np.frombuffer(_, np.uint32) for d, _ in zip(known['doc_id'], known['signature'])}
+        story_of = dict(zip(known['doc_id'], known['story']))
+        date_of = {d: None if pd.isna(_) else _ for d, _ in zip(known['doc_id'], known['published'])}
         batch: dict[int, list[int]] = {}   # band hash -> positions in this batch indexed so far
         story = {}                          # doc_id -> story (its earliest copy), this batch and the index
         story_date = {}                     # story -> (published, arrival) sort key
@@ -172,14 +184,13 @@ class Index:
         for position in order:
             doc_id, mine = ids[position], values[position]
             stories = set()
-            for other in candidates[position]:
-                if other != doc_id and other in known.index:
-                    row = known.loc[other]
-                    if similarity(mine, np.frombuffer(row['signature'], np.uint32)) >= JACCARD:
-                        first = moved.get(row['story'], row['story'])
-                        stories.add(first)
-                        opened = known.loc[first] if first in known.index else row
-                        story_date.setdefault(first, earliest(opened['published'], -1))
+            others = [_ for _ in candidates[position] if _ != doc_id and _ in signature_of]
+            if others:   # the estimated similarity with every candidate at once
+                similar = (np.stack([signature_of[_] for _ in others]) == mine).mean(axis=1) >= JACCARD
+                for other in np.array(others, dtype=object)[similar]:
+                    first = moved.get(story_of[other], story_of[other])
+                    stories.add(first)
+                    story_date.setdefault(first, earliest(date_of.get(first, date_of[other]), -1))
             for hash_ in bands[position].tolist():
                 for other in batch.get(hash_, ()):
                     if similarity(mine, values[other]) >= JACCARD:
