@@ -119,10 +119,10 @@ def source_texts() -> list[str]:
     return found
 
 
-def articles(size: int) -> list[str]:
+def articles(size: int, texts: list[str] | None = None) -> list[str]:
     """`size` distinct articles: sentence-aligned pieces of 60 or more words of the source texts."""
     pieces = []
-    for text in source_texts():
+    for text in source_texts() if texts is None else texts:
         piece = []
         for sentence in SENTENCE.split(' '.join(text.split())):
             piece.append(sentence)
@@ -218,7 +218,8 @@ def time_duplicates(store: int, keep: str | None = None) -> None:
     from pipeline.document import Document
     from pipeline.store import duplicates
 
-    texts = articles(store)
+    # the store holds other stories than the articles added: pieces of the other source texts
+    texts = articles(store, source_texts()[:-128])
     if len(texts) < store:   # fewer distinct pieces than the store: shuffled sentences make more
         rng = random.Random(7)
         base = list(texts)

@@ -332,6 +332,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     pool = engine
     if workers > 1:   # this process mostly waits for the workers: meanwhile, get ready for the registry
         threading.Thread(target=registry.warm, daemon=True).start()
+        if duplicates:   # and for the duplicates (store/duplicates.py)
+            threading.Thread(target=copies.warm, daemon=True).start()
     with store.Store.open(out) as dataset:
         dataset.begin_run(engine=pool.name, workers=workers, inputs=inputs)
         bar = tqdm(total=ingest.estimate(inputs), unit='doc',

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
+import pyarrow.compute as pc
 
 from pipeline.lang.text import fold_word
 
@@ -67,6 +67,11 @@ class Copy:
     doc_id: str
     duplicate_of: str
     similarity: float
+
+
+def warm() -> None:
+    """Import datasketch (half a second: it imports scipy) while the workers load their models."""
+    import datasketch  # noqa: F401
 
 
 def shingles(text: str) -> list[bytes]:
@@ -131,34 +136,35 @@ class Index:
             return None
         return DeltaTable(path, storage_options=storage_options(path))
 
-    def scan(self, kind: str, columns: list[str] | None = None, where=None) -> pd.DataFrame | None:
-        """Rows of `kind` (the newest of each document last), or None before the first batch."""
+    def rows(self, kind: str, column: str, values, columns=None) -> pd.DataFrame | None:
+        """The rows of `kind` whose `column` is one of `values`, the newest batch last (None before the
+        first batch). The table is read whole and then filtered: on a 50,000-article index that is five
+        times faster than a dataset filter of a few thousand values."""
         table = self.table(kind)
         if table is None:
             return None
-        found = table.to_pyarrow_dataset().to_table(columns=columns, filter=where).to_pandas()
-        return found.sort_values('seq', kind='stable') if 'seq' in found else found
+        wanted = None if columns is None else list(dict.fromkeys([*columns, column, 'seq']))
+        found = table.to_pyarrow_dataset().to_table(columns=wanted)
+        found = found.filter(pc.is_in(found[column], value_set=pa.array(values)))
+        return found.to_pandas().sort_values('seq', kind='stable')[columns or found.column_names]
 
     def lookup(self, hashes: np.ndarray) -> pd.DataFrame:
         """Band rows (band hash, doc_id) of indexed documents that share a hash with `hashes`."""
-        empty = pd.DataFrame({'hash': pd.Series(dtype='int64'), 'doc_id': pd.Series(dtype='string')})
-        if not len(hashes):
-            return empty
-        found = self.scan('bands', ['hash', 'doc_id'], ds.field('hash').isin(pa.array(np.unique(hashes))))
-        return empty if found is None else found
+        found = self.rows('bands', 'hash', np.unique(hashes), ['hash', 'doc_id']) if len(hashes) else None
+        if found is None:
+            return pd.DataFrame({'hash': pd.Series(dtype='int64'), 'doc_id': pd.Series(dtype='string')})
+        return found
 
     def signatures(self, doc_ids) -> pd.DataFrame:
         """The newest signature row of each of `doc_ids`."""
-        found = None if not doc_ids else self.scan(
-            'signatures', where=ds.field('doc_id').isin(pa.array(sorted(doc_ids), pa.string())))
+        found = self.rows('signatures', 'doc_id', pa.array(sorted(doc_ids), pa.string())) if doc_ids else None
         if found is None:
             return pd.DataFrame(columns=['doc_id', 'published', 'story', 'signature'])
         return found.drop_duplicates('doc_id', keep='last').set_index('doc_id', drop=False)
 
     def members(self, stories: set[str]) -> pd.DataFrame:
         """The newest signature rows whose story is one of `stories` (to move them to an earlier copy)."""
-        found = None if not stories else self.scan(
-            'signatures', where=ds.field('story').isin(pa.array(sorted(stories), pa.string())))
+        found = self.rows('signatures', 'story', pa.array(sorted(stories), pa.string())) if stories else None
         if found is None:
             return pd.DataFrame(columns=['doc_id', 'published', 'story', 'signature'])
         return found.drop_duplicates('doc_id', keep='last')
@@ -182,6 +188,9 @@ class Index:
         roots = set(known['story']) - set(known.index) - set(ids) if len(known) else set()
         if roots:   # the first copies of the candidates' stories, for their dates
             known = pd.concat([known, self.signatures(roots)])
+        signature_of = {d: np.frombuffer(_, np.uint32) for d, _ in zip(known['doc_id'], known['signature'])}
+        story_of = dict(zip(known['doc_id'], known['story']))
+        date_of = {d: None if pd.isna(_) else _ for d, _ in zip(known['doc_id'], known['published'])}
         batch: dict[int, list[int]] = {}   # band hash -> positions in this batch indexed so far
         story = {}                          # doc_id -> story (its earliest copy), this batch and the index
         story_date = {}                     # story -> (published, arrival) sort key
@@ -191,14 +200,13 @@ class Index:
         for position in order:
             doc_id, mine = ids[position], values[position]
             stories = set()
-            for other in candidates[position]:
-                if other != doc_id and other in known.index:
-                    row = known.loc[other]
-                    if similarity(mine, np.frombuffer(row['signature'], np.uint32)) >= JACCARD:
-                        first = moved.get(row['story'], row['story'])
-                        stories.add(first)
-                        opened = known.loc[first] if first in known.index else row
-                        story_date.setdefault(first, earliest(opened['published'], -1))
+            others = [_ for _ in candidates[position] if _ != doc_id and _ in signature_of]
+            if others:   # the estimated similarity with every candidate at once
+                similar = (np.stack([signature_of[_] for _ in others]) == mine).mean(axis=1) >= JACCARD
+                for other in np.array(others, dtype=object)[similar]:
+                    first = moved.get(story_of[other], story_of[other])
+                    stories.add(first)
+                    story_date.setdefault(first, earliest(date_of.get(first, date_of[other]), -1))
             for hash_ in bands[position].tolist():
                 for other in batch.get(hash_, ()):
                     if similarity(mine, values[other]) >= JACCARD:
@@ -264,9 +272,11 @@ class Index:
 
 def stories(out: str | os.PathLike) -> dict[str, str]:
     """doc_id -> the doc_id of its story's earliest copy (itself when it is the first), from the index."""
-    frame = Index(out).scan('signatures', ['doc_id', 'story', 'seq'])
-    if frame is None:
+    table = Index(out).table('signatures')
+    if table is None:
         return {}
+    frame = table.to_pyarrow_dataset().to_table(columns=['doc_id', 'story', 'seq']).to_pandas()
+    frame = frame.sort_values('seq', kind='stable')
     frame = frame.drop_duplicates('doc_id', keep='last')
     return dict(zip(frame['doc_id'], frame['story']))
 

@@ -70,10 +70,10 @@ def document_rows(doc: Document) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {_: [] for _ in TABLES}
     rows['documents'].append(dict(
         doc_id=doc.doc_id, source=doc.source, title=doc.title, published=doc.published,
-        published_source=doc.published_source, url=doc.url,
-        author=doc.author, site=doc.site, fetched=doc.fetched, charset=doc.charset,   # web pages, crawls
-        language=doc.language, duplicate_of=doc.duplicate_of, n_chars=len(doc.text),
+        published_source=doc.published_source, url=doc.url, n_chars=len(doc.text),
         sha256=sha256(doc.text), text=doc.text,
+        author=doc.author, site=doc.site, fetched=doc.fetched, charset=doc.charset,   # web pages, crawls
+        language=doc.language, duplicate_of=doc.duplicate_of,
     ))
     entity_ids = [f'{doc.doc_id}:e{n}' for n in range(len(doc.entities))]
     counts = [0] * len(doc.entities)

@@ -45,6 +45,13 @@ class Documents(Table):
         nullable=True)
     url: Series[pd.StringDtype] = field('URL given in the input metadata, or the canonical URL of a web page',
                                         None, nullable=True)
+    n_chars: Series[pd.Int64Dtype] = field('length of `text` in characters', 5963, ge=1)
+    sha256: Series[pd.StringDtype] = field('SHA-256 of `text` (UTF-8), the key of incremental runs',
+                                           '9f2c…', str_length={'min_value': 64, 'max_value': 64})
+    text: Series[pd.StringDtype] = field('the decoded text; every offset refers to it',
+                                         'Карта сайта…')
+    # web pages and crawls (batch/web.py, batch/warc.py), language, syndicated copies: after `text`, so
+    # the columns before it keep their places in CSV and Excel
     author: Series[pd.StringDtype] = field('author named by a web page', 'Мария Котова', nullable=True)
     site: Series[pd.StringDtype] = field('site name a web page declares', 'Северный вестник', nullable=True)
     fetched: Series[pd.StringDtype] = field('when a crawler fetched the page (WARC-Date), ISO 8601',
@@ -57,11 +64,6 @@ class Documents(Table):
     duplicate_of: Series[pd.StringDtype] = field(
         'doc_id of the earliest published copy of the same story (syndicated copies), else empty',
         None, nullable=True)
-    n_chars: Series[pd.Int64Dtype] = field('length of `text` in characters', 5963, ge=1)
-    sha256: Series[pd.StringDtype] = field('SHA-256 of `text` (UTF-8), the key of incremental runs',
-                                           '9f2c…', str_length={'min_value': 64, 'max_value': 64})
-    text: Series[pd.StringDtype] = field('the decoded text; every offset refers to it',
-                                         'Карта сайта…')
 
 
 class Mentions(Table):
