@@ -353,7 +353,7 @@ def day_rules(g: SimpleNamespace) -> None:
         rule(g.WEEKDAY, g.DAY_CORE),                   # во вторник, 14 июля
         rule(g.DAY_TIME, g.DAY_CORE),                  # утром 15 мая
         rule(g.WEEKDAY, g.DAY_TIME, g.DAY_CORE),
-        rule(g.DAY_TIME, g.WEEKDAY, g.DAY_CORE),       # утром в среду, 20 января; в ночь на понедельник, 7 мая
+        rule(g.DAY_TIME, g.WEEKDAY, g.DAY_CORE),       # утром в среду, 20 января; в ночь на среду, 7 мая
     )
 
     # a weekday alone, after a preposition: `в четверг`, `на пятницу`, `утром в среду`, `в ночь на субботу`
@@ -511,7 +511,7 @@ def period_rule(g: SimpleNamespace):
     g.BARE_RANGE = rule(g.BARE_YEAR, or_(DASH, eq('/')).interpretation(Period.joiner.const('range')),
                         g.BARE_YEAR)
     g.SEASON_YEARS = rule(g.BARE_YEAR, or_(eq('/'), DASH).interpretation(Period.joiner.const('range')),
-                          g.YEAR_SHORT.interpretation(Point).interpretation(Period.parts))   # 2002/03, 1989-90
+                          g.YEAR_SHORT.interpretation(Point).interpretation(Period.parts))   # 2002/03
     g.BARE = or_(
         rule(g.IN, or_(g.BARE_YEAR, g.BARE_RANGE, g.SEASON_YEARS)),
         g.SEASON_YEARS,
@@ -663,7 +663,8 @@ def clause_tense(doc: Document, start: int, stop: int) -> str | None:
     if number < 0:
         return None
     sentence = doc.sentences[number]
-    first, last, middle = doc.token_index(sentence.start), doc.token_index(sentence.stop), doc.token_index(start)
+    first, last = doc.token_index(sentence.start), doc.token_index(sentence.stop)
+    middle = doc.token_index(start)
     for index in sorted(range(first, last), key=lambda _: abs(_ - middle)):
         token = doc.tokens[index]
         if start <= token.start < stop or not token.text.isalpha():
@@ -750,7 +751,8 @@ def vague_mentions(doc: Document, taken: list[tuple[int, int]]):
 
 
 BRACKETS = re.compile(r'\(([^()\n]{1,80})\)')
-BRACKET_YEARS = re.compile(r'\s*(?:(?:р|род|ум)\.\s*)?((1\d\d\d|20\d\d|2100)(?:\s*[—–-]\s*(1\d\d\d|20\d\d|2100))?)\s*$')
+YEAR_DIGITS = r'(1\d\d\d|20\d\d|2100)'
+BRACKET_YEARS = re.compile(rf'\s*(?:(?:р|род|ум)\.\s*)?({YEAR_DIGITS}(?:\s*[—–-]\s*{YEAR_DIGITS})?)\s*$')
 
 
 def bracket_years(doc: Document, taken: list[tuple[int, int]]):
