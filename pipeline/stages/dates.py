@@ -330,7 +330,9 @@ def day_rules(g: SimpleNamespace) -> None:
     )
     g.TEXT_DAY = rule(or_(rule(g.DAY, g.DAY_ORDINAL_SUFFIX.optional()), g.ORDINAL_DAY), g.MONTH_NAME,
                       g.YEAR_PART.optional())
-    g.WEEKDAY = rule(in_caseless({'в', 'во'}).optional(), words_in('weekdays'),
+    g.WEEKDAY = rule(in_caseless({'в', 'во'}).optional(),
+                     or_(rule(words_in('weekdays')),
+                         rule(words_in('relative_adjectives'), words_in('weekdays'))),  # в минувший вторник,
                      or_(COMMA, DASH).optional())                       # в субботу — 26 января
     g.DAY_TIME = or_(
         rule(in_caseless(keys('day_parts'))),
