@@ -679,6 +679,8 @@ def clause_tense(doc: Document, start: int, stop: int) -> str | None:
 
 
 BARE_YEAR_END = re.compile(r'(?<!\d)\d{4}$')
+TOKENS = re.compile(r'\w+|[^\w\s]')
+BARE_JOINERS = DASH_MARKS | {'/', 'и'}
 SEASON_YEARS = re.compile(r'(?<!\d)(\d{4})\s*[/\-–—]\s*(\d{2})$')
 ENVIRONMENT = re.compile(r'среду$', re.IGNORECASE)
 
@@ -689,7 +691,8 @@ def not_a_date(doc: Document, start: int, stop: int) -> bool:
     season = SEASON_YEARS.search(text)
     if season:                    # 2002/03: a sports season spans two years that follow each other
         return (int(season.group(1)) + 1) % 100 != int(season.group(2))
-    if BARE_YEAR_END.search(text):
+    if BARE_YEAR_END.search(text) and all(_.isdigit() or _.lower() in YEAR_PREPOSITIONS or _ in BARE_JOINERS
+                                          for _ in TOKENS.findall(text)):
         return counted_noun(doc.text, stop)[0] is not None
     if ENVIRONMENT.search(text):
         following = WORD.match(doc.text, GAP.match(doc.text, stop).end())
