@@ -330,7 +330,9 @@ def day_rules(g: SimpleNamespace) -> None:
     )
     g.TEXT_DAY = rule(or_(rule(g.DAY, g.DAY_ORDINAL_SUFFIX.optional()), g.ORDINAL_DAY), g.MONTH_NAME,
                       g.YEAR_PART.optional())
-    g.WEEKDAY = rule(in_caseless({'в', 'во'}).optional(), words_in('weekdays'),
+    g.WEEKDAY = rule(in_caseless({'в', 'во'}).optional(),
+                     or_(rule(words_in('weekdays')),
+                         rule(words_in('relative_adjectives'), words_in('weekdays'))),  # в минувший вторник,
                      or_(COMMA, DASH).optional())                       # в субботу — 26 января
     g.DAY_TIME = or_(
         rule(in_caseless(keys('day_parts'))),
@@ -353,7 +355,7 @@ def day_rules(g: SimpleNamespace) -> None:
         rule(g.WEEKDAY, g.DAY_CORE),                   # во вторник, 14 июля
         rule(g.DAY_TIME, g.DAY_CORE),                  # утром 15 мая
         rule(g.WEEKDAY, g.DAY_TIME, g.DAY_CORE),
-        rule(g.DAY_TIME, g.WEEKDAY, g.DAY_CORE),       # утром в среду, 20 января; в ночь на понедельник, 7 мая
+        rule(g.DAY_TIME, g.WEEKDAY, g.DAY_CORE),       # утром в среду, 20 января; в ночь на среду, 7 мая
     )
 
     # a weekday alone, after a preposition: `в четверг`, `на пятницу`, `утром в среду`, `в ночь на субботу`
@@ -511,7 +513,7 @@ def period_rule(g: SimpleNamespace):
     g.BARE_RANGE = rule(g.BARE_YEAR, or_(DASH, eq('/')).interpretation(Period.joiner.const('range')),
                         g.BARE_YEAR)
     g.SEASON_YEARS = rule(g.BARE_YEAR, or_(eq('/'), DASH).interpretation(Period.joiner.const('range')),
-                          g.YEAR_SHORT.interpretation(Point).interpretation(Period.parts))   # 2002/03, 1989-90
+                          g.YEAR_SHORT.interpretation(Point).interpretation(Period.parts))   # 2002/03
     g.BARE = or_(
         rule(g.IN, or_(g.BARE_YEAR, g.BARE_RANGE, g.SEASON_YEARS)),
         g.SEASON_YEARS,
@@ -663,7 +665,8 @@ def clause_tense(doc: Document, start: int, stop: int) -> str | None:
     if number < 0:
         return None
     sentence = doc.sentences[number]
-    first, last, middle = doc.token_index(sentence.start), doc.token_index(sentence.stop), doc.token_index(start)
+    first, last = doc.token_index(sentence.start), doc.token_index(sentence.stop)
+    middle = doc.token_index(start)
     for index in sorted(range(first, last), key=lambda _: abs(_ - middle)):
         token = doc.tokens[index]
         if start <= token.start < stop or not token.text.isalpha():
@@ -676,6 +679,8 @@ def clause_tense(doc: Document, start: int, stop: int) -> str | None:
 
 
 BARE_YEAR_END = re.compile(r'(?<!\d)\d{4}$')
+TOKENS = re.compile(r'\w+|[^\w\s]')
+BARE_JOINERS = DASH_MARKS | {'/', 'и'}
 SEASON_YEARS = re.compile(r'(?<!\d)(\d{4})\s*[/\-–—]\s*(\d{2})$')
 ENVIRONMENT = re.compile(r'среду$', re.IGNORECASE)
 
@@ -686,7 +691,8 @@ def not_a_date(doc: Document, start: int, stop: int) -> bool:
     season = SEASON_YEARS.search(text)
     if season:                    # 2002/03: a sports season spans two years that follow each other
         return (int(season.group(1)) + 1) % 100 != int(season.group(2))
-    if BARE_YEAR_END.search(text):
+    if BARE_YEAR_END.search(text) and all(_.isdigit() or _.lower() in YEAR_PREPOSITIONS or _ in BARE_JOINERS
+                                          for _ in TOKENS.findall(text)):
         return counted_noun(doc.text, stop)[0] is not None
     if ENVIRONMENT.search(text):
         following = WORD.match(doc.text, GAP.match(doc.text, stop).end())
@@ -750,7 +756,8 @@ def vague_mentions(doc: Document, taken: list[tuple[int, int]]):
 
 
 BRACKETS = re.compile(r'\(([^()\n]{1,80})\)')
-BRACKET_YEARS = re.compile(r'\s*(?:(?:р|род|ум)\.\s*)?((1\d\d\d|20\d\d|2100)(?:\s*[—–-]\s*(1\d\d\d|20\d\d|2100))?)\s*$')
+YEAR_DIGITS = r'(1\d\d\d|20\d\d|2100)'
+BRACKET_YEARS = re.compile(rf'\s*(?:(?:р|род|ум)\.\s*)?({YEAR_DIGITS}(?:\s*[—–-]\s*{YEAR_DIGITS})?)\s*$')
 
 
 def bracket_years(doc: Document, taken: list[tuple[int, int]]):

@@ -150,7 +150,9 @@ def quantity_values(quantity) -> tuple[float, float | None]:
     if low_multiplier is None and high_multiplier is not None and low is not None:
         low_multiplier = high_multiplier
     value = number(low, low_multiplier) + rest_value(quantity.low)
-    value_max = number(high, high_multiplier) + rest_value(quantity.high) if quantity.high is not None else None
+    value_max = None
+    if quantity.high is not None:
+        value_max = number(high, high_multiplier) + rest_value(quantity.high)
     if quantity.kopecks is not None:
         value += quantity.kopecks / 100
     return value, value_max
@@ -410,8 +412,8 @@ def in_title(text: str, start: int, stop: int) -> bool:
         inner = match.group(1)
         if match.start(1) <= start and stop <= match.end(1) and len(inner.split()) <= 5 and \
                 (inner[0].isupper() or inner[0].isdigit()):
-            return not any(str(parses[0].tag.POS) in SPEECH for parses in map(morph.parses, WORD.findall(inner))
-                           if parses)
+            parsed = [morph.parses(_) for _ in WORD.findall(inner)]
+            return not any(str(parses[0].tag.POS) in SPEECH for parses in parsed if parses)
     return False
 
 
