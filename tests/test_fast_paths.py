@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from pipeline.document import Document, Token
 from pipeline.lang import text as folding
 from pipeline.lang.grammar import LINE_BREAK, token_lines
-from pipeline.stages import segment
+from pipeline.stages import ner, segment
+
+from .conftest import SEEDS
 
 
 def plain_token_lines(doc: Document) -> list[int]:
@@ -77,3 +79,34 @@ def test_cached_folds_as_uncached(text):
 
 def word_of(text: str) -> str:
     return folding.fold_case(folding.fold_hyphens(folding.fold_apostrophes(text)))
+
+
+WORDS = st.text(alphabet=st.sampled_from(list('аАёЁzZ19-.«»’—_ ')), min_size=1, max_size=12)
+
+
+def test_ner_word_ids_as_slovnet(res):
+    """The cached (word id, shape id) pairs are slovnet's own `encoder.item`, first time and cached."""
+    encoder = res.ner.infer.encoder
+    words = []
+    for file in sorted(SEEDS.glob('*.txt')):
+        words += [_.text for _ in segment.run(Document(file.stem, file.read_text(encoding='utf-8'))).tokens]
+    words += ['Москва', 'МОСКВА', 'москва', 'Ёлки', 'ёлки', 'iPhone', 'ЦСКА-2', '1,5', 'x' * 60]
+    assert ner.word_ids(encoder, words) == encoder.item(words)
+    assert ner.word_ids(encoder, words) == encoder.item(words)     # from the cache
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(words=st.lists(WORDS, max_size=20))
+def test_ner_word_ids_as_slovnet_on_any_words(res, words):
+    encoder = res.ner.infer.encoder
+    assert ner.word_ids(encoder, words) == encoder.item(words)
+
+
+def test_ner_word_ids_cache_stays_bounded(res, monkeypatch):
+    encoder = res.ner.infer.encoder
+    monkeypatch.setattr(ner, 'WORD_IDS', 5)
+    words = [f'слово{_}' for _ in range(40)]
+    assert ner.word_ids(encoder, words) == encoder.item(words)
+    assert len(encoder.__dict__['_word_ids']) <= 40
+    ner.word_ids(encoder, ['ещё'])
+    assert len(encoder.__dict__['_word_ids']) == 1
