@@ -110,3 +110,9 @@ def test_ner_word_ids_cache_stays_bounded(res, monkeypatch):
     assert len(encoder.__dict__['_word_ids']) <= 40
     ner.word_ids(encoder, ['ещё'])
     assert len(encoder.__dict__['_word_ids']) == 1
+
+
+def test_pymorphy_reads_its_dictionaries_with_the_c_dawg():
+    """pyproject asks for pymorphy3[fast]: without DAWG2 every new word is parsed by the pure-Python reader."""
+    from pymorphy3 import dawg
+    assert dawg.EXTENSION_AVAILABLE
