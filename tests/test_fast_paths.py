@@ -1,0 +1,118 @@
+"""Speed-ups that must not change a result: each fast path against the plain code it replaced.
+
+`token_lines` finds the line breaks once and bisects, instead of one regex
+search per token; `fold_word` and `fold_key` are cached. Each is compared
+with the straightforward version on table cases and on random texts.
+"""
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from pipeline.document import Document, Token
+from pipeline.lang import text as folding
+from pipeline.lang.grammar import LINE_BREAK, token_lines
+from pipeline.stages import ner, segment
+
+from .conftest import SEEDS
+
+
+def plain_token_lines(doc: Document) -> list[int]:
+    """The per-token regex search `token_lines` replaced."""
+    lines, line, previous = [], 0, None
+    for token in doc.tokens:
+        if previous is not None and LINE_BREAK.search(doc.text, previous, token.start):
+            line += 1
+        lines.append(line)
+        previous = token.stop
+    return lines
+
+
+def words(text: str) -> Document:
+    return Document('t', text, tokens=[Token(_.start(), _.end(), _.group()) for _ in re.finditer(r'\S+', text)])
+
+
+LINE_CASES = [
+    # (text, expected line of each token)
+    ('Мэр Москвы', [0, 0]),
+    ('Заголовок\nТекст статьи', [0, 1, 1]),
+    ('Заголовок\n\n\nТекст', [0, 1]),                    # several breaks: one new line
+    ('а\r\nб\u2028в\x0bг\x0cд\x85е', [0, 1, 2, 3, 4, 5]),
+    ('\n\nначало', [0]),                                  # breaks before the first token count for nothing
+    ('конец\n\n', [0]),
+    ('', []),
+]
+
+
+@pytest.mark.parametrize('text, expected', LINE_CASES)
+def test_token_lines(text, expected):
+    doc = words(text)
+    assert token_lines(doc) == expected == plain_token_lines(doc)
+
+
+def test_token_lines_of_odd_tokens():
+    """Tokens out of order, overlapping or past the text: as the plain search, and no crash."""
+    doc = Document('t', 'а\nб\nв', tokens=[Token(4, 5, 'в'), Token(0, 1, 'а'), Token(0, 5, 'а\nб\nв'),
+                                            Token(2, 3, 'б'), Token(9, 12, '???')])
+    assert token_lines(doc) == plain_token_lines(doc)
+
+
+TEXTS = st.text(alphabet=st.sampled_from(list('аб1 .,-\n\r\u2028\x85«»’–\u00ad')), max_size=80)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=TEXTS)
+def test_token_lines_as_plain_search(text):
+    for doc in (words(text), segment.run(Document('t', text))):
+        assert token_lines(doc) == plain_token_lines(doc)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=TEXTS)
+def test_cached_folds_as_uncached(text):
+    word = folding.fold_case(folding.fold_hyphens(folding.fold_apostrophes(text)))
+    assert folding.fold_word(text) == word == folding.fold_word.__wrapped__(text)
+    key = folding.fold_key.__wrapped__(text)
+    assert folding.fold_key(text) == key == folding.fold_spaces(word_of(folding.drop_quotes(text)))
+
+
+def word_of(text: str) -> str:
+    return folding.fold_case(folding.fold_hyphens(folding.fold_apostrophes(text)))
+
+
+WORDS = st.text(alphabet=st.sampled_from(list('аАёЁzZ19-.«»’—_ ')), min_size=1, max_size=12)
+
+
+def test_ner_word_ids_as_slovnet(res):
+    """The cached (word id, shape id) pairs are slovnet's own `encoder.item`, first time and cached."""
+    encoder = res.ner.infer.encoder
+    words = []
+    for file in sorted(SEEDS.glob('*.txt')):
+        words += [_.text for _ in segment.run(Document(file.stem, file.read_text(encoding='utf-8'))).tokens]
+    words += ['Москва', 'МОСКВА', 'москва', 'Ёлки', 'ёлки', 'iPhone', 'ЦСКА-2', '1,5', 'x' * 60]
+    assert ner.word_ids(encoder, words) == encoder.item(words)
+    assert ner.word_ids(encoder, words) == encoder.item(words)     # from the cache
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(words=st.lists(WORDS, max_size=20))
+def test_ner_word_ids_as_slovnet_on_any_words(res, words):
+    encoder = res.ner.infer.encoder
+    assert ner.word_ids(encoder, words) == encoder.item(words)
+
+
+def test_ner_word_ids_cache_stays_bounded(res, monkeypatch):
+    encoder = res.ner.infer.encoder
+    monkeypatch.setattr(ner, 'WORD_IDS', 5)
+    words = [f'слово{_}' for _ in range(40)]
+    assert ner.word_ids(encoder, words) == encoder.item(words)
+    assert len(encoder.__dict__['_word_ids']) <= 40
+    ner.word_ids(encoder, ['ещё'])
+    assert len(encoder.__dict__['_word_ids']) == 1
+
+
+def test_pymorphy_reads_its_dictionaries_with_the_c_dawg():
+    """pyproject asks for pymorphy3[fast]: without DAWG2 every new word is parsed by the pure-Python reader."""
+    from pymorphy3 import dawg
+    assert dawg.EXTENSION_AVAILABLE
