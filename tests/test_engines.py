@@ -1,6 +1,11 @@
 """The run machinery under failure: worker processes killed (the OOM killer), a Dask cluster that loses
 its workers, Ctrl-C. The stages used travel to the workers by pickle: tests/killer_stages.py."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -8,8 +13,10 @@ from pipeline import load_tables
 from pipeline.batch import engines, runner
 from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
+from pipeline.store import layout
 
-from .killer_stages import KILL, die_if, die_if_any, kill, pipeline, split_flags
+from .conftest import ROOT
+from .killer_stages import KILL, SLOW, die_if, die_if_any, kill, pipeline, slow, split_flags
 from .test_scale import assert_same_tables, make_corpus
 
 KILLER = pipeline('killer', kill)
@@ -21,13 +28,13 @@ def mark(folder, names, marker):
         path.write_text(path.read_text(encoding='utf-8') + f'\n{marker}\n', encoding='utf-8')
 
 
-def expected_without(folder, names, out):
-    """Tables of a run in this process over `folder` less the files `names`, with the stages KILLER."""
+def expected_without(folder, names, out, stages=KILLER):
+    """Tables of a run in this process over `folder` less the files `names`, with `stages`."""
     aside = folder.parent / 'aside'
     aside.mkdir()
     for name in names:
         (folder / f'{name}.txt').rename(aside / f'{name}.txt')
-    run([folder], out, progress=False, workers=1, stages=KILLER)
+    run([folder], out, progress=False, workers=1, stages=stages)
     for name in names:
         (aside / f'{name}.txt').rename(folder / f'{name}.txt')
     return load_tables(out)
@@ -106,3 +113,75 @@ def test_engines_killed_worker_without_lost_is_an_engine_error():
             list(engine.map(die_if, [(False,), (True,)]))
     finally:
         engine.close()
+
+
+def test_engines_ctrl_c_commits_what_finished_and_stops(tmp_path):
+    """Ctrl-C while a document takes a minute in a pool worker: the run says it is stopping, keeps the
+    chunks that finished, and exits with 130 long before that document would be done."""
+    folder = make_corpus(tmp_path / 'in', 6)
+    slow_one = ['article_000']
+    expected = expected_without(folder, slow_one, tmp_path / 'expected', pipeline('slow', slow))
+    mark(folder, slow_one, SLOW)
+    out = tmp_path / 'out'
+    command = [sys.executable, '-m', 'tests.killer_stages', 'run', str(folder), '--tables', str(out),
+               '--workers', '2', '--chunk-size', '1', '--quiet', '--doc-timeout', '0']
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while layout.documents_held(out) < 5 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert layout.documents_held(out) == 5, process.stderr.read() if process.poll() is not None else ''
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)   # the slow document alone would take 60 s
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, stderr
+    assert 'stopping (Ctrl-C)' in stderr and 'interrupted: the chunks committed so far are kept' in stderr
+    found = load_tables(out)
+    assert found['runs']['status'].tolist() == ['interrupted']
+    assert_same_tables(found, expected)
+
+
+def test_engines_dask_cluster_without_workers_ends_the_run(tmp_path, monkeypatch):
+    """Every worker of the cluster gone: the run ends after PIPELINE_WORKER_WAIT seconds with a message
+    saying so, instead of waiting forever; the run is marked failed."""
+    distributed = pytest.importorskip('distributed')
+    monkeypatch.setenv('PIPELINE_WORKER_WAIT', '1')
+    folder = make_corpus(tmp_path / 'in', 2)
+    expected = r'no Dask worker left on \w+://\S+ for 1 s: run stopped .*PIPELINE_WORKER_WAIT'
+    with (distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
+          pytest.raises(engines.EngineError, match=expected)):
+        run([folder], tmp_path / 'out', progress=False, workers=1, chunk_size=1, engine='dask',
+            scheduler=cluster.scheduler_address, stages=KILLER)
+    assert load_tables(tmp_path / 'out')['runs']['status'].tolist() == ['failed']
+
+
+@pytest.mark.parametrize('given', ['0', '-1', 'nan', 'soon'])
+def test_engines_worker_wait_must_be_seconds(given, monkeypatch):
+    monkeypatch.setenv('PIPELINE_WORKER_WAIT', given)
+    with pytest.raises(engines.EngineError, match='PIPELINE_WORKER_WAIT'):
+        engines.worker_wait()
+
+
+@pytest.mark.slow
+def test_engines_dask_killed_worker_narrowed_to_its_document(tmp_path):
+    """A document that kills every Dask worker it meets: once the scheduler gives its chunk up
+    (KilledWorker), the chunk is sent again in halves; the document becomes an `errors` row."""
+    dask = pytest.importorskip('dask')
+    pytest.importorskip('distributed')
+    folder = make_corpus(tmp_path / 'in', 4)
+    killers = ['article_002']
+    expected = expected_without(folder, killers, tmp_path / 'expected')
+    mark(folder, killers, KILL)
+    with dask.config.set({'distributed.scheduler.allowed-failures': 1}):   # KilledWorker sooner
+        summary = run([folder], tmp_path / 'out', progress=False, workers=2, chunk_size=4, engine='dask',
+                      stages=KILLER)
+    assert (summary.documents, summary.errors) == (3, 1)
+    found = load_tables(tmp_path / 'out')
+    assert found['errors'][['doc_id', 'stage']].values.tolist() == [['article_002', 'worker']]
+    found['errors'] = found['errors'].iloc[:0]
+    assert_same_tables(found, expected)
