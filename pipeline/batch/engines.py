@@ -336,12 +336,12 @@ class Local:
 
     def close(self) -> None:
         """Stop the workers. After the last result they exit on their own while we write the summary
-        (no wait); after an interruption, wait for them; workers that
-        never got a chunk are ended."""
-        if not self.used:
+        (no wait); workers that never got a chunk, or whose chunks will not be collected (a second
+        Ctrl-C, an error), are ended at once: nobody waits for a chunk in flight."""
+        if not self.used or not self.drained:
             self.stop()
         if self.pool is not None:
-            self.pool.shutdown(wait=not self.drained, cancel_futures=True)
+            self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
 
