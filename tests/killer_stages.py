@@ -41,6 +41,12 @@ def split_flags(chunk: tuple) -> list[tuple]:
     return [(flags[:middle],), (flags[middle:],)] if middle else [chunk]
 
 
+def nap(seconds: float) -> float:
+    """A chunk function for an engine: sleeps `seconds`, returns them."""
+    time.sleep(seconds)
+    return seconds
+
+
 def slow(doc, res):
     if SLOW in doc.text:
         time.sleep(60)

@@ -16,7 +16,7 @@ from pipeline.document import Document, Problem
 from pipeline.store import layout
 
 from .conftest import ROOT
-from .killer_stages import KILL, SLOW, die_if, die_if_any, kill, pipeline, slow, split_flags
+from .killer_stages import KILL, SLOW, die_if, die_if_any, kill, nap, pipeline, slow, split_flags
 from .test_scale import assert_same_tables, make_corpus
 
 KILLER = pipeline('killer', kill)
@@ -113,6 +113,50 @@ def test_engines_killed_worker_without_lost_is_an_engine_error():
             list(engine.map(die_if, [(False,), (True,)]))
     finally:
         engine.close()
+
+
+@pytest.fixture
+def ctrl_c():
+    """Ctrl-C sent to this process (the engine's handler takes it while chunks are in a pool)."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip('SIGINT is handled by something else here')
+    return lambda: os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_engines_ctrl_c_hands_out_the_results_back_then_stops(ctrl_c):
+    """Ctrl-C while the caller holds a result (commits it): the result that came back meanwhile is still
+    handed out, the chunk of a minute is not waited for, then KeyboardInterrupt."""
+    engine = engines.Local(2)
+    try:
+        found = engine.map(nap, [(60,), (0,), (0.5,)])
+        assert next(found) == ((0,), 0)
+        time.sleep(3)    # (0.5,) is back meanwhile
+        ctrl_c()
+        assert next(found) == ((0.5,), 0.5)
+        with pytest.raises(KeyboardInterrupt):
+            next(found)
+        assert engine.pool is None   # the workers were stopped
+    finally:
+        engine.close()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_engines_second_ctrl_c_stops_at_once(ctrl_c):
+    engine = engines.Local(2)
+    try:
+        found = engine.map(nap, [(60,), (0,), (60,)])
+        assert next(found) == ((0,), 0)
+        processes = list(engine.pool._processes.values())
+        ctrl_c()
+        with pytest.raises(KeyboardInterrupt):
+            ctrl_c()
+    finally:
+        engine.close()
+    for process in processes:
+        process.join(timeout=10)
+        assert not process.is_alive()
+    # the worker in its minute-long chunk was ended (SIGTERM), not waited for until it finished
+    assert -signal.SIGTERM in [_.exitcode for _ in processes]
 
 
 def test_engines_ctrl_c_commits_what_finished_and_stops(tmp_path):
