@@ -200,6 +200,15 @@ def worker_context(preload: str | None = None):
     return context
 
 
+def wake(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Start the pool's `workers` processes now (each task while none is idle starts one)."""
+    try:
+        for _ in range(workers):
+            pool.submit(os.getpid)
+    except (BrokenProcessPool, RuntimeError):   # a worker died, or the pool was shut down, meanwhile
+        pass
+
+
 class Local:
     """Chunks in this process, or in a pool of `workers` processes (`worker_context`)."""
 
@@ -227,9 +236,7 @@ class Local:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker,
                                             initargs=(os.getpid(), self.preload))
             # a task while no worker is idle starts one; in a thread, as the first waits for the fork server
-            self.starter = threading.Thread(
-                target=lambda pool=self.pool: [pool.submit(os.getpid) for _ in range(self.workers)],
-                daemon=True)
+            self.starter = threading.Thread(target=wake, args=(self.pool, self.workers), daemon=True)
             self.starter.start()
 
     def map(self, function: Callable, chunks: Iterable[tuple], split: Callable[[tuple], list[tuple]] = whole,
