@@ -229,3 +229,14 @@ def test_engines_dask_killed_worker_narrowed_to_its_document(tmp_path):
     assert found['errors'][['doc_id', 'stage']].values.tolist() == [['article_002', 'worker']]
     found['errors'] = found['errors'].iloc[:0]
     assert_same_tables(found, expected)
+
+
+@pytest.mark.parametrize('address', ['nonsense://x', 'inproc://192.0.2.2/1/1'])
+def test_engines_dask_bad_scheduler_address_is_one_line(address):
+    pytest.importorskip('distributed')
+    engine = engines.start('dask', 1, scheduler=address)
+    try:
+        with pytest.raises(engines.EngineError, match=f'cannot reach the Dask scheduler at {address}'):
+            engine.start()
+    finally:
+        engine.close()

@@ -371,7 +371,7 @@ class Dask:
         if self.scheduler:
             try:
                 self.client = Client(self.scheduler, timeout='20s')
-            except OSError as error:   # refused, unknown host, timed out
+            except (OSError, ValueError) as error:   # refused, unknown host, timed out; not an address
                 raise EngineError(f'cannot reach the Dask scheduler at {self.scheduler}: {error}') from None
         else:
             self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
