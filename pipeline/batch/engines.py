@@ -9,6 +9,14 @@ imports the pipeline itself), at most two chunks per worker are in flight, so me
 chunk size and not by the corpus, and results come back to this process,
 which alone writes the tables. Workers never see the input or output
 folders: texts travel with the chunks.
+
+A chunk whose worker process dies (the OOM killer, a crash in native code) is narrowed: retried in
+halves, one part at a time in a fresh pool (Dask: once the scheduler gives it up, `KilledWorker`),
+down to the document(s) that kill workers, which the caller's `lost` turns into results of their own
+(the runner: `errors` rows); the other chunks go on. A Dask cluster left without any worker for
+`WORKER_WAIT` seconds ends the run with `EngineError`. Ctrl-C while chunks are in a pool or on a
+cluster: the results already back are still handed out (the runner commits them), the workers are
+stopped, and `KeyboardInterrupt` is raised within a second; a second Ctrl-C stops at once.
 """
 
 from __future__ import annotations
@@ -18,8 +26,10 @@ import os
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from importlib import import_module
 from importlib.util import find_spec
@@ -37,6 +47,13 @@ CHUNK_SIZE = 128
 PRELOAD = 'pipeline.batch.preload'
 DASK_MISSING = ("the dask engine needs Dask, an optional dependency: pip install 'ru-news-facts[dask]' "
                 "(or, in a clone, pip install -e '.[dask]')")
+
+
+# seconds a Dask run waits while its cluster has no worker at all before it ends (PIPELINE_WORKER_WAIT)
+WORKER_WAIT = 60.0
+POLL = 0.2           # seconds between looks at Ctrl-C (and at the cluster's workers) while waiting
+STOPPING = (b'\nstopping (Ctrl-C): the chunks that have finished are committed, the others dropped '
+            b'(the same command redoes them); Ctrl-C again to stop at once\n')
 
 
 class EngineError(Exception):
@@ -120,6 +137,50 @@ def start_worker(run: int, preload: str | None = None) -> None:
     blas_threads()   # and those already loaded (forked from the server); kept for the worker's life
 
 
+def worker_wait() -> float:
+    """Seconds a run waits for a Dask cluster with no worker: PIPELINE_WORKER_WAIT, else WORKER_WAIT."""
+    given = os.environ.get('PIPELINE_WORKER_WAIT')
+    try:
+        seconds = float(given) if given else WORKER_WAIT
+    except ValueError:
+        raise EngineError(f'PIPELINE_WORKER_WAIT={given!r} is not a number of seconds') from None
+    if not seconds > 0:   # nan, 0, negative
+        raise EngineError(f'PIPELINE_WORKER_WAIT={given!r} must be a number of seconds above 0')
+    return seconds
+
+
+class Interrupt:
+    """While in the block (in the main thread), the first Ctrl-C only says that the run is stopping
+    and sets `stopping`, which the engine polls; the second raises KeyboardInterrupt at once. Elsewhere,
+    or where the program set its own SIGINT handler, Ctrl-C acts as it did."""
+
+    def __init__(self):
+        self.stopping = threading.Event()
+        self.previous = None
+
+    def handler(self, number, frame):
+        if self.stopping.is_set():
+            raise KeyboardInterrupt
+        self.stopping.set()
+        os.write(2, STOPPING)
+
+    def __enter__(self):
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self.previous = signal.signal(signal.SIGINT, self.handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+
+
+def whole(chunk: tuple) -> list[tuple]:
+    """The default `split`: none (a chunk that kills workers is `lost` whole)."""
+    return [chunk]
+
+
 def prepare(preload: str | None) -> None:
     """Import the module `preload` (once per process), which gets the process ready."""
     if preload:
@@ -137,6 +198,15 @@ def worker_context(preload: str | None = None):
         return get_context('spawn')
     context.set_forkserver_preload([preload] if preload else [])
     return context
+
+
+def wake(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Start the pool's `workers` processes now (each task while none is idle starts one)."""
+    try:
+        for _ in range(workers):
+            pool.submit(os.getpid)
+    except (BrokenProcessPool, RuntimeError):   # a worker died, or the pool was shut down, meanwhile
+        pass
 
 
 class Local:
@@ -166,13 +236,17 @@ class Local:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker,
                                             initargs=(os.getpid(), self.preload))
             # a task while no worker is idle starts one; in a thread, as the first waits for the fork server
-            self.starter = threading.Thread(
-                target=lambda pool=self.pool: [pool.submit(os.getpid) for _ in range(self.workers)],
-                daemon=True)
+            self.starter = threading.Thread(target=wake, args=(self.pool, self.workers), daemon=True)
             self.starter.start()
 
-    def map(self, function: Callable, chunks: Iterable[tuple]) -> Iterator[tuple[tuple, object]]:
-        """(chunk, function(*chunk)) for every chunk, as they finish."""
+    def map(self, function: Callable, chunks: Iterable[tuple], split: Callable[[tuple], list[tuple]] = whole,
+            lost: Callable[[tuple], object] | None = None) -> Iterator[tuple[tuple, object]]:
+        """(chunk, function(*chunk)) for every chunk, as they finish.
+
+        A chunk in flight when a worker process dies is retried alone in a fresh pool, then in the
+        parts `split` makes of it, down to parts that cannot be split: for those, (part, lost(part)),
+        or EngineError without `lost`. Ctrl-C: see the module's docstring.
+        """
         chunks = iter(chunks)
         head = list(islice(chunks, 2))
         if self.workers == 1 or len(head) < 2:   # one chunk: starting workers would cost more than it saves
@@ -184,8 +258,74 @@ class Local:
             return
         self.start()
         self.used = True
-        yield from bounded(self.pool.submit, chain(head, chunks), function, IN_FLIGHT * self.workers)
+        with Interrupt() as interrupt:
+            yield from self.pooled(function, chain(head, chunks), split, lost, interrupt.stopping)
         self.drained = True
+
+    def pooled(self, function, chunks, split, lost, stopping):
+        pending = {}   # future: chunk
+
+        def fill():
+            while len(pending) < IN_FLIGHT * self.workers:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    return
+                pending[self.pool.submit(function, *chunk)] = chunk
+
+        fill()
+        while pending:
+            done = yield from self.settle(pending, stopping)
+            suspects = [pending[_] for _ in done if isinstance(_.exception(), BrokenProcessPool)]
+            if suspects:   # the pool is broken: every chunk in it fails now; which killed it is unknown
+                wait(pending)
+                suspects = [chunk for future, chunk in pending.items()
+                            if isinstance(future.exception(), BrokenProcessPool)]
+                done = set(pending)
+            for future in done:
+                chunk = pending.pop(future)
+                if future.exception() is None:
+                    yield chunk, future.result()
+                elif not isinstance(future.exception(), BrokenProcessPool):
+                    future.result()   # raises: the function failed, as it would in this process
+            if suspects:
+                self.stop()
+                yield from self.narrow(function, suspects, split, lost, stopping)
+                self.start()
+            fill()
+
+    def settle(self, pending: dict, stopping: threading.Event):
+        """The futures of `pending` done, once one is. On Ctrl-C (`stopping`), the results already back
+        are handed out (the runner commits them), the workers stopped, and KeyboardInterrupt raised."""
+        while True:
+            done, _ = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
+            if stopping.is_set():
+                back = [(pending[_], _.result()) for _ in pending if _.done() and _.exception() is None]
+                self.stop()
+                yield from back
+                raise KeyboardInterrupt
+            if done:
+                return done
+
+    def narrow(self, function, suspects, split, lost, stopping):
+        """Chunks that were in a pool when a worker died, one at a time in a fresh pool; one that kills
+        its worker again is split, and a part that cannot be is `lost`."""
+        queue = deque(suspects)
+        while queue:
+            chunk = queue.popleft()
+            self.start()
+            future = self.pool.submit(function, *chunk)
+            yield from self.settle({future: chunk}, stopping)
+            if not isinstance(future.exception(), BrokenProcessPool):
+                yield chunk, future.result()
+                continue
+            self.stop()
+            parts = split(chunk)
+            if len(parts) > 1:
+                queue.extendleft(reversed(parts))
+            elif lost is None:
+                raise EngineError('a worker process died (killed, out of memory?) while processing a chunk')
+            else:
+                yield chunk, lost(chunk)
 
     def idle_workers(self) -> Callable | None:
         """`submit(function, *args)` to the workers once every chunk is back (None without workers)."""
@@ -203,32 +343,13 @@ class Local:
 
     def close(self) -> None:
         """Stop the workers. After the last result they exit on their own while we write the summary
-        (no wait); after an interruption, wait for them; workers that
-        never got a chunk are ended."""
-        if not self.used:
+        (no wait); workers that never got a chunk, or whose chunks will not be collected (a second
+        Ctrl-C, an error), are ended at once: nobody waits for a chunk in flight."""
+        if not self.used or not self.drained:
             self.stop()
         if self.pool is not None:
-            self.pool.shutdown(wait=not self.drained, cancel_futures=True)
+            self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
-
-
-def bounded(submit, chunks: Iterator[tuple], function: Callable, limit: int):
-    """Run `function` over `chunks` with at most `limit` in flight, yielding as they finish."""
-    pending = {}
-
-    def fill():
-        while len(pending) < limit:
-            chunk = next(chunks, None)
-            if chunk is None:
-                return
-            pending[submit(function, *chunk)] = chunk
-
-    fill()
-    while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            yield pending.pop(future), future.result()
-        fill()
 
 
 class Dask:
@@ -250,7 +371,7 @@ class Dask:
         if self.scheduler:
             try:
                 self.client = Client(self.scheduler, timeout='20s')
-            except OSError as error:   # refused, unknown host, timed out
+            except (OSError, ValueError) as error:   # refused, unknown host, timed out; not an address
                 raise EngineError(f'cannot reach the Dask scheduler at {self.scheduler}: {error}') from None
         else:
             self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
@@ -263,33 +384,82 @@ class Dask:
         if self.preload:   # every worker loads its model set once, before the first chunk
             self.client.run(prepare, self.preload)
 
-    def map(self, function: Callable, chunks: Iterable[tuple]) -> Iterator[tuple[tuple, object]]:
-        """(chunk, function(*chunk)) for every chunk, as they finish on the cluster."""
-        from dask.distributed import as_completed
+    def map(self, function: Callable, chunks: Iterable[tuple], split: Callable[[tuple], list[tuple]] = whole,
+            lost: Callable[[tuple], object] | None = None) -> Iterator[tuple[tuple, object]]:
+        """(chunk, function(*chunk)) for every chunk, as they finish on the cluster.
+
+        A chunk the scheduler gives up on (`KilledWorker`: its workers died more than the scheduler's
+        `distributed.scheduler.allowed-failures` times, default 3) is sent again in the parts `split`
+        makes of it; a part that cannot be split gives (part, lost(part)) (without `lost`, the error is
+        raised). No worker on the cluster for `worker_wait()` seconds: EngineError. Ctrl-C: see the
+        module's docstring.
+        """
+        from distributed import KilledWorker
+        from distributed import wait as settle
         chunks = iter(chunks)
         first = next(chunks, None)
         if first is None:   # nothing to process: no cluster started
             return
+        patience = worker_wait()
         self.start()
         limit = IN_FLIGHT * max(1, sum(self.client.nthreads().values()))
         source = chain([first], chunks)
-        pending, finished = {}, as_completed()
+        pending, again = {}, deque()   # future: chunk; parts of chunks given up, sent before new ones
 
         def fill():
-            while finished.count() < limit:
-                chunk = next(source, None)
+            while len(pending) < limit:
+                chunk = again.popleft() if again else next(source, None)
                 if chunk is None:
                     return
-                future = self.client.submit(function, *chunk, pure=False)
-                pending[future.key] = chunk
-                finished.add(future)
+                pending[self.client.submit(function, *chunk, pure=False)] = chunk
 
         fill()
-        for future in finished:
-            result = future.result()
-            future.release()
-            yield pending.pop(future.key), result
-            fill()
+        alone = None   # since when the cluster has had no worker
+        with Interrupt() as interrupt:
+            while pending:
+                try:
+                    done = settle(list(pending), timeout=POLL * 5, return_when='FIRST_COMPLETED').done
+                except TimeoutError:
+                    done = set()
+                if interrupt.stopping.is_set():
+                    back = [(pending[_], _.result()) for _ in pending if _.status == 'finished']
+                    for future in pending:
+                        future.cancel()
+                    yield from back
+                    raise KeyboardInterrupt
+                if not done:
+                    alone = self.deserted(alone, patience)
+                    continue
+                alone = None
+                for future in done:
+                    chunk = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except KilledWorker:
+                        parts = split(chunk)
+                        if len(parts) > 1:
+                            again.extend(parts)
+                            continue
+                        if lost is None:
+                            raise
+                        result = lost(chunk)
+                    finally:
+                        future.release()
+                    yield chunk, result
+                fill()
+
+    def deserted(self, alone: float | None, patience: float) -> float | None:
+        """When the cluster has had no worker since (None: it has one); EngineError past `patience` s."""
+        if self.client.nthreads():
+            return None
+        now = time.monotonic()
+        if alone is not None and now - alone > patience:
+            where = self.scheduler or 'the local cluster'
+            raise EngineError(
+                f'no Dask worker left on {where} for {patience:g} s: run stopped (the chunks committed so '
+                f'far are kept; the same command finishes the job once workers are back; '
+                f'PIPELINE_WORKER_WAIT sets how many seconds to wait)')
+        return now if alone is None else alone
 
     def idle_workers(self) -> None:
         """None: a cluster's workers may not see this machine's output folder."""

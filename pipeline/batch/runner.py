@@ -57,6 +57,8 @@ INPUT = ('text',)
 # languages sent through the Russian stages by default (`--languages`)
 LANGUAGES = language.parse_languages('ru')
 
+WORKER_DIED = 'worker process died (killed, out of memory?) while processing this document'
+
 WARM_TEXT = 'Мэр Москвы Сергей Собянин 1 сентября 2024 года открыл школу на 1200 учеников за 2 млрд рублей.'
 
 
@@ -257,6 +259,28 @@ def process_chunk(docs: list[Document], warnings: list[Problem] = (), timeout: f
         return frames
 
 
+def halves(chunk: tuple) -> list[tuple]:
+    """A chunk (documents, their ingest warnings) in two, each warning with its document; one document:
+    [chunk] (what the engines call `split` to narrow a chunk that kills worker processes)."""
+    docs, warnings = chunk
+    if len(docs) < 2:
+        return [chunk]
+    parts = []
+    for part in (docs[:len(docs) // 2], docs[len(docs) // 2:]):
+        mine = {(_.doc_id, _.source) for _ in part}
+        parts.append((part, [_ for _ in warnings if (_.doc_id, _.source) in mine]))
+    return parts
+
+
+def lost(chunk: tuple) -> dict[str, pd.DataFrame]:
+    """The tables of a chunk whose document(s) killed the worker processes (the OOM killer, a crash in
+    native code) each time: an `errors` row per document, its ingest warnings kept."""
+    docs, warnings = chunk
+    return check_tables(tables.build([], list(warnings) + [Problem(
+        doc.source, doc.doc_id, 'worker',
+        f'{doc.source}: {WORKER_DIED}; the next run tries it again') for doc in docs]))
+
+
 def check_tables(frames: dict) -> dict:
     return {name: schemas.check(name, frame) for name, frame in frames.items()}
 
@@ -344,7 +368,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
             chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar,
                           reprocess_older)
             index = copies.Index(out) if duplicates else None
-            for (docs, _), frames in pool.map(work, chunks):
+            for (docs, _), frames in pool.map(work, chunks, split=halves, lost=lost):
                 if index is not None:   # syndicated copies: marked, and indexed before the commit
                     frames['documents'] = index.mark(frames['documents'])
                     index.flush()
