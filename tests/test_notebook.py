@@ -61,11 +61,13 @@ def test_notebook_has_no_extraction_logic():
 def test_notebook_stops_when_a_column_it_reads_is_gone(seed_output, tmp_path, monkeypatch):
     from nbclient.exceptions import CellExecutionError
 
+    import pyarrow as pa
+    from deltalake import write_deltalake
     from pipeline import load_tables
-    for name, frame in load_tables(seed_output).items():     # an older layout load_tables still reads
+    for name, frame in load_tables(seed_output).items():     # tables of a version load_tables still reads
         if name == 'mentions':
             frame = frame.rename(columns={'sentence': 'sentence_no'})
-        frame.to_parquet(tmp_path / f'{name}.parquet')
+        write_deltalake(str(tmp_path / name), pa.Table.from_pandas(frame, preserve_index=False))
     monkeypatch.setenv('PIPELINE_TABLES', str(tmp_path))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     first_code = [n for n, cell in enumerate(notebook.cells) if cell.cell_type == 'code'][:2]

@@ -136,12 +136,15 @@ def to_arrow(name: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
 
 
 def to_pandas(name: str, table: pa.Table) -> pd.DataFrame:
-    """Rows read from Delta as the declared pandas dtypes."""
-    schema = arrow_schema(name)
-    table = table.select(schema.names).cast(schema)
+    """Rows read from Delta as the declared pandas dtypes (the declared columns the table has: a table
+    written by another version may lack one, and whoever reads the column says so)."""
+    schema = arrow_schema(name).remove_metadata()
+    names = [_ for _ in schema.names if _ in table.column_names]
+    table = table.select(names).cast(pa.schema([schema.field(_) for _ in names]))
     if name == INDEX:
         return table.to_pandas()
-    return table.to_pandas().astype(typed_empty(name).dtypes.to_dict())
+    dtypes = typed_empty(name).dtypes
+    return table.to_pandas().astype({_: dtypes[_] for _ in names})
 
 
 def plain_strings(table: pa.Table) -> pa.Table:
