@@ -139,7 +139,7 @@ def build(folder: Path, size: int) -> Path:
         store.begin_run('local', 1, ['benchmarks/growth.py'])
         for start in range(0, size, CHUNK):
             store.commit(chunk_rows(range(start, min(size, start + CHUNK)), ids, by_doc))
-            if (start + CHUNK) % REGISTRY_EVERY == 0 or start + CHUNK >= size:
+            if start // REGISTRY_EVERY != (start + CHUNK) // REGISTRY_EVERY or start + CHUNK >= size:
                 registry_tables.update(store)
                 print(f'  {min(size, start + CHUNK)} articles, {time.perf_counter() - started:.0f} s', flush=True)
         store.finish('finished')

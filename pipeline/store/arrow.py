@@ -12,6 +12,9 @@ from pipeline.store import schemas
 
 INDEX = '_index'      # the store's per-document index table (doc_id, sha256, source, pipeline_version)
 APP = 'ru-news-facts'   # the application id of the Delta transactions the store commits
+# literals in one Delta predicate at most: delta-rs parses `x IN (…)` recursively, and a list of a few
+# thousand overflowed its stack (a segfault while a registry update read 2,048 articles' rows)
+LITERALS = 500
 
 
 def index_schema() -> pa.Schema:
@@ -45,16 +48,15 @@ def to_arrow(name: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
 
 
 def to_pandas(name: str, table: pa.Table) -> pd.DataFrame:
-    """Rows read from Delta as the declared pandas dtypes."""
-    schema = arrow_schema(name)
-    missing = [_ for _ in schema.names if _ not in table.column_names]
-    if missing:
-        raise ValueError(f'table {name!r} lacks the column(s) {missing}: written by another version of '
-                         f'the pipeline? Rebuild the folder with `python -m pipeline run`')
-    table = table.select(schema.names).cast(schema)
+    """Rows read from Delta as the declared pandas dtypes (the declared columns the table has: a table
+    written by another version may lack one, and whoever reads the column says so)."""
+    schema = arrow_schema(name).remove_metadata()
+    names = [_ for _ in schema.names if _ in table.column_names]
+    table = table.select(names).cast(pa.schema([schema.field(_) for _ in names]))
     if name == INDEX:
         return table.to_pandas()
-    return table.to_pandas().astype(typed_empty(name).dtypes.to_dict())
+    dtypes = typed_empty(name).dtypes
+    return table.to_pandas().astype({_: dtypes[_] for _ in names})
 
 
 def plain_strings(table: pa.Table) -> pa.Table:

@@ -32,9 +32,10 @@ from collections import Counter, defaultdict
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.store import registry, schemas
-from pipeline.store.arrow import isin
+from pipeline.store.arrow import LITERALS, isin
 
 KEYS, MEMBERS, DOCUMENTS = '_registry/keys', '_registry/members', '_registry/documents'
 COUNTS = '_registry/counts'
@@ -60,18 +61,25 @@ def strings(table: pa.Table, column: str) -> list:
     return table[column].cast(pa.string()).to_pylist()
 
 
-def replace(store, name: str, rows: pa.Table, column: str, values: list[str], existed: bool) -> None:
-    """Rows of `name` whose `column` is in `values` replaced by `rows`, in one commit."""
+def replace(store, name: str, rows: pa.Table, column: str, values: list[str], existed: bool,
+            properties=None) -> None:
+    """Rows of `name` whose `column` is in `values` replaced by `rows`, in one commit (for a long list of
+    values, the table rewritten whole)."""
     from deltalake import write_deltalake
-
-    from pipeline.store.arrow import quote
     table = store.delta(name)
-    if table is not None and existed and values:
-        write_deltalake(table, rows, mode='overwrite', predicate=f'{column} IN ({quote(values)})')
-    elif table is not None and len(rows):
-        write_deltalake(table, rows, mode='append')
+    if table is not None and existed and len(values) > LITERALS:
+        current = store.arrow(name)
+        kept = current.filter(pc.invert(pc.is_in(current[column], value_set=pa.array(values, pa.string()))))
+        write_deltalake(table, pa.concat_tables([kept.cast(rows.schema), rows]), mode='overwrite',
+                        commit_properties=properties)
+    elif table is not None and existed and values:
+        write_deltalake(table, rows, mode='overwrite', predicate=isin(column, values),
+                        commit_properties=properties)
+    elif table is not None and (len(rows) or properties):
+        write_deltalake(table, rows, mode='append', commit_properties=properties)
     elif table is None:
-        write_deltalake(store.uri(name), rows, mode='append', storage_options=store.options)
+        write_deltalake(store.uri(name), rows, mode='append', storage_options=store.options,
+                        commit_properties=properties)
 
 
 def behind(store) -> tuple[list[str], set[str]]:
@@ -86,13 +94,12 @@ def update(store) -> int:
     docs, linked_before = behind(store)
     if not docs:
         return 0
-    wanted = isin('doc_id', docs)
-    documents = store.arrow('documents', ['doc_id', 'sha256', 'published'], wanted).to_pandas()
-    entities = store.arrow('entities', ['entity_id', 'doc_id', 'type', 'name', 'n_mentions'], wanted)
+    documents = store.where('documents', ['doc_id', 'sha256', 'published'], 'doc_id', docs).to_pandas()
+    entities = store.where('entities', ['entity_id', 'doc_id', 'type', 'name', 'n_mentions'], 'doc_id', docs)
     entities = entities.to_pandas()
-    persons = store.arrow('persons', ['entity_id', 'first', 'last'], wanted).to_pandas()
-    named_only = f'{wanted} AND entity_id IS NOT NULL AND normal IS NOT NULL'
-    mentions = store.arrow('mentions', ['entity_id', 'normal'], named_only).to_pandas()
+    persons = store.where('persons', ['entity_id', 'first', 'last'], 'doc_id', docs).to_pandas()
+    mentions = store.where('mentions', ['entity_id', 'normal'], 'doc_id', docs,
+                           'entity_id IS NOT NULL AND normal IS NOT NULL').to_pandas()
     aliases: dict[str, list[str]] = defaultdict(list)
     for entity_id, normal in zip(mentions['entity_id'].tolist(), mentions['normal'].tolist()):
         if normal not in aliases[entity_id]:
@@ -106,7 +113,7 @@ def update(store) -> int:
         if item.person is not None and item.person.last:
             last, initial = item.person.last, item.person.initial
             needed.update([f'PER~{last}', f'PER?{last}', f'PER~{initial} {last}'])
-    found = read(store, KEYS, predicate=isin('key', sorted(needed)))
+    found = store.where(KEYS, None, 'key', sorted(needed), schema=SCHEMAS[KEYS])
     keys: dict[str, str] = {}
     for key, global_id in zip(strings(found, 'key'), strings(found, 'global_id')):
         if key in COUNTERS:
@@ -114,9 +121,11 @@ def update(store) -> int:
         else:
             keys.setdefault(key, global_id)
     # persons registered with these surnames: what `named` holds in a whole build (one per id and name)
-    named = read(store, MEMBERS, ['entity_id', 'doc_id', 'sha256', 'global_id', 'type', 'name', 'first',
-                                  'last', 'n_mentions', 'published'],
-                 f'{isin("surname", surnames)} AND NOT {wanted}' if surnames else 'false').to_pandas()
+    columns = ['entity_id', 'doc_id', 'sha256', 'global_id', 'type', 'name', 'first', 'last', 'n_mentions',
+               'published']
+    named = store.where(MEMBERS, columns, 'surname', surnames, schema=SCHEMAS[MEMBERS])
+    named = named.filter(pc.invert(pc.is_in(named['doc_id'], value_set=pa.array(docs, pa.string()))))
+    named = named.to_pandas()
     named = named.drop_duplicates(['global_id', 'first', 'last'])
     state = registry.State(named[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), keys)
     all_entities = pd.concat([entities, named[['entity_id', 'doc_id', 'type', 'name', 'n_mentions']]],
@@ -129,7 +138,7 @@ def update(store) -> int:
                                                    'normal': mentions['normal']}),
                                      all_documents, state)
     global_ids = dict(zip(links['entity_id'].tolist(), links['global_id'].tolist()))
-    old = read(store, MEMBERS, predicate=wanted)
+    old = store.where(MEMBERS, None, 'doc_id', docs, schema=SCHEMAS[MEMBERS])
     affected = set(strings(old, 'global_id')) | {global_ids[_] for _ in entities['entity_id']}
     existed = bool(set(docs) & linked_before)
 
@@ -199,9 +208,8 @@ def aggregate(store, affected: list[str], removed: pa.Table, added: pa.Table, do
 
     from pipeline.store.arrow import APP
     app = f'{APP}/registry'
-    where = isin('global_id', affected)
     counts = Counter()
-    found = read(store, COUNTS, predicate=where)
+    found = store.where(COUNTS, None, 'global_id', affected, schema=SCHEMAS[COUNTS])
     for global_id, kind, text, count in zip(*(strings(found, _) for _ in ('global_id', 'kind', 'text')),
                                             found['count'].to_pylist()):
         counts[global_id, kind, text] += count
@@ -211,12 +219,8 @@ def aggregate(store, affected: list[str], removed: pa.Table, added: pa.Table, do
         kept = [(g, k, t, c) for (g, k, t), c in counts.items() if c > 0 and counts[g, '#articles', ''] > 0]
         rows = pa.table({'global_id': [_[0] for _ in kept], 'kind': [_[1] for _ in kept],
                          'text': [_[2] for _ in kept], 'count': [_[3] for _ in kept]}, schema=SCHEMAS[COUNTS])
-        properties = CommitProperties(app_transactions=[Transaction(app, update_number)])
-        if table is None:
-            write_deltalake(store.uri(COUNTS), rows, mode='append', storage_options=store.options,
-                            commit_properties=properties)
-        else:
-            write_deltalake(table, rows, mode='overwrite', predicate=where, commit_properties=properties)
+        replace(store, COUNTS, rows, 'global_id', affected, True,
+                CommitProperties(app_transactions=[Transaction(app, update_number)]))
     names: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     for (global_id, kind, text), count in counts.items():
         if count > 0:
@@ -233,12 +237,13 @@ def aggregate(store, affected: list[str], removed: pa.Table, added: pa.Table, do
         found.append(dict(global_id=global_id, type=type, name=name,
                           aliases=' | '.join(others[:registry.MAX_ALIASES]) or None,
                           n_articles=held['#articles'][''], n_mentions=held['#mentions'][''],
-                          first_seen=next(iter(held['#first']), None), last_seen=next(iter(held['#last']), None)))
+                          first_seen=next(iter(held['#first']), None),
+                          last_seen=next(iter(held['#last']), None)))
     return schemas.check('registry', schemas.frame('registry', found))
 
 
 def apply(store, counts: Counter, removed: pa.Table, added: pa.Table, docs: list[str]) -> None:
-    """Counts of the ids (`counts[id, kind, text]`) with the members `removed` taken out and `added` put in."""
+    """Counts of the ids (`counts[id, kind, text]`), the members `removed` taken out and `added` put in."""
     dates = defaultdict(set)
     for (global_id, kind, text), count in list(counts.items()):
         if kind in ('#first', '#last') and count > 0:
@@ -264,8 +269,9 @@ def apply(store, counts: Counter, removed: pa.Table, added: pa.Table, docs: list
             elif sign > 0:
                 dates[global_id].add(day)
     if again:   # a member that held the first or last date went: the dates of the id's other members
-        others = read(store, MEMBERS, ['global_id', 'published'],
-                      f'{isin("global_id", sorted(again))} AND NOT {isin("doc_id", docs)}')
+        others = store.where(MEMBERS, ['global_id', 'published', 'doc_id'], 'global_id', sorted(again),
+                             schema=SCHEMAS[MEMBERS])
+        others = others.filter(pc.invert(pc.is_in(others['doc_id'], value_set=pa.array(docs, pa.string()))))
         fresh = {_: set() for _ in again}
         for part in (others, added.select(['global_id', 'published'])):
             for global_id, day in zip(strings(part, 'global_id'), strings(part, 'published')):

@@ -69,6 +69,7 @@ from pipeline.store import schemas
 from pipeline.store.arrow import (  # noqa: F401 (the store's helpers, also used as tables.X)
     APP,
     INDEX,
+    LITERALS,
     arrow_schema,
     empty,
     index_schema,
@@ -223,6 +224,25 @@ class Store:
             return schema.empty_table().select(columns) if columns else schema.empty_table()
         return plain_strings(pa.table(table.scan(columns=columns, predicate=predicate).read_all()))
 
+    def where(self, name: str, columns: list[str] | None, column: str, values, extra: str | None = None,
+              schema: pa.Schema | None = None) -> pa.Table:
+        """Rows of `name` whose `column` is one of `values` (and where the SQL `extra` holds): a Delta
+        predicate for a short list; for a long one the table is read and filtered here."""
+        values = list(values)
+        if len(values) <= LITERALS:
+            predicate = isin(column, values) if values else 'false'
+            return self.arrow(name, columns, f'{predicate} AND {extra}' if extra else predicate, schema)
+        wanted = list(dict.fromkeys([*columns, column])) if columns else None
+        table = self.arrow(name, wanted, extra, schema)
+        table = table.filter(pc.is_in(table[column], value_set=pa.array(values, pa.string())))
+        return table.select(columns) if columns else table
+
+    def delete(self, name: str, column: str, values) -> None:
+        """Delete the rows of `name` whose `column` is one of `values` (in slices of LITERALS)."""
+        values = list(values)
+        for start in range(0, len(values), LITERALS):
+            self.delta(name).delete(isin(column, values[start:start + LITERALS]))
+
     def live_ids(self) -> pa.Array:
         return pc.unique(self.arrow('documents', ['doc_id'])['doc_id'].combine_chunks().cast(pa.string()))
 
@@ -259,7 +279,7 @@ class Store:
             ids = pc.unique(self.arrow(name, ['doc_id'])['doc_id'].combine_chunks())
             orphans = pc.filter(ids, pc.invert(pc.is_in(ids, value_set=live))).to_pylist()
             if orphans:
-                table.delete(f'doc_id IN ({quote(orphans)})')
+                self.delete(name, 'doc_id', orphans)
         self.runs_frame.loc[dead, 'status'] = 'killed'
         self.save_runs()
 
@@ -292,8 +312,11 @@ class Store:
             return
         properties = CommitProperties(app_transactions=[Transaction(app, chunk)] if chunk else None,
                                       custom_metadata={'pipeline_version': __version__})
-        if table is not None and replace:
-            write_deltalake(table, rows, mode='overwrite', predicate=f'doc_id IN ({quote(replace)})',
+        if table is not None and replace and len(replace) > LITERALS:
+            self.delete(name, 'doc_id', replace)     # the documents are not live meanwhile
+            write_deltalake(table, rows, mode='append', commit_properties=properties)
+        elif table is not None and replace:
+            write_deltalake(table, rows, mode='overwrite', predicate=isin('doc_id', replace),
                             commit_properties=properties)
         elif table is not None:
             write_deltalake(table, rows, mode='append', commit_properties=properties)
@@ -318,8 +341,7 @@ class Store:
                  for row in errors[ERROR_KEY].itertuples(index=False)]
         errors = errors.loc[pd.Series(fresh, index=errors.index, dtype=bool)]
         if replaced:
-            found = self.delta('documents')
-            found.delete(f'doc_id IN ({quote(replaced)})')
+            self.delete('documents', 'doc_id', replaced)
         if ids:
             for name in CHILDREN:
                 if name == INDEX:
@@ -331,9 +353,8 @@ class Store:
                 self.write(name, rows, chunk, replaced)
         stale = self.errors['doc_id'].isin(ids) | self.errors['source'].isin(sources)
         if stale.any():
-            table = self.delta('errors')
-            table.delete(f'doc_id IN ({quote(ids)}) OR source IN ({quote(sources)})' if ids
-                         else f'source IN ({quote(sources)})')
+            self.delete('errors', 'doc_id', sorted(set(self.errors.loc[stale, 'doc_id'].dropna())))
+            self.delete('errors', 'source', sorted(set(self.errors.loc[stale, 'source'])))
             self.errors = self.errors.loc[~stale]
         if len(errors):
             self.write('errors', to_arrow('errors', errors), chunk)
@@ -431,7 +452,8 @@ def viewed(dataset):
     import pyarrow.dataset as ds
     fields = [pa.field(_.name, pa.string_view()) if pa.types.is_string(_.type) or
               pa.types.is_large_string(_.type) else _ for _ in dataset.schema]
-    return ds.dataset(dataset.files, schema=pa.schema(fields), format='parquet', filesystem=dataset.filesystem)
+    return ds.dataset(dataset.files, schema=pa.schema(fields), format='parquet',
+                      filesystem=dataset.filesystem)
 
 
 def plain(dataset):
