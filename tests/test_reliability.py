@@ -579,14 +579,15 @@ def test_export_write_failure_is_one_line(small_out, tmp_path, capsys, monkeypat
 
 @pytest.mark.parametrize('code, words', [(errno.EROFS, 'read-only'), (errno.ENOSPC, 'disk is full')])
 def test_run_write_failure_is_one_line(tmp_path, capsys, monkeypatch, code, words):
-    from pipeline.cli import main
-    from pipeline.store import rows
+    import deltalake
 
-    def fail(*args, **kwargs):
+    from pipeline.cli import main
+
+    def fail(*args, **kwargs):   # delta-rs raises OSError for the file system's errors
         raise OSError(code, os.strerror(code))
 
     write(tmp_path / 'in' / 'a.txt', GOOD)
-    monkeypatch.setattr(rows, 'write_atomic', fail)
+    monkeypatch.setattr(deltalake, 'write_deltalake', fail)
     arguments = ['run', str(tmp_path / 'in'), '--out', str(tmp_path / 'out'), '--workers', '1', '--quiet']
     assert main(arguments) == 2
     error = capsys.readouterr().err
