@@ -254,3 +254,19 @@ def test_registry_update_stopped_halfway_is_finished_by_the_next_run(tmp_path, m
     expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'], state)
     pd.testing.assert_frame_equal(tables['registry'].sort_values('global_id', ignore_index=True),
                                   expected.sort_values('global_id', ignore_index=True))
+
+
+def test_registry_bare_surname_joins_the_named_person_of_an_earlier_run(tmp_path):
+    """The persons with a full name are kept between runs (store/registry_tables.py): a later article's
+    bare surname finds the one registered person with it, as in a whole build."""
+    inputs = tmp_path / 'in'
+    inputs.mkdir()
+    (inputs / 'a.txt').write_text('Губернатор Тюменской области Александр Моор открыл новую школу.\n',
+                                  encoding='utf-8')
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    (inputs / 'b.txt').write_text('Вчера Моор посетил больницу в Тобольске.\n', encoding='utf-8')
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    tables = load_tables(tmp_path / 'out')
+    people = tables['entities'].query("type == 'PER'").merge(tables['registry_entities'])
+    assert set(people['doc_id']) == {'a', 'b'}
+    assert people['global_id'].nunique() == 1, people[['doc_id', 'name', 'global_id']]

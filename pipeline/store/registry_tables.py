@@ -8,7 +8,8 @@ per global id), and three tables of its own:
 
     _registry/keys       key -> global id, first come (and `#P`, `#O`, `#L`: the highest id given)
     _registry/members    one row per linked entity: what the `registry` row of its id is computed from
-    _registry/counts     global id, kind (`alias`, `name`, `full`), text, count: its names, counted
+    _registry/counts     global id, kind (`alias`, `name`, `full`, `#articles`, …), text, count
+    _registry/persons    surname, global id, first, last, count: the persons with a full name
     _registry/documents  doc_id, sha256 of each document linked: the commit marker of an update
 
 Only the keys those documents may match are read (delta-rs scans with predicates,
@@ -39,12 +40,15 @@ from pipeline.store.arrow import LITERALS, isin
 
 KEYS, MEMBERS, DOCUMENTS = '_registry/keys', '_registry/members', '_registry/documents'
 COUNTS = '_registry/counts'
+PERSONS = '_registry/persons'
 COUNTERS = [f'#{_}' for _ in registry.PREFIX.values()]
 SCHEMAS = {
     KEYS: pa.schema([('key', pa.string()), ('global_id', pa.string())]),
     DOCUMENTS: pa.schema([('doc_id', pa.string()), ('sha256', pa.string())]),
     COUNTS: pa.schema([('global_id', pa.string()), ('kind', pa.string()), ('text', pa.string()),
                        ('count', pa.int64())]),
+    PERSONS: pa.schema([('surname', pa.string()), ('global_id', pa.string()), ('first', pa.string()),
+                        ('last', pa.string()), ('count', pa.int64())]),
     MEMBERS: pa.schema([
         ('entity_id', pa.string()), ('doc_id', pa.string()), ('sha256', pa.string()),
         ('global_id', pa.string()), ('type', pa.string()), ('name', pa.string()), ('first', pa.string()),
@@ -120,13 +124,18 @@ def update(store) -> int:
             keys[key] = max(keys.get(key, global_id), global_id, key=registry.number_of)
         else:
             keys.setdefault(key, global_id)
-    # persons registered with these surnames: what `named` holds in a whole build (one per id and name)
-    columns = ['entity_id', 'doc_id', 'sha256', 'global_id', 'type', 'name', 'first', 'last', 'n_mentions',
-               'published']
-    named = store.where(MEMBERS, columns, 'surname', surnames, schema=SCHEMAS[MEMBERS])
-    named = named.filter(pc.invert(pc.is_in(named['doc_id'], value_set=pa.array(docs, pa.string()))))
-    named = named.to_pandas()
-    named = named.drop_duplicates(['global_id', 'first', 'last'])
+    # persons with a full name registered under these surnames, but those of these documents: what
+    # `named` holds in a whole build; one entity stands for each (id, first name, surname)
+    old = store.where(MEMBERS, None, 'doc_id', docs, schema=SCHEMAS[MEMBERS])
+    people = person_counts(store, sorted(set(surnames) | set(_ for _ in strings(old, 'surname') if _)))
+    change(people, old, -1)
+    named = pd.DataFrame([dict(entity_id=f'#{global_id}#{number}', doc_id='#registry', sha256='#',
+                               global_id=global_id, type='PER', name=f'{first} {last}', n_mentions=1,
+                               first=first, last=last, published=None)
+                          for number, ((surname, global_id, first, last), count) in enumerate(people.items())
+                          if count > 0 and surname in set(surnames)],
+                         columns=['entity_id', 'doc_id', 'sha256', 'global_id', 'type', 'name', 'n_mentions',
+                                  'first', 'last', 'published'])
     state = registry.State(named[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), keys)
     all_entities = pd.concat([entities, named[['entity_id', 'doc_id', 'type', 'name', 'n_mentions']]],
                              ignore_index=True)
@@ -138,7 +147,6 @@ def update(store) -> int:
                                                    'normal': mentions['normal']}),
                                      all_documents, state)
     global_ids = dict(zip(links['entity_id'].tolist(), links['global_id'].tolist()))
-    old = store.where(MEMBERS, None, 'doc_id', docs, schema=SCHEMAS[MEMBERS])
     affected = set(strings(old, 'global_id')) | {global_ids[_] for _ in entities['entity_id']}
     existed = bool(set(docs) & linked_before)
 
@@ -173,6 +181,8 @@ def update(store) -> int:
     marker = store.delta(DOCUMENTS)
     update_number = (marker.version() + 1 if marker is not None else 0) + 1   # versions count from 0
     rows = aggregate(store, sorted(affected), old, members, docs, update_number)
+    change(people, members, 1)
+    save_people(store, people, update_number)
     from pipeline.store.arrow import to_arrow
     replace(store, 'registry', to_arrow('registry', rows), 'global_id', sorted(affected), True)
     replace(store, MEMBERS, members, 'doc_id', docs, existed)
@@ -184,6 +194,39 @@ def update(store) -> int:
     replace(store, DOCUMENTS, pa.table({'doc_id': docs, 'sha256': [sha.get(_) for _ in docs]},
                                        schema=SCHEMAS[DOCUMENTS]), 'doc_id', docs, existed)
     return len(docs)
+
+
+def person_counts(store, surnames: list[str]) -> Counter:
+    """(surname, global id, first, last) -> live members, of the persons with a full name under `surnames`
+    (names folded)."""
+    found = store.where(PERSONS, None, 'surname', surnames, schema=SCHEMAS[PERSONS])
+    keys = zip(*(strings(found, _) for _ in ('surname', 'global_id', 'first', 'last')))
+    return Counter(dict(zip(keys, found['count'].to_pylist())))
+
+
+def change(people: Counter, members: pa.Table, sign: int) -> None:
+    """`people` with the full-named persons among `members` counted in (+1) or out (-1)."""
+    frame = members.select(['global_id', 'type', 'first', 'last']).to_pandas()
+    for row in frame.to_dict('records'):
+        if is_full(row) and none(row['last']):
+            first, last = registry.fold_person(row['first']), registry.fold_person(row['last'])
+            people[last, row['global_id'], first, last] += sign
+
+
+def save_people(store, people: Counter, update_number: int) -> None:
+    """The counts of `people`, for their surnames, with the update's transaction (applied once)."""
+    from deltalake import CommitProperties, Transaction
+    from pipeline.store.tables import APP
+    app = f'{APP}/registry-persons'
+    table = store.delta(PERSONS)
+    if table is not None and (table.transaction_version(app) or 0) >= update_number:
+        return
+    kept = [(key, count) for key, count in people.items() if count > 0]
+    rows = pa.table({name: [_[0][index] for _ in kept] for index, name in
+                     enumerate(('surname', 'global_id', 'first', 'last'))} | {'count': [_[1] for _ in kept]},
+                    schema=SCHEMAS[PERSONS])
+    replace(store, PERSONS, rows, 'surname', sorted({_[0] for _ in people}), True,
+            CommitProperties(app_transactions=[Transaction(app, update_number)]))
 
 
 def none(value):

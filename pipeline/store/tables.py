@@ -255,16 +255,19 @@ class Store:
                                   storage_options=self.options)
 
     def load(self) -> None:
-        """Read the index of committed documents and the errors rows (both small)."""
-        live = set(self.live_ids().to_pylist())
+        """Read the index of committed documents, the errors rows and the runs. `_index` holds rows of
+        documents that are not live only after a killed run (until `tidy`): only then is it checked
+        against `documents`."""
+        self.runs_frame = to_pandas('runs', self.arrow('runs')).sort_values('run_id', ignore_index=True)
+        killed = (self.runs_frame['status'] == 'running').any()
+        live = set(self.live_ids().to_pylist()) if killed else None
         index = self.arrow(INDEX)
         self.index: dict[str, tuple[str, str]] = {}     # doc_id -> (sha256, pipeline_version)
         for doc_id, sha, version in zip(index['doc_id'].to_pylist(), index['sha256'].to_pylist(),
                                         index['pipeline_version'].to_pylist()):
-            if doc_id in live:
+            if live is None or doc_id in live:
                 self.index[doc_id] = (sha, version)
         self.errors = to_pandas('errors', self.arrow('errors'))
-        self.runs_frame = to_pandas('runs', self.arrow('runs')).sort_values('run_id', ignore_index=True)
 
     def tidy(self) -> None:
         """After a killed run: delete child rows of documents that never became live; close its record."""
@@ -513,7 +516,7 @@ def compact(path: str | os.PathLike, retention_hours: float = RETENTION_HOURS) -
     with Store.open(path) as store:
         for name in (*TABLES, 'runs', 'registry', 'registry_entities', INDEX,
                      '_registry/keys', '_registry/members', '_registry/documents', '_registry/counts',
-                     '_duplicates/bands', '_duplicates/signatures'):
+                     '_registry/persons', '_duplicates/bands', '_duplicates/signatures'):
             table = store.delta(name)
             if table is None:
                 continue
