@@ -19,6 +19,11 @@ CASES = [
     (ENGLISH, 'en'),
     ('Der Bürgermeister hat heute in Berlin die neue Schule eröffnet.', 'de'),
     ('12 345 678 — 2024', None),
+    # short Russian lines that trigrams alone give to Bulgarian or Serbian
+    ('Администрация Обнинска в Телеграме', 'ru'),
+    ('Стадион построят в Лужниках.', 'ru'),
+    ('Президентът на България Румен Радев проведе среща с министрите в София.', 'bg'),
+    ('Председник Србије Александар Вучић састао се са министрима у Београду.', 'sr'),
 ]
 
 
