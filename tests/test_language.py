@@ -18,8 +18,11 @@ CASES = [
     (ENGLISH, 'en'),
     ('Der Bürgermeister hat heute in Berlin die neue Schule eröffnet.', 'de'),
     ('12 345 678 — 2024', None),
-    # short Cyrillic text without a letter Russian lacks: Russian (the trigram models guessed
-    # Bulgarian or Serbian on such sentences)
+    # short Russian lines that trigrams alone give to Bulgarian or Serbian
+    ('Администрация Обнинска в Телеграме', 'ru'),
+    ('Стадион построят в Лужниках.', 'ru'),
+    ('Президентът на България Румен Радев проведе среща с министрите в София.', 'bg'),
+    ('Председник Србије Александар Вучић састао се са министрима у Београду.', 'sr'),
     ('Стадион построят в Лужниках к осени.', 'ru'),
     ('Администрация города открыла новый мост.', 'ru'),
     ('Проект моста подготовил архитектор Ирина Волкова.', 'ru'),

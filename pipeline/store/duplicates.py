@@ -231,7 +231,9 @@ class Index:
             duplicate_of[position] = first if first != doc_id else None
         self.stage(ids, dates, values, bands, story, moved)
         marked = documents.copy()
-        marked['duplicate_of'] = pd.array(duplicate_of, dtype='string')
+        # the column keeps the type the schema check gave it (tables read back compare equal)
+        marked['duplicate_of'] = pd.Series(duplicate_of, index=documents.index,
+                                           dtype=documents['duplicate_of'].dtype)
         return marked
 
     def stage(self, ids, dates, values, bands, story, moved) -> None:

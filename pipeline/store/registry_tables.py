@@ -216,7 +216,7 @@ def change(people: Counter, members: pa.Table, sign: int) -> None:
 def save_people(store, people: Counter, update_number: int) -> None:
     """The counts of `people`, for their surnames, with the update's transaction (applied once)."""
     from deltalake import CommitProperties, Transaction
-    from pipeline.store.tables import APP
+    from pipeline.store.arrow import APP
     app = f'{APP}/registry-persons'
     table = store.delta(PERSONS)
     if table is not None and (table.transaction_version(app) or 0) >= update_number:
