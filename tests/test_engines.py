@@ -106,6 +106,18 @@ def test_engines_killed_worker_narrowed_to_its_documents(tmp_path):
     assert found['runs']['status'].tolist() == ['finished']
 
 
+def test_engines_workers_that_cannot_start_stop_the_run():
+    """Workers that die whatever they are given (here: their start-up fails) are not blamed on the
+    documents: the run stops with EngineError after narrowing down to one document."""
+    engine = engines.Local(2, preload='tests.no_such_module')
+    try:
+        with pytest.raises(engines.EngineError, match='worker processes die even with no document'):
+            list(engine.map(die_if_any, [((False, False),), ((False,),)], split=split_flags,
+                            lost=lambda chunk: 'lost'))
+    finally:
+        engine.close()
+
+
 def test_engines_killed_worker_without_lost_is_an_engine_error():
     engine = engines.Local(2)
     try:

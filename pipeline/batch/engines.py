@@ -299,7 +299,8 @@ class Local:
         while True:
             done, _ = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
             if stopping.is_set():
-                back = [(pending[_], _.result()) for _ in pending if _.done() and _.exception() is None]
+                back = [(pending[_], _.result()) for _ in pending
+                        if pending[_] is not None and _.done() and _.exception() is None]
                 self.stop()
                 yield from back
                 raise KeyboardInterrupt
@@ -322,10 +323,23 @@ class Local:
             parts = split(chunk)
             if len(parts) > 1:
                 queue.extendleft(reversed(parts))
-            elif lost is None:
+                continue
+            yield from self.probe(stopping)   # the document kills workers, or every task does?
+            if lost is None:
                 raise EngineError('a worker process died (killed, out of memory?) while processing a chunk')
-            else:
-                yield chunk, lost(chunk)
+            yield chunk, lost(chunk)
+
+    def probe(self, stopping):
+        """EngineError unless a fresh pool runs a task that needs no document (workers that die as they
+        start would otherwise turn every document into a `lost` one, a pool start each)."""
+        self.start()
+        future = self.pool.submit(os.getpid)
+        yield from self.settle({future: None}, stopping)
+        if isinstance(future.exception(), BrokenProcessPool):
+            self.stop()
+            raise EngineError('worker processes die even with no document to process (they cannot start: '
+                              'out of memory? see the messages above); run stopped, the chunks committed '
+                              'so far are kept')
 
     def idle_workers(self) -> Callable | None:
         """`submit(function, *args)` to the workers once every chunk is back (None without workers)."""
