@@ -60,6 +60,7 @@ def write_new(folder: Path, count: int) -> Path:
 def templates():
     """Rows of every table for each source text, as Arrow tables, by doc_id."""
     import pyarrow as pa
+
     from pipeline.batch import ingest
     from pipeline.batch.runner import process_chunk
     from pipeline.store.rows import TABLES
@@ -86,6 +87,7 @@ ID_COLUMNS = {'mentions': ['mention_id', 'entity_id'], 'entities': ['entity_id']
 def chunk_rows(numbers: range, ids: list[str], by_doc: dict) -> dict:
     """Rows of articles `numbers`: copies of the templates, renamed."""
     import pyarrow as pa
+
     from pipeline.store.rows import TABLES, sha256
     from pipeline.store.tables import empty
     picked = [(f'a{number:06d}', ids[number % len(ids)]) for number in numbers]

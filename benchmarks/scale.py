@@ -146,6 +146,7 @@ def time_baseline(originals: list[str], size: int) -> tuple[float, float]:
 
 def same_tables(a: Path, b: Path) -> bool:
     import pandas as pd
+
     from pipeline import load_tables
     from pipeline.store import rows as tables
     left, right = load_tables(a), load_tables(b)

@@ -80,8 +80,8 @@ def time_ours(texts, stages=None, chunk=None, shares: dict | None = None):
     without, CPU seconds without)."""
     started = time.perf_counter()
     from pipeline.batch import runner as batch
-    from pipeline.document import Document
     from pipeline.batch.resources import Resources, shared
+    from pipeline.document import Document
     res = shared() if shares is not None else Resources()
     res.ner  # load models before the clock for "without start-up"
     chunk = chunk or batch.CHUNK_SIZE

@@ -8,7 +8,8 @@ with the straightforward version on table cases and on random texts.
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.document import Document, Token
 from pipeline.lang import text as folding

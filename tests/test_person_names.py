@@ -7,9 +7,8 @@ mention texts that are one person).
 
 import pytest
 
-from pipeline.stages import link, ner, normalise, resolve, segment
 from pipeline.document import Document, Mention
-from pipeline.stages import persons
+from pipeline.stages import link, ner, normalise, persons, resolve, segment
 
 NAME_CASES = [
     # ordinary Russian names, six cases, both genders

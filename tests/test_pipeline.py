@@ -6,8 +6,8 @@ import sys
 import pandas as pd
 
 from pipeline import load_tables
-from pipeline.store import rows as tables
 from pipeline.batch.runner import run
+from pipeline.store import rows as tables
 
 from .conftest import ROOT, SEEDS
 
@@ -57,6 +57,7 @@ def test_pipeline_tables_pass_schemas(seed_tables):
 
 def test_pipeline_bad_table_is_refused(seed_tables, tmp_path):
     import pytest
+
     from pipeline.store.schemas import TableError
     from pipeline.store.tables import write_tables
     broken = dict(seed_tables)
@@ -69,6 +70,7 @@ def test_pipeline_bad_table_is_refused(seed_tables, tmp_path):
 
 def test_pipeline_run_writes_delta_tables_and_csv_on_demand(tmp_path):
     from deltalake import DeltaTable
+
     from pipeline import cli
     summary = run([SEEDS], tmp_path, progress=False)
     assert summary.documents == 5

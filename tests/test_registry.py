@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from pipeline import load_tables
-from pipeline.store import registry
 from pipeline.batch.runner import run
+from pipeline.store import registry
 
 from .conftest import SEEDS
 
@@ -200,7 +200,8 @@ def test_registry_incremental_rows_equal_a_whole_build(tmp_path, monkeypatch, li
     """The registry a run updates for what it changed (store/registry_tables.py) has the rows that a build
     over every live article computes from scratch, after articles were added and one was cut down; with
     lists of ids too long for one Delta predicate too (`literals`: the longest the store puts in one)."""
-    from pipeline.store import registry_tables, tables as store
+    from pipeline.store import registry_tables
+    from pipeline.store import tables as store
     monkeypatch.setattr(store, 'LITERALS', literals)
     monkeypatch.setattr(registry_tables, 'LITERALS', literals)
     inputs = tmp_path / 'in'

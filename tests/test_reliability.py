@@ -7,8 +7,6 @@ says why, and the good articles come out intact. The README table
 """
 
 import dataclasses
-
-
 import errno
 import json
 import os
@@ -19,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.batch import runner as batch, ingest
-from pipeline.store import rows as tables
+from pipeline.batch import ingest
+from pipeline.batch import runner as batch
 from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
+from pipeline.store import rows as tables
 from pipeline.store.tables import load_tables
 
 GOOD = 'Губернатор Тюменской области Александр Моор посетил технопарк "Кванториум" в Тюмени.'
@@ -427,6 +426,7 @@ def test_untrusted_ids_stay_inside_out(tmp_path):
     html = (out / 'report.html').read_text(encoding='utf-8')
     assert '<script>alert(1)</script>' not in html
     import pandas as pd
+
     from pipeline.export.csvtables import write_folder
     write_folder(out, out / 'csv')
     csv = pd.read_csv(out / 'csv' / 'documents.csv', encoding='utf-8-sig', keep_default_na=False)
@@ -606,6 +606,7 @@ def test_run_out_is_a_file(tmp_path, capsys):
 def test_sql_csv_neutralises_formulas(small_out):
     """`sql --format csv`: cells Excel would run get a leading apostrophe; the tables keep the true text."""
     import io
+
     from pipeline.export.sql import show
     text = show('SELECT doc_id, title, url, n_chars FROM documents ORDER BY doc_id', small_out, fmt='csv')
     found = pd.read_csv(io.StringIO(text), keep_default_na=False)

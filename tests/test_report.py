@@ -13,8 +13,9 @@ import pytest
 
 from pipeline import cli, process_text
 from pipeline.export import report
-from pipeline.store import schemas, rows as tables
 from pipeline.export.report import Span, nest
+from pipeline.store import rows as tables
+from pipeline.store import schemas
 
 TYPES = ['PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY']
 SCRIPT = '<script>alert(1)</script>'

@@ -2,9 +2,9 @@
 
 import pytest
 
-from pipeline.store import rows as tables
 from pipeline.batch.runner import process
 from pipeline.document import Document
+from pipeline.store import rows as tables
 from pipeline.store.schemas import columns
 
 # sentence → expected roles as (person, position_normal, organisation or place); [] when none

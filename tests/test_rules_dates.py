@@ -10,9 +10,8 @@ from datetime import date
 
 import pytest
 
-from pipeline.stages import segment
 from pipeline.document import Document
-from pipeline.stages import dates
+from pipeline.stages import dates, segment
 
 
 def date_mentions(text: str, published: str | None, res):

@@ -7,9 +7,8 @@ the pipeline, so digits inside them are not numbers.
 
 import pytest
 
-from pipeline.stages import segment
 from pipeline.document import Document
-from pipeline.stages import dates, money, numbers
+from pipeline.stages import dates, money, numbers, segment
 
 
 def mentions(text: str, res, type: str = 'NUMBER', published: str | None = '2024-08-23'):

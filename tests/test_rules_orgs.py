@@ -9,10 +9,10 @@ hold, `NORMALS` normal forms of a hand-made mention.
 
 import pytest
 
-from pipeline.stages import normalise, segment
 from pipeline import process_text
 from pipeline.document import Document, Mention
 from pipeline.lang import places
+from pipeline.stages import normalise, segment
 
 CASES = [
     # descriptor + place in the genitive: a body of that place; the place stays a mention

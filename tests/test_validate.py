@@ -10,12 +10,13 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from pipeline.evaluation import goldsets, scoring, validate
-from pipeline.evaluation.thresholds import load_thresholds
-from pipeline.store.tables import write_tables as commit_tables
-from pipeline.store import schemas, rows as tables
 from pipeline.cli import main
+from pipeline.evaluation import goldsets, scoring, validate
 from pipeline.evaluation.goldsets import Annotations, Gold, Labelled, Named
+from pipeline.evaluation.thresholds import load_thresholds
+from pipeline.store import rows as tables
+from pipeline.store import schemas
+from pipeline.store.tables import write_tables as commit_tables
 
 from .conftest import FACTRU, GOLD, NEREL, ROOT, SEEDS
 

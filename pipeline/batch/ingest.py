@@ -37,17 +37,34 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from pipeline.batch import warc
 from pipeline.batch.texts import (  # noqa: F401 (ingest.X names kept for callers)
-    InputError, Decoded, warning, letter_score, decode, looks_like_html, html_text, CONTROLS, check_text, printable, without_surrogates, display, MAX_BYTES, MAX_CHARS, MAGIC, COMMON, BLOCK_TAGS, SKIP_TAGS, MARKUP,
+    BLOCK_TAGS,
+    COMMON,
+    CONTROLS,
+    MAGIC,
+    MARKUP,
+    MAX_BYTES,
+    MAX_CHARS,
+    SKIP_TAGS,
+    Decoded,
+    InputError,
+    check_text,
+    decode,
+    display,
+    html_text,
+    letter_score,
+    looks_like_html,
+    printable,
+    warning,
+    without_surrogates,
 )
 from pipeline.batch.web import text_document
-from pipeline.document import Document, Level, Problem
+from pipeline.document import Document, Problem
 
 SUFFIXES = ('.txt', '.jsonl', '.csv', '.html', '.htm')
 MAX_RECORD = 3 * MAX_CHARS   # characters in one JSONL line or CSV record (JSON escapes take room)

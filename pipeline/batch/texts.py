@@ -7,7 +7,6 @@ recognised by letter statistics; an HTML page becomes its visible text (web.py's
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from dataclasses import dataclass
@@ -139,7 +138,6 @@ def html_text(html: str) -> str:
     Block elements become line breaks; runs of blank lines are squeezed. The
     result is the document text (stored in `documents`; every offset refers to it).
     """
-    from html.parser import HTMLParser
 
     class Extract(HTMLParser):
         def __init__(self):

@@ -16,14 +16,15 @@ import json
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
 from pipeline.document import NAME_TYPES, TYPES
-from pipeline.lang.text import fold_case, fold_name as text_fold_name
+from pipeline.lang.text import fold_case
+from pipeline.lang.text import fold_name as text_fold_name
 
 FACTRU_TYPES = {'Person': 'PER', 'Org': 'ORG', 'Location': 'LOC', 'LocOrg': 'LOC'}
 # NEREL's types mapped to GOLD-GUIDE.md's (its README: places split by kind, PERCENT and AGE apart
@@ -462,7 +463,7 @@ def nerel_clusters(ids: list[str], spans: dict, links: dict) -> dict[str, tuple[
         for b in ids[i + 1:]:
             linked = links.get(a) is not None and links.get(a) == links.get(b)
             unlinked = links.get(a) is None or links.get(b) is None
-            if linked or unlinked and same_name(spans[a][3], spans[b][3]):
+            if linked or (unlinked and same_name(spans[a][3], spans[b][3])):
                 group[root(b)] = root(a)
     members = defaultdict(list)
     for _ in ids:

@@ -19,10 +19,10 @@ from pipeline.evaluation.goldsets import Annotations, Gold, GoldError, Labelled,
 
 def run_pipeline(texts: dict[str, str]) -> dict[str, pd.DataFrame]:
     """The tables a run writes, for the pipeline run over {doc_id: text}."""
-    from pipeline.store import rows as tables
+    from pipeline.batch.resources import shared
     from pipeline.batch.runner import process
     from pipeline.document import Document, Problem
-    from pipeline.batch.resources import shared
+    from pipeline.store import rows as tables
     res = shared()
     docs, problems = [], []
     for doc_id, text in texts.items():

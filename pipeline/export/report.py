@@ -19,9 +19,9 @@ from __future__ import annotations
 import html
 import os
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 
@@ -194,9 +194,9 @@ def entity_index(entities: pd.DataFrame, links_of: dict, doc_anchor: dict) -> st
 def write(tables: str | os.PathLike | Mapping[str, pd.DataFrame], out: str | os.PathLike,
           doc_ids: list[str] | None = None, limit: int | None = None) -> Path:
     """Write the page to `out` atomically; `tables` is an output folder or a dict of DataFrames."""
-    from pipeline.store.files import write_file
     from pipeline.export.sql import tables_of
     from pipeline.export.target import writing
+    from pipeline.store.files import write_file
     page = render(tables_of(tables), doc_ids, limit)
     with writing(out):   # a regular file or none; TargetError says why not
         return write_file(out, lambda path: Path(path).write_text(page, encoding='utf-8', errors='replace'))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from pipeline.lang import morph
 from pipeline.document import Document, LinkHints, Mention, Source
+from pipeline.lang import morph
 from pipeline.lang.text import AMBIGUOUS_QUOTES, CLOSING_QUOTES, OPENING_QUOTES, QUOTE_MARKS
 
 SEPARATORS = frozenset('•·●▪|;()[]{}—–:')

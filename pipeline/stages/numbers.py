@@ -47,11 +47,22 @@ from yargy.interpretation import fact
 from yargy.predicates import caseless, custom, dictionary, eq, in_, in_caseless
 from yargy.predicates import type as token_type
 
-from pipeline.lang import morph
 from pipeline.document import Document, Mention, Source
+from pipeline.lang import morph
 from pipeline.lang.earley import parser
-from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged,
-                                   token_lines, token_starts, windows, word_pattern)
+from pipeline.lang.grammar import (
+    DIGIT_START,
+    find,
+    glued_after,
+    glued_before,
+    lexeme,
+    lowered,
+    merged,
+    token_lines,
+    token_starts,
+    windows,
+    word_pattern,
+)
 from pipeline.lang.text import DASH_MARKS, fold_lookalikes
 from pipeline.lang.words import words
 

@@ -34,11 +34,29 @@ mentions, quotes and descriptor words, so it costs little:
 from __future__ import annotations
 
 from pipeline.document import Document, LinkHints
-from pipeline.lang.morph import is_cyrillic
 from pipeline.lang import places
-from pipeline.stages import repair
+from pipeline.lang.morph import is_cyrillic
 from pipeline.lang.places import fold
-from pipeline.lang.spans import (QUOTE_CHARS, SOURCE, Span, Tokens, agrees, cases, covered, fixed, is_abbreviation, is_latin, in_dictionary, is_word, one_per_stretch, parses, person_spans, pos_set, to_mentions)
+from pipeline.lang.spans import (
+    QUOTE_CHARS,
+    SOURCE,
+    Span,
+    Tokens,
+    agrees,
+    cases,
+    covered,
+    fixed,
+    in_dictionary,
+    is_abbreviation,
+    is_latin,
+    is_word,
+    one_per_stretch,
+    parses,
+    person_spans,
+    pos_set,
+    to_mentions,
+)
+from pipeline.stages import repair
 
 MAX_MODIFIERS = 4       # words between a descriptor and a quoted name: `центра для одаренных детей «Сириус»`
 PREPOSITIONS_IN_NAMES = frozenset({'для', 'по', 'и'})
@@ -341,7 +359,7 @@ class Builder:
             word = self.word(position)
             if self.taken(position, position, ('ORG', 'PER', 'LOC')):
                 continue
-            if not (places.descriptor(word, 'state') or steps and places.descriptor(word, 'unit')):
+            if not (places.descriptor(word, 'state') or (steps and places.descriptor(word, 'unit'))):
                 continue                  # `мэрии Москвы`; `отдела образования Петроградского района`
             if steps and not places.noun_lemmas(word) & GENITIVE_HEADS:
                 continue
@@ -355,7 +373,7 @@ class Builder:
         for index in range(1, len(tokens)):
             text = self.word(index)
             if len(text) < 3 or not text[:1].isalpha() or not places.descriptor(text, 'geo') \
-                    or not places.place_of_adjective(self.word(index - 1)) and not agrees_any(self.word(index - 1)) \
+                    or (not places.place_of_adjective(self.word(index - 1)) and not agrees_any(self.word(index - 1))) \
                     or self.taken(index, index, ('PER',)):
                 continue
             existing = next((_ for _ in self.of_type('ORG') if _.first <= index <= _.last), None)

@@ -51,11 +51,19 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipeline.lang import morph
-from pipeline.lang import places
 from pipeline.document import Document, Mention, NameHints, Source
+from pipeline.lang import morph, places
+from pipeline.lang.names import (
+    first_hyps,
+    fold,
+    is_cjk,
+    is_first_name,
+    is_patronymic,
+    last_hyps,
+    mention_readings,
+    words_of,
+)
 from pipeline.lang.text import DASH_MARKS, QUOTE_MARKS
-from pipeline.lang.names import (first_hyps, fold, is_cjk, is_first_name, is_patronymic, last_hyps, mention_readings, words_of)
 
 SEPARATORS = frozenset(',;()[]{}•·/|') | (QUOTE_MARKS - {"'"})     # not `'`: `О'Нил`
 # the case a preposition before a name puts it in (`к Лофнеру`, `у Бута`, `с Обамой`)
@@ -219,7 +227,7 @@ NOT_NOUNS = frozenset({'CONJ', 'PRCL', 'PRTS', 'PRTF', 'VERB', 'INFN', 'ADVB', '
 
 def no_name(text: str) -> bool:
     """A single word that cannot be a person's name: `Подана`, `Эфиопия`, `Рыбохраны`."""
-    if not text.isalpha() and not text.replace('-', '').isalpha() or not morph.is_cyrillic(text):
+    if (not text.isalpha() and not text.replace('-', '').isalpha()) or not morph.is_cyrillic(text):
         return False
     if is_first_name(text):
         return False

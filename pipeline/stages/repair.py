@@ -31,11 +31,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.lang import morph
 from pipeline.document import Document, Mention
-from pipeline.lang import places
+from pipeline.lang import morph, places
 from pipeline.lang.places import fold, lemmas
-from pipeline.lang.spans import (NAME_TAGS, QUOTE_CHARS, SEPARATORS, SOURCE, Span, Tokens, agrees, cases, covered, fixed, has_name_tag, in_dictionary, is_abbreviation, is_latin, is_word, one_per_stretch, parses, person_spans, pieces, pos_set, quote_pairs, to_mentions, to_spans, words_of)
+from pipeline.lang.spans import (
+    NAME_TAGS,
+    QUOTE_CHARS,
+    SEPARATORS,
+    SOURCE,
+    Span,
+    Tokens,
+    agrees,
+    cases,
+    covered,
+    fixed,
+    has_name_tag,
+    in_dictionary,
+    is_abbreviation,
+    is_latin,
+    is_word,
+    one_per_stretch,
+    parses,
+    person_spans,
+    pieces,
+    pos_set,
+    quote_pairs,
+    to_mentions,
+    to_spans,
+    words_of,
+)
 
 PRESS = frozenset({'пресс-служба', 'пресс-центр', 'пресс-секретарь'})
 SEPARATOR_CHARS = frozenset(SEPARATORS)
@@ -187,7 +211,7 @@ def extend_place(tokens: Tokens, span: Span, spans: list[Span]) -> None:
     index = first - 1
     while index >= 0 and taken < 2 and tokens.adjacent(index, index + 1):
         word = tokens.texts[index]
-        if not places.place_descriptor(word) or tokens.capitalised(index) and not tokens.sentence_start(index):
+        if not places.place_descriptor(word) or (tokens.capitalised(index) and not tokens.sentence_start(index)):
             break
         if covered(spans, index, index):
             break

@@ -36,8 +36,8 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from pipeline.lang import morph
 from pipeline.document import Document, Role
+from pipeline.lang import morph
 from pipeline.lang.text import DASH_MARKS, QUOTE_MARKS, fold_word, fold_yo
 from pipeline.lang.words import words
 
@@ -451,8 +451,8 @@ def subject_before(tokens, verb: int, spans: list[tuple[int, int, int]]) -> tupl
             continue
         between = tokens[last + 1:verb]
         if len(between) <= 4 and nominative(tokens, first) and all(
-                morph.lemma(_.text) == 'быть' or not is_barrier(_.text) and _.text not in QUOTES | DASHES
-                and (not _.text.isalpha() or 'nomn' not in cases(_.text) or 'accs' in cases(_.text))
+                morph.lemma(_.text) == 'быть' or (not is_barrier(_.text) and _.text not in QUOTES | DASHES
+                and (not _.text.isalpha() or 'nomn' not in cases(_.text) or 'accs' in cases(_.text)))
                 for _ in between):
             return first, last, mention
         return None
@@ -467,8 +467,8 @@ def person_after(tokens, at: int, spans: list[tuple[int, int, int]], case: str):
             continue
         between = tokens[at:first]
         if len(between) <= 4 and all(is_adjective(_.text) or head_parse(_.text) is not None
-                                     or AGE.fullmatch(_.text) or index and 'gent' in cases(_.text)
-                                     and head_parse(between[index - 1].text) is not None
+                                     or AGE.fullmatch(_.text) or (index and 'gent' in cases(_.text)
+                                     and head_parse(between[index - 1].text) is not None)
                                      for index, _ in enumerate(between)):
             found = cases(tokens[first].text) if in_dictionary(tokens[first].text) else set()
             if not found or case in found:      # a foreign name out of the dictionary: any case

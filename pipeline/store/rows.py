@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
-from pipeline.store import schemas
 from pipeline.document import NAME_TYPES, TYPES, DateValue, Document, Level, Problem
+from pipeline.store import schemas
 
 # the tables built from documents, one chunk at a time; the others are kept by the store (tables.py) for
 # the whole output folder: `runs`, its log, and the cross-article registry (registry.py)
