@@ -193,7 +193,7 @@ def main() -> None:
     if args.build_only:
         return
     found: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
-    for attempt in range(args.repeat):      # interleaved: a busy spell of the machine hits every size
+    for _attempt in range(args.repeat):      # interleaved: a busy spell of the machine hits every size
         for size in sizes:
             copy = work / f'run-{size}'
             shutil.rmtree(copy, ignore_errors=True)

@@ -142,7 +142,8 @@ def test_ingest_html_in_records_and_text_files_becomes_its_text(tmp_path):
     assert any('feed.jsonl:2' in _ and 'HTML with no visible text' in _ for _ in problems)
 
 
-LEVELS = [       # (level given by the producer, message): the row's level is the producer's, whatever the words
+# (level given by the producer, message): the row's level is the producer's, whatever the words
+LEVELS = [
     (None, 'in/x.txt is a PNG image, not text'),
     (Level.WARNING, 'in/x.txt: 3 invalid UTF-8 byte sequence(s) replaced by U+FFFD (first at byte 7)'),
     (Level.WARNING, 'in/x.txt: some other loss'),

@@ -5,6 +5,8 @@ found, nominative, (first, middle, last)); LINK_CASES is (text, groups of
 mention texts that are one person).
 """
 
+from itertools import pairwise
+
 import pytest
 
 from pipeline.document import Document, Mention
@@ -178,7 +180,7 @@ def test_person_names_linking(res, text, groups):
     for group in groups:
         assert group <= set(entity), (group, entity)
         assert len({entity[_] for _ in group}) == 1, (group, entity)
-    for one, other in zip(groups, groups[1:]):
+    for one, other in pairwise(groups):
         assert entity[next(iter(one))] != entity[next(iter(other))]
 
 

@@ -5,6 +5,7 @@ through Playwright's Python package; no browser is downloaded. They skip, and
 say why, only where no Chromium is installed.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -168,8 +169,6 @@ def test_report_browser_highlights_every_type_and_runs_nothing(browser, evil_tab
     page.screenshot(path=tmp_path / 'report.png')          # legend, index, the hostile article first
     evil.screenshot(path=tmp_path / 'report-evil.png')
     for name in ('report.png', 'report-evil.png'):          # for a person to look at
-        try:
+        with contextlib.suppress(OSError):
             shutil.copy(tmp_path / name, f'/tmp/{name}')
-        except OSError:
-            pass
     page.close()

@@ -50,7 +50,8 @@ MATCH_CASES = [
 
 @pytest.mark.parametrize('gold, pred, pairs', MATCH_CASES)
 def test_validate_match_greedy_by_largest_overlap(gold, pred, pairs):
-    spans = lambda items: [mention('ORG', a, b) for a, b in items]
+    def spans(items):
+        return [mention('ORG', a, b) for a, b in items]
     assert scoring.match(spans(gold), spans(pred)) == pairs
 
 
@@ -251,7 +252,7 @@ def test_validate_thresholds_file(tmp_path, text, expected):
     path = tmp_path / 'limits.toml'
     path.write_text(text, encoding='utf-8')
     if expected is None:
-        with pytest.raises(goldsets.GoldError, match='limits.toml'):
+        with pytest.raises(goldsets.GoldError, match=r'limits\.toml'):
             load_thresholds(path)
     else:
         assert load_thresholds(path) == expected
@@ -268,7 +269,7 @@ def test_validate_role_thresholds_are_checked(seed_output):
     assert report.check({'roles': {'person': {'precision': 0.5}}}) == []
     failures = report.check({'roles': {'person+org': {'recall': 0.999}}})
     assert len(failures) == 1 and failures[0].startswith('roles person+org recall')
-    with pytest.raises(goldsets.GoldError, match='roles.people'):
+    with pytest.raises(goldsets.GoldError, match=r'roles\.people'):
         report.check({'roles': {'people': {'recall': 0.5}}})
 
 
@@ -288,7 +289,8 @@ def test_validate_jsonl_reader(tmp_path):
     (tmp_path / 'empty.jsonl').write_text('', encoding='utf-8')
     records = [dict(doc_id='a', type='ORG', start=9, stop=32, text='технопарка «Кванториум»', normal='Кванториум'),
                dict(doc_id='a', type='LOC', start=36, stop=42, text='Тюмени', normal='Тюмень'),
-               dict(doc_id='a', type='LOC', start=35, stop=41, text='Тюмени', normal='Тюмень')]  # wrong offsets
+               # wrong offsets
+               dict(doc_id='a', type='LOC', start=35, stop=41, text='Тюмени', normal='Тюмень')]
     (tmp_path / 'a.jsonl').write_text('\n'.join(json.dumps(_, ensure_ascii=False) for _ in records),
                                       encoding='utf-8')
     gold = goldsets.read_gold_jsonl(tmp_path)

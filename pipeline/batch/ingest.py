@@ -30,6 +30,7 @@ Hidden files and folders (a name starting with `.`: `.git/`,
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -155,12 +156,12 @@ def open_file(path: Path):
                     else 'a device' if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else 'a socket')
             raise InputError(f'is {kind}, not a regular file; not read')
         return open(path, 'rb')
-    except FileNotFoundError:
-        raise InputError('disappeared before it could be read')
-    except PermissionError:
-        raise InputError('cannot be read (permission denied)')
+    except FileNotFoundError as error:
+        raise InputError('disappeared before it could be read') from error
+    except PermissionError as error:
+        raise InputError('cannot be read (permission denied)') from error
     except OSError as error:
-        raise InputError(f'cannot be read ({error.strerror or error})')
+        raise InputError(f'cannot be read ({error.strerror or error})') from error
 
 
 def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
@@ -168,9 +169,10 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
     with open_file(path) as handle:
         try:
             size = os.fstat(handle.fileno()).st_size
-            data = b'' if size > limit else handle.read(limit + 1)   # a size can lie (/proc): read at most that
+            # a size can lie (/proc): read at most that
+            data = b'' if size > limit else handle.read(limit + 1)
         except OSError as error:
-            raise InputError(f'cannot be read ({error.strerror or error})')
+            raise InputError(f'cannot be read ({error.strerror or error})') from error
     if size > limit or len(data) > limit:
         raise InputError(f'is too large: {max(size, len(data)):,} bytes, the limit is {limit:,} '
                          f'(one article a file; a .jsonl/.csv collection has no limit)')
@@ -421,10 +423,8 @@ class Lines:
 def csv_dialect(sample: str) -> type[csv.Dialect] | None:
     """The dialect whose header has a `text` column (delimiter by csv.Sniffer, else tried in turn)."""
     candidates = []
-    try:
+    with contextlib.suppress(csv.Error):
         candidates.append(csv.Sniffer().sniff(sample[:HEAD], delimiters=',;\t|').delimiter)
-    except csv.Error:
-        pass
     for delimiter in candidates + [',', ';', '\t', '|']:
         dialect = type('Found', (csv.excel,), dict(delimiter=delimiter, strict=True))
         try:

@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from itertools import islice
 from pathlib import Path
 
 from pipeline.document import Level, Problem
@@ -66,7 +67,7 @@ def decode(data: bytes) -> Decoded:
         try:
             return Decoded(data.decode('utf-16'), 'utf-16')
         except UnicodeDecodeError as error:
-            raise InputError(f'has a UTF-16 byte order mark but is not valid UTF-16 ({error.reason})')
+            raise InputError(f'has a UTF-16 byte order mark but is not valid UTF-16 ({error.reason})') from error
     for magic, name in MAGIC:
         if data.startswith(magic):
             raise InputError(f'is {name}, not text')
@@ -124,12 +125,7 @@ def looks_like_html(path: Path | None, text: str) -> bool:
     head = text[:1024].lstrip().lower()
     if (path is not None and path.suffix.lower() in ('.html', '.htm')) or head.startswith(('<!doctype html', '<html')):
         return True
-    found = 0
-    for _ in MARKUP.finditer(text, 0, 200_000):
-        found += 1
-        if found >= 3:
-            return True
-    return False
+    return sum(1 for _ in islice(MARKUP.finditer(text, 0, 200_000), 3)) == 3
 
 
 def html_text(html: str) -> str:

@@ -48,7 +48,8 @@ def grid(table: pd.DataFrame, columns: list[tuple[str, str]], markdown: bool = F
 
 def role_grid(table: pd.DataFrame) -> str:
     """The role figures as a Markdown table."""
-    show = lambda _: f'{_:.3f}' if isinstance(_, float) else str(_)
+    def show(value) -> str:
+        return f'{value:.3f}' if isinstance(value, float) else str(value)
     lines = ['| level | ' + ' | '.join(table.columns) + ' |', '|---|' + '---:|' * len(table.columns)]
     lines += [f'| {level} | ' + ' | '.join(show(_) for _ in row) + ' |' for level, row in table.iterrows()]
     return '\n'.join(lines)

@@ -21,6 +21,7 @@ import os
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -94,7 +95,7 @@ def nest(text: str, spans: list[Span]) -> str:
     open_marks: list[int] = []      # spans whose mark is open, outermost first
     active: set[int] = set()
     anchored: set[int] = set()
-    for left, right in zip(cuts, cuts[1:]):
+    for left, right in pairwise(cuts):
         active = {_ for _ in active if spans[_].stop > left} | set(starting[left])
         wanted = sorted(active, key=rank.__getitem__)
         keep = 0

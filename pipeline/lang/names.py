@@ -145,7 +145,7 @@ def first_names() -> dict[str, str | None]:
     names: dict[str, str | None] = {}
     spec = find_spec('natasha')
     if spec is not None and spec.submodule_search_locations:
-        path = Path(list(spec.submodule_search_locations)[0]) / 'data' / 'dict' / 'first.txt'
+        path = Path(next(iter(spec.submodule_search_locations))) / 'data' / 'dict' / 'first.txt'
         if path.is_file():
             names.update((fold(_), None) for _ in path.read_text(encoding='utf-8').split())
     names.update(listed_names())
@@ -231,7 +231,8 @@ def dictionary_hyps(word: str, tag: str, trust: float, lexicon: bool = False) ->
         if lexicon:     # `Александра`: mostly the genitive of `Александр`, seldom a woman's name
             weight = trust - 0.6 + 0.6 * share[(parsed.normal_form, morph.attr(parsed.tag, 'gender'))]
             if not is_first_name(normal):
-                weight = 0.4       # a Name of the dictionary that is no common first name (`Макартур`, `Салом`)
+                # a Name of the dictionary that is no common first name (`Макартур`, `Салом`)
+                weight = 0.4
         hyps.append(Hyp(normal, cases, gender, weight))
     return hyps
 
@@ -612,7 +613,7 @@ def candidate_names(text: str, context: tuple = ()) -> tuple[Name, ...]:
     if not found:
         return ()
     names, seen = [], set()
-    for index, reading in enumerate(found):
+    for _index, reading in enumerate(found):
         if reading.score < found[0].score - MARGIN or len(names) >= 4:
             break
         first, middle, last = reading.parts

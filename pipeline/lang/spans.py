@@ -19,6 +19,7 @@ SEPARATORS = frozenset('•·●▪|;()[]{}—–:')
 QUOTE_CHARS = QUOTE_MARKS     # quote tokens (pipeline.lang.text), under the name the org stages import
 NAME_TAGS = ('Geox', 'Orgn', 'Name', 'Surn', 'Patr', 'Abbr', 'Trad')
 SOURCE = Source.ORGS
+NO_HINTS = LinkHints()    # the default of Span.hints, one shared frozen value
 
 
 @dataclass(eq=False)
@@ -28,7 +29,7 @@ class Span:
     last: int
     type: str
     source: Source = SOURCE
-    hints: LinkHints = LinkHints()                 # `same_as` from an earlier pass; `described`
+    hints: LinkHints = NO_HINTS                    # `same_as` from an earlier pass; `described`
     kind: str = ''
     links: list = field(default_factory=list)   # spans naming the same thing (`КЗЖ` after its full name)
 

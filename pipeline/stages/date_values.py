@@ -270,7 +270,8 @@ def resolve(period, anchor: date | None, tense: str | None = None) -> Moment | N
             return None
         if start.start and stop.end and start.start > stop.end and start_point.year is not None \
                 and first.year is None:
-            start = resolve_point(replace_fact(start_point, {'year': start_point.year - 1}), anchor)  # с декабря по февраль
+            # с декабря по февраль
+            start = resolve_point(replace_fact(start_point, {'year': start_point.year - 1}), anchor)
         if start.start and stop.end and start.start > stop.end:
             return None
         value = f'{first_part(start.value)}/{last_part(stop.value)}' if start.value and stop.value else None

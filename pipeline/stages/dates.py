@@ -622,7 +622,7 @@ ROMAN_TOKEN = re.compile(r'^[IVXХ]+(?:[-–—][IVXХ]+)?$')      # XX, XIX–X
 
 @lru_cache(maxsize=1)
 def trigger_patterns() -> tuple[re.Pattern, re.Pattern]:
-    alone, calendar, needs_noun = trigger_words()
+    alone, _calendar, needs_noun = trigger_words()
     return word_pattern(alone), word_pattern(needs_noun | {'назад'})
 
 
@@ -645,7 +645,7 @@ def triggers(doc: Document) -> list[int]:
     """Tokens a date can grow from: month names, `вчера`, and numbers, Roman
     numerals or `прошлом`, `через`, `конце` with a calendar noun within three
     tokens after them (`2019 года`, `17 по 20 августа`, `XX века`)."""
-    alone, calendar, needs_noun = trigger_words()
+    _alone, calendar, _needs_noun = trigger_words()
     alone_pattern, needs_pattern = trigger_patterns()
     tokens, text = doc.tokens, lowered(doc)
     found = token_starts(doc, alone_pattern, text)               # августа, январе–марте

@@ -102,7 +102,7 @@ def singular_multipliers() -> tuple[set[str], set[str]]:
     plural reading (`тысячи`, `сотни`, `десятка`), taken only after a
     qualifier (`около тысячи`), since `тысячи людей`, `сотни тысяч` are vague."""
     alone, after_qualifier = set(), set()
-    for lemma, value, role in words('number_words'):
+    for lemma, _value, role in words('number_words'):
         if role not in ('multiplier', 'group'):
             continue
         singular = lexeme(lemma, ('NOUN',), frozenset({'sing'}))
@@ -315,7 +315,7 @@ def grammar():
 
 
 def number_rule():
-    AMOUNT, QUALIFIER, QUANTITY = grammar()
+    _AMOUNT, QUALIFIER, QUANTITY = grammar()
     PERCENT = or_(
         rule(eq('%')),
         rule(dictionary({'процент'})),
@@ -369,7 +369,8 @@ def triggers(doc: Document) -> list[int]:
 WEB = re.compile(r'://|www\.|@|\.(?:ru|рф|com|org|net|su|info|рус)\b|\.(?:jpe?g|png|gif|webp|pdf|docx?|xlsx?|pptx?|zip|mp4)\b',
                  re.IGNORECASE)
 PHONE = re.compile(
-    r'(?:\+7|\b8)[\s\u00a0-]*\(?\d{3,5}\)?[\s\u00a0-]*\d{1,3}[\s\u00a0-]*\d{2}[\s\u00a0-]*\d{2}\b'  # +7 495 123-45-67
+    # +7 495 123-45-67
+    r'(?:\+7|\b8)[\s\u00a0-]*\(?\d{3,5}\)?[\s\u00a0-]*\d{1,3}[\s\u00a0-]*\d{2}[\s\u00a0-]*\d{2}\b'
     r'|\b\d{1,3}-\d{2}-\d{2}\b')                                                             # 5-00-00
 SPACE = re.compile(r'\s')
 
@@ -569,7 +570,8 @@ def compound_unit(word: str) -> str | None:
 # ---------------------------------------------------------------- stage
 
 YEAR = re.compile(r'\d{4}')
-YEAR_WORD = re.compile(r'[ \u00a0]+(?:год|года|году|годом|годе|г)\b', re.IGNORECASE)   # singular: a year, not `лет`
+# singular: a year, not `лет`
+YEAR_WORD = re.compile(r'[ \u00a0]+(?:год|года|году|годом|годе|г)\b', re.IGNORECASE)
 LONG_DIGITS = re.compile(r'\d{7,}')
 
 

@@ -406,7 +406,8 @@ class Builder:
             opening = span.last + 1
             if opening + 1 < len(tokens) and self.word(opening) == ')' and self.word(opening + 1) == '(' \
                     and span.links:
-                opening += 1                  # `Комитет защиты журналистов (КЗЖ) (Committee to Protect Journalists)`
+                # `Комитет защиты журналистов (КЗЖ) (Committee to Protect Journalists)`
+                opening += 1
             if opening >= len(tokens) or self.word(opening) != '(' or not tokens.joined(opening - 1, opening):
                 continue
             closing = next((_ for _ in range(opening + 1, min(opening + 12, len(tokens)))

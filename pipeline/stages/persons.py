@@ -196,7 +196,8 @@ def case_context(doc: Document, start: int) -> tuple:
 
 
 APPOSITION_DASHES = DASH_MARKS
-QUALIFIERS = 5      # genitive words between a person's noun and the name: `директора Международного института …`
+# genitive words between a person's noun and the name: `директора Международного института …`
+QUALIFIERS = 5
 
 
 def person_noun_case(word: str) -> tuple:

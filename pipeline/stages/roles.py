@@ -122,9 +122,7 @@ def is_barrier(word: str) -> bool:
     if word.lower() in STOP_WORDS:
         return True
     found = morph.parses(word)
-    if found and morph.attr(found[0].tag, 'POS') in ('VERB', 'INFN', 'GRND', 'PRTS', 'CONJ', 'PRCL'):
-        return True
-    return False
+    return bool(found) and morph.attr(found[0].tag, 'POS') in ('VERB', 'INFN', 'GRND', 'PRTS', 'CONJ', 'PRCL')
 
 
 def normal_phrase(tokens, text: str, head_index: int) -> str:
@@ -150,7 +148,8 @@ def normal_phrase(tokens, text: str, head_index: int) -> str:
                 prefix = word[:len(word) - len(head.word)] if word.lower().startswith('экс') else ''
                 word = prefix + morph.restore_case(word[len(prefix):], morph.keep_yo(word, head.normal_form))
         if index == 0 and word[:1].isupper() and not word.isupper():
-            word = word[:1].lower() + word[1:]     # `Президента РФ` → `президент`, `Генеральный` → `генеральный`
+            # `Президента РФ` → `президент`, `Генеральный` → `генеральный`
+            word = word[:1].lower() + word[1:]
         parts.append(word)
     out = ''
     for index, token in enumerate(tokens):
