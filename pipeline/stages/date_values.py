@@ -92,7 +92,8 @@ def relative_moment(relative: tuple[int, str, str], anchor: date | None) -> Mome
         return months_moment(year, first, first + 5, 'month', **flags)
     if unit == 'decade':                  # calendar decades: 2030–2039 is `203`
         decade = anchor.year // 10 + shift
-        return Moment(f'{decade:03d}', date(decade * 10, 1, 1), date(decade * 10 + 9, 12, 31), 'decade', **flags)
+        return Moment(f'{decade:03d}', date(decade * 10, 1, 1), date(decade * 10 + 9, 12, 31), 'decade',
+                      **flags)
     if unit == 'century':
         return century_moment(anchor.year // 100 + shift, **flags)
     return year_moment(anchor.year + shift, **flags)

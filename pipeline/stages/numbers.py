@@ -216,7 +216,8 @@ def last_number_word(value: int) -> int | None:
 
 @lru_cache(maxsize=4096)
 def count_endings(value: int) -> frozenset[str]:
-    """The endings that make `value` in digits a cardinal: 14 → {и, ти, ю, ью}, 3 → {х, ёх, ех, ём, ем, мя}."""
+    """The endings that make `value` in digits a cardinal: 14 → {и, ти, ю, ью},
+    3 → {х, ёх, ех, ём, ем, мя}."""
     word = last_number_word(value) if value > 0 else None
     forms_ = oblique_number_forms().get(word, frozenset())
     found = {ending for ending in COUNT_ENDINGS if any(_.endswith(ending) for _ in forms_)}
@@ -243,7 +244,8 @@ DIGITS = or_(token_type('INT'), token_type('NUM')).interpretation(Amount.value.c
 def count_digits():
     """`14-и`, `5-ти`, `2-х`, `5-ю`: digits with a cardinal's case ending (see `count_endings`)."""
     return or_(*[
-        rule(custom(partial(takes_ending, ending), types='INT').interpretation(Amount.value.custom(digits_value)),
+        rule(custom(partial(takes_ending, ending), types='INT')
+             .interpretation(Amount.value.custom(digits_value)),
              eq('-'), caseless(ending))
         for ending in COUNT_ENDINGS
     ])
@@ -530,7 +532,8 @@ def clock_time(text: str, start: int, value: float, unit: str | None) -> bool:
     """`в 9 утра`, `в 18 часов`, `к 10 часам`: an hour of the day."""
     if unit in clock_nouns():
         return True
-    return unit == 'час' and 0 <= value <= 24 and bool(PREPOSITION_BEFORE.search(text, max(0, start - 3), start))
+    return (unit == 'час' and 0 <= value <= 24
+            and bool(PREPOSITION_BEFORE.search(text, max(0, start - 3), start)))
 
 
 @lru_cache(maxsize=1)
@@ -538,7 +541,8 @@ def compound_units() -> dict[str, str]:
     return {stem: unit for stem, unit in words('compound_units')}
 
 
-ADJECTIVE_ENDING = re.compile(r'(?:ий|ый|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ых|их|ыми|ими|ей)$')
+ADJECTIVE_ENDING = re.compile(r'(?:ий|ый|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ых|их'
+                              r'|ыми|ими|ей)$')
 
 
 def ending_compound_unit(value: int, word: str) -> str | None:
@@ -608,7 +612,8 @@ def number_mentions(doc: Document, matches, taken):
             if ending and low is not None and low.multiplier is None and (
                     ordinal_ending(ending.group(2).lower(), unit, nouns) or singular_noun(nouns)):
                 continue          # 2-х классов: вторых; на 5-ю неделю: пятую
-            if plain_digits and adjacent and not ending and ordinal_use(value, nouns) and text[start].isdigit():
+            if plain_digits and adjacent and not ending and ordinal_use(value, nouns) \
+                    and text[start].isdigit():
                 continue          # в 5 классе
             if plain_digits and YEAR.fullmatch(text[start:stop]) and value <= 2100 and (
                     (unit is None and value >= 1800) or YEAR_WORD.match(text, stop)):

@@ -121,7 +121,8 @@ class Builder:
         text = self.word(index).rsplit('-', 1)[-1]      # `ИТ-компании`
         return text[:1].islower() or self.tokens.sentence_start(index) or is_abbreviation(text)
 
-    def descriptor_phrase(self, index: int, place: bool = False, immediate: bool = False) -> tuple[int, int] | None:
+    def descriptor_phrase(self, index: int, place: bool = False,
+                          immediate: bool = False) -> tuple[int, int] | None:
         """(first token, descriptor token) of a descriptor phrase ending just before `index`:
         `технопарка`, `детского технопарка`, `центров цифрового развития`, `ОАО`, `ГАУ ДО ТО`."""
         tokens = self.tokens
@@ -138,11 +139,13 @@ class Builder:
         while position >= 0 and modifiers <= MAX_MODIFIERS:
             text = self.word(position)
             if not morph_word(text) or self.taken(position, position, ('LOC', 'PER')) or any(
-                    _.type == 'ORG' and _.first <= position <= _.last and (_.first, _.last) != (position, position)
+                    _.type == 'ORG' and _.first <= position <= _.last
+                    and (_.first, _.last) != (position, position)
                     for _ in self.spans):
                 return None               # a descriptor the tagger took alone (`ИТ-компании`) is ours
             if (places.place_descriptor(text) if place else places.descriptor(text, 'org')
-                    and not (fold(text) in places.place_descriptors() or places.lemmas(text) & places.place_descriptors())) \
+                    and not (fold(text) in places.place_descriptors()
+                             or places.lemmas(text) & places.place_descriptors())) \
                     and self.lowercase_or_first(position):
                 return self.adjectives_before(position, locating=place), position
             if immediate or not text[:1].islower() or not modifier(text):
@@ -236,8 +239,8 @@ class Builder:
         text = self.word(after)
         place = self.at(after, 'LOC')
         last_word = self.word(span.last)
-        if places_after and place is not None and (heads or is_abbreviation(last_word)) and morph_word(last_word) \
-                and is_cyrillic(last_word) and genitive(self.word(place.first)):
+        if places_after and place is not None and (heads or is_abbreviation(last_word)) \
+                and morph_word(last_word) and is_cyrillic(last_word) and genitive(self.word(place.first)):
             self.grow(span, span.first, place.last)
             return True
         lower = text.lower()
@@ -291,7 +294,8 @@ class Builder:
             text = self.word(position)
             if not morph_word(text) or 'PREP' in pos_set(text) or 'CONJ' in pos_set(text):
                 return None
-            if cases(text) & set(wanted) and not (pos_set(text) & {'ADJF', 'PRTF'} and position + 1 < len(tokens)
+            if cases(text) & set(wanted) and not (pos_set(text) & {'ADJF', 'PRTF'}
+                                                  and position + 1 < len(tokens)
                                                   and agrees(text, self.word(position + 1))):
                 return position
             if not (pos_set(text) & {'ADJF', 'PRTF'}):
@@ -332,7 +336,8 @@ class Builder:
                 stop = place.last
             else:
                 found = self.noun_phrase(position, (case,))
-                if found is None or self.word(found)[:1].isupper() or places.lemmas(self.word(found)) & NOT_TOPICS:
+                if (found is None or self.word(found)[:1].isupper()
+                        or places.lemmas(self.word(found)) & NOT_TOPICS):
                     break
                 stop = self.genitive_tail(found)
             nxt = stop + 1
@@ -347,7 +352,8 @@ class Builder:
         tokens = self.tokens
         for place in list(self.of_type('LOC')):
             position = place.first - 1
-            if position < 0 or not tokens.adjacent(position, place.first) or not genitive(self.word(place.first)):
+            if (position < 0 or not tokens.adjacent(position, place.first)
+                    or not genitive(self.word(place.first))):
                 continue
             steps = 0
             while position > 0 and steps < 3 and not places.descriptor(self.word(position), 'state') \
@@ -373,14 +379,16 @@ class Builder:
         for index in range(1, len(tokens)):
             text = self.word(index)
             if len(text) < 3 or not text[:1].isalpha() or not places.descriptor(text, 'geo') \
-                    or (not places.place_of_adjective(self.word(index - 1)) and not agrees_any(self.word(index - 1))) \
+                    or (not places.place_of_adjective(self.word(index - 1))
+                        and not agrees_any(self.word(index - 1))) \
                     or self.taken(index, index, ('PER',)):
                 continue
             existing = next((_ for _ in self.of_type('ORG') if _.first <= index <= _.last), None)
             if existing is not None and existing.first != index:
                 continue
             first = self.adjectives_before(index, locating=True)
-            if first == index or not any(places.place_of_adjective(self.word(_)) for _ in range(first, index)):
+            if first == index or not any(places.place_of_adjective(self.word(_))
+                                         for _ in range(first, index)):
                 continue
             if existing is not None:          # `японского` + `МИДа`
                 self.grow(existing, first, existing.last)
@@ -435,8 +443,9 @@ class Builder:
             if other is None:
                 continue
             for existing in list(self.spans):
-                if existing is not other and existing.type in ('ORG', 'LOC') and existing.first <= other.last \
-                        and other.first <= existing.last and existing.type != other.type:
+                if existing is not other and existing.type in ('ORG', 'LOC') \
+                        and existing.first <= other.last and other.first <= existing.last \
+                        and existing.type != other.type:
                     self.spans.remove(existing)
             if other not in self.spans:
                 self.add(other)
@@ -455,7 +464,8 @@ class Builder:
         self.propagate_quoted()
         known = {}
         for span in self.spans:
-            if span.first == span.last and (is_abbreviation(self.word(span.first)) or is_latin(self.word(span.first))):
+            if span.first == span.last and (is_abbreviation(self.word(span.first))
+                                            or is_latin(self.word(span.first))):
                 known.setdefault(self.word(span.first), span.type)
         if not known:
             return
@@ -466,7 +476,8 @@ class Builder:
             if known[word] == 'ORG' and (fold(word),) in self.not_orgs:
                 continue
             token = self.tokens.items[index]
-            if (token.start and text[token.start - 1] in '-./@') or text[token.stop:token.stop + 1] in ('-', '@'):
+            if ((token.start and text[token.start - 1] in '-./@')
+                    or text[token.stop:token.stop + 1] in ('-', '@')):
                 continue
             self.spans.append(Span(index, index, known[word]))
 
@@ -526,7 +537,8 @@ def modifier(text: str) -> bool:
     if text in PREPOSITIONS_IN_NAMES:
         return True
     kinds = pos_set(text)
-    return bool(kinds & {'NOUN', 'ADJF', 'PRTF'}) and not kinds & {'VERB', 'INFN', 'GRND', 'PRTS', 'ADVB', 'NPRO'}
+    return (bool(kinds & {'NOUN', 'ADJF', 'PRTF'})
+            and not kinds & {'VERB', 'INFN', 'GRND', 'PRTS', 'ADVB', 'NPRO'})
 
 
 def starts_name(text: str) -> bool:

@@ -185,7 +185,8 @@ def case_context(doc: Document, start: int) -> tuple:
         return person_noun_case(doc.tokens[index - 1].text)
     for back in range(index, max(index - QUALIFIERS - 1, -1), -1):
         word = doc.tokens[back].text
-        if doc.sentence_of(doc.tokens[back].start) != doc.sentence_of(start) or not word.replace('-', '').isalpha():
+        if (doc.sentence_of(doc.tokens[back].start) != doc.sentence_of(start)
+                or not word.replace('-', '').isalpha()):
             return ()
         if word.islower() and back < index and word in CASE_OF_PREPOSITION:
             return ()
@@ -223,7 +224,8 @@ def genitive_qualifier(word: str) -> bool:
                for _ in morph.parses(word))
 
 
-NOT_NOUNS = frozenset({'CONJ', 'PRCL', 'PRTS', 'PRTF', 'VERB', 'INFN', 'ADVB', 'PREP', 'INTJ', 'GRND', 'ADJS'})
+NOT_NOUNS = frozenset({'CONJ', 'PRCL', 'PRTS', 'PRTF', 'VERB', 'INFN', 'ADVB', 'PREP', 'INTJ', 'GRND',
+                       'ADJS'})
 
 
 def no_name(text: str) -> bool:
@@ -281,7 +283,8 @@ def run(doc: Document, res=None) -> Document:
             continue
         for start, stop in (piece for span in names_in(doc, mention) for piece in cjk_pieces(doc, *span)):
             start = with_particle(doc, readable_start(doc, start, stop))
-            mentions.append(with_context(doc, replace(mention, start=start, stop=stop, text=doc.text[start:stop])))
+            mentions.append(with_context(doc, replace(mention, start=start, stop=stop,
+                                                      text=doc.text[start:stop])))
     mentions += [with_context(doc, _) for _ in missed_surnames(doc, [_ for _ in mentions if _.type == 'PER'])]
     mentions.sort(key=lambda _: (_.start, _.stop, _.type))
     doc.mentions = coordinated(doc, mentions)

@@ -140,7 +140,8 @@ def normal_phrase(tokens, text: str, head_index: int) -> str:
             found = morph.parses(word)
             adjective = next((_ for _ in found if morph.attr(_.tag, 'POS') == 'ADJF'), None)
             if adjective is not None:
-                word = morph.inflect_word(word, adjective, ('nomn', 'sing', gender if gender != 'Ms-f' else 'masc'))
+                word = morph.inflect_word(word, adjective,
+                                          ('nomn', 'sing', gender if gender != 'Ms-f' else 'masc'))
         elif index == head_index and head is not True and head is not None:
             if morph.attr(head.tag, 'POS') in ('ADJF', 'PRTF'):      # `управляющего` → `управляющий`
                 word = morph.inflect_word(word, head, ('nomn', 'sing'))
@@ -218,7 +219,8 @@ def places_in(doc: Document, start: int, stop: int, person: int) -> list[int]:
             and start <= mention.start and mention.stop <= stop]
 
 
-def make_role(doc: Document, tokens, head_index: int, person_entity: int, evidence: tuple[int, int]) -> Role | None:
+def make_role(doc: Document, tokens, head_index: int, person_entity: int,
+              evidence: tuple[int, int]) -> Role | None:
     """A Role from the phrase tokens (adjectives, head, dependants)."""
     start, stop = tokens[0].start, tokens[-1].stop
     inside = places_in(doc, tokens[head_index].stop, stop, person_entity)
@@ -262,7 +264,8 @@ def before(doc: Document, tokens, at: int, people: dict[int, int], names: dict[i
     while index >= 0 and at - 1 - index < MAX_WORDS:
         token = tokens[index]
         if token.text == ')':       # `президент Международного олимпийского комитета (МОК) Томас Бах`
-            opening = next((_ for _ in range(index - 1, max(-1, index - 4), -1) if tokens[_].text == '('), None)
+            opening = next((_ for _ in range(index - 1, max(-1, index - 4), -1) if tokens[_].text == '('),
+                           None)
             if opening is None or index - opening < 2 or any(
                     _.start in people or not _.text[:1].isalnum() for _ in tokens[opening + 1:index]):
                 break
@@ -558,12 +561,14 @@ def run(doc: Document, res=None) -> Document:
             continue
         by_start = {token.start: index for index, token in enumerate(tokens)}
         for mention in by_sentence[number]:
-            inside = [by_start[_.start] for _ in doc.tokens_in(mention.start, mention.stop) if _.start in by_start]
+            inside = [by_start[_.start] for _ in doc.tokens_in(mention.start, mention.stop)
+                      if _.start in by_start]
             if not inside:
                 continue
             first, last = inside[0], inside[-1]
             added = False
-            for found, evidence in ((before(doc, tokens, first, people, names), (mention.start, mention.stop)),
+            for found, evidence in ((before(doc, tokens, first, people, names),
+                                     (mention.start, mention.stop)),
                                     (after(doc, tokens, last, people), (mention.start, mention.stop)),
                                     (dash_before(doc, tokens, first, people, names),
                                      (mention.start, mention.stop))):
