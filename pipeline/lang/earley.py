@@ -145,7 +145,8 @@ class EarleyState:
         'terms',
     )
 
-    def __init__(self, rule, production, dot_index, start_column, stop_column, rank, previous, child, children):
+    def __init__(self, rule, production, dot_index, start_column, stop_column, rank, previous, child,
+                 children):
         self.rule = rule
         self.production = production
         self.terms = production.terms
@@ -170,7 +171,8 @@ class EarleyState:
                 self._node = Node(self.rule, self.production, self.rank, [])
             else:
                 child = self.child
-                child = child.node if isinstance(child, EarleyState) else Leaf(child[0], child[0].constrain(child[1]))
+                child = (child.node if isinstance(child, EarleyState)
+                         else Leaf(child[0], child[0].constrain(child[1])))
                 self._node = self.previous.node.attached(child)
         return self._node
 

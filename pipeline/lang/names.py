@@ -79,11 +79,13 @@ FIRST_NAME_FORMS = (
 RUSSIAN_FORMS = (
     ('', '', ('nomn',), 'masc'), ('а', '', ('gent', 'accs'), 'masc'), ('у', '', ('datv',), 'masc'),
     ('ым', '', ('ablt',), 'masc'), ('е', '', ('loct',), 'masc'),
-    ('а', 'а', ('nomn',), 'femn'), ('ой', 'а', ('gent', 'datv', 'ablt', 'loct'), 'femn'), ('у', 'а', ('accs',), 'femn'),
+    ('а', 'а', ('nomn',), 'femn'), ('ой', 'а', ('gent', 'datv', 'ablt', 'loct'), 'femn'),
+    ('у', 'а', ('accs',), 'femn'),
 )
 RUSSIAN_PLURAL = (('ы', ('nomn',)), ('ых', ('gent', 'accs', 'loct')), ('ым', ('datv',)), ('ыми', ('ablt',)))
 # another consonant-final surname, declined for a man: `Лофнера`, `Лофнеру`, `Лофнером`
-HARD_FORMS = (('а', ('gent', 'accs')), ('у', ('datv',)), ('ом', ('ablt',)), ('ем', ('ablt',)), ('е', ('loct',)))
+HARD_FORMS = (('а', ('gent', 'accs')), ('у', ('datv',)), ('ом', ('ablt',)), ('ем', ('ablt',)),
+              ('е', ('loct',)))
 SOFT_FORMS = (('я', ('gent', 'accs')), ('ю', ('datv',)), ('ем', ('ablt',)), ('е', ('loct',)))
 # a surname on -а/-я, any gender: `Обамы`, `Массе`
 A_FORMS = (('ы', ('gent',)), ('и', ('gent',)), ('е', ('datv', 'loct')), ('у', ('accs',)), ('ой', ('ablt',)),
@@ -288,7 +290,8 @@ def patronymic_base(word: str) -> bool:
     if not match:
         return False
     stem = word[:match.start()]
-    bases = (stem, stem + 'й', stem + 'ь', stem + 'а', stem + 'я', stem[:-1] + 'ий' if stem.endswith('ь') else '',
+    bases = (stem, stem + 'й', stem + 'ь', stem + 'а', stem + 'я',
+             stem[:-1] + 'ий' if stem.endswith('ь') else '',
              stem[:-1] + 'я' if stem.endswith('ь') else '')
     return any(_ and _ in first_names() for _ in bases)
 
@@ -313,8 +316,8 @@ def middle_hyps(word: str) -> tuple[Hyp, ...]:
     match = PATRONYMIC_FEMN.search(key)
     if match and len(key) > 5 and patronymic_base(key[:len(key) - len(match.group(1))]):
         ending = match.group(1)
-        cases = {'а': ('nomn',), 'ы': ('gent',), 'е': ('datv', 'loct'), 'у': ('accs',), 'ой': ('ablt', 'gent', 'datv', 'loct'),
-                 'ою': ('ablt',)}[ending]
+        cases = {'а': ('nomn',), 'ы': ('gent',), 'е': ('datv', 'loct'), 'у': ('accs',),
+                 'ой': ('ablt', 'gent', 'datv', 'loct'), 'ою': ('ablt',)}[ending]
         hyps.append(Hyp(word[:len(word) - len(ending)] + 'а', frozenset(cases), 'femn', 2.5))
     hyps += [_._replace(trust=_.trust * 0.6) for _ in first_hyps(word)]
     return tuple(hyps)
@@ -357,8 +360,8 @@ def last_hyps(word: str) -> tuple[Hyp, ...]:
         hyps.append(Hyp(word, ANY_CASE, None, 2.0))   # `Сергей Искусных`, `Черных`
     if UNDECLINED.search(key):
         # `Лофнеру` is rather the dative of `Лофнер`; Romanian `Нисипяну`, `Чаушеску` do end so
-        hyps.append(Hyp(word, ANY_CASE, None, 0.4 if key[-1] in 'ую' and not re.search(r'(?:ску|ану|яну)$', key)
-                        else 1.0))
+        hyps.append(Hyp(word, ANY_CASE, None,
+                        0.4 if key[-1] in 'ую' and not re.search(r'(?:ску|ану|яну)$', key) else 1.0))
     elif key[-1] in 'ая':
         hyps.append(Hyp(word, NOMN, None, 1.0))
     elif key[-1] == 'ы':          # `Маехары` is rather the genitive of `Маехара`
@@ -401,7 +404,8 @@ def compound_hyps(word: str, analyse) -> tuple[Hyp, ...]:
     for one in analyse(head):
         for two in analyse(tail):
             cases = one.cases & two.cases
-            if not cases or (one.gender and two.gender and one.gender != two.gender) or one.plural != two.plural:
+            if (not cases or (one.gender and two.gender and one.gender != two.gender)
+                    or one.plural != two.plural):
                 continue
             hyps.append(Hyp(f'{one.normal}-{two.normal}', cases, one.gender or two.gender,
                             (one.trust + two.trust) / 2, one.plural))
@@ -418,8 +422,8 @@ def units(words: list[str]) -> list[str]:
     result, index = [], 0
     while index < len(words):
         start = index
-        while index + 1 < len(words) and fold(words[index]) in particles() and not INITIAL.match(words[index]) \
-                and (words[index][:1].islower() or start > 0):
+        while index + 1 < len(words) and fold(words[index]) in particles() \
+                and not INITIAL.match(words[index]) and (words[index][:1].islower() or start > 0):
             index += 1
         result.append(' '.join(words[start:index + 1]))
         index += 1
@@ -519,7 +523,8 @@ def readings(words: tuple[str, ...], context: tuple = ()) -> tuple[Reading, ...]
                         if old is None or reading.score > old.score + 1e-9:
                             found[key] = reading
                         elif abs(reading.score - old.score) < 1e-9 and old.gender != reading.gender:
-                            found[key] = Reading(old.normals, old.roles, old.case, None, old.score, old.plural)
+                            found[key] = Reading(old.normals, old.roles, old.case, None, old.score,
+                                                 old.plural)
     return tuple(sorted(found.values(), key=lambda _: -_.score))
 
 
@@ -623,7 +628,8 @@ def candidate_names(text: str, context: tuple = ()) -> tuple[Name, ...]:
         if key in seen:
             continue
         seen.add(key)
-        names.append(Name(first, middle, last, reading.gender, 1.0 if not names else OTHER_WEIGHT, reading.plural))
+        names.append(Name(first, middle, last, reading.gender, 1.0 if not names else OTHER_WEIGHT,
+                          reading.plural))
     return tuple(names)
 
 
@@ -647,4 +653,5 @@ def compatible(a: Name, b: Name) -> bool:
         return False
     if a.gender and b.gender and a.gender != b.gender:
         return False
-    return bool((a.last and b.last) or (a.first and b.first and not (a.first.endswith('.') and b.first.endswith('.'))))
+    return bool((a.last and b.last)
+                or (a.first and b.first and not (a.first.endswith('.') and b.first.endswith('.'))))
