@@ -503,7 +503,8 @@ def read_inputs(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Probl
                 if item.doc_id in seen:
                     yield Problem(
                         item.source, item.doc_id, 'ingest',
-                        f'{item.source}: doc_id {item.doc_id!r} already taken by {seen[item.doc_id]}; skipped',
+                        f'{item.source}: doc_id {item.doc_id!r} already taken by {seen[item.doc_id]}; '
+                        f'skipped',
                     )
                     continue
                 seen[item.doc_id] = item.source

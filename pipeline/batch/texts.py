@@ -67,7 +67,8 @@ def decode(data: bytes) -> Decoded:
         try:
             return Decoded(data.decode('utf-16'), 'utf-16')
         except UnicodeDecodeError as error:
-            raise InputError(f'has a UTF-16 byte order mark but is not valid UTF-16 ({error.reason})') from error
+            raise InputError(f'has a UTF-16 byte order mark but is not valid UTF-16 '
+                             f'({error.reason})') from error
     for magic, name in MAGIC:
         if data.startswith(magic):
             raise InputError(f'is {name}, not text')
@@ -123,7 +124,8 @@ def looks_like_html(path: Path | None, text: str) -> bool:
     """An .html/.htm file, a text that starts like an HTML page, or one with HTML tags in it
     (three or more: a crawler's record `<p>Текст</p><p>…`, not a `<b>` quoted in an article)."""
     head = text[:1024].lstrip().lower()
-    if (path is not None and path.suffix.lower() in ('.html', '.htm')) or head.startswith(('<!doctype html', '<html')):
+    if ((path is not None and path.suffix.lower() in ('.html', '.htm'))
+            or head.startswith(('<!doctype html', '<html'))):
         return True
     return sum(1 for _ in islice(MARKUP.finditer(text, 0, 200_000), 3)) == 3
 

@@ -133,7 +133,8 @@ def shared() -> Natasha:
     return _shared
 
 
-def build(texts: dict[str, str] | Iterable[tuple[str, str]], natasha: Natasha | None = None) -> dict[str, pd.DataFrame]:
+def build(texts: dict[str, str] | Iterable[tuple[str, str]],
+          natasha: Natasha | None = None) -> dict[str, pd.DataFrame]:
     """Tables (as `tables.build` makes them) of natasha's output over {doc_id: text}."""
     natasha = natasha or shared()
     items = texts.items() if isinstance(texts, dict) else texts

@@ -207,7 +207,8 @@ def gold_record(record: dict, where: str) -> Labelled:
         return Labelled(
             doc_id=str(record['doc_id']), type=type, start=int(record['start']), stop=int(record['stop']),
             text=record.get('text', ''), normal=record.get('normal'), value=value,
-            value_max=number(record.get('value_max')), unit=record.get('unit'), qualifier=record.get('qualifier'),
+            value_max=number(record.get('value_max')), unit=record.get('unit'),
+            qualifier=record.get('qualifier'),
             entity=record.get('entity'),
         )
     except KeyError as error:
@@ -266,7 +267,8 @@ def read_gold_jsonl(directory: str | Path, texts: str | Path | None = None) -> G
 
 
 def group_entities(mentions: list[Labelled]) -> list[Named]:
-    """Gold entities of JSONL gold: name mentions of one document grouped by `entity`, else by folded normal."""
+    """Gold entities of JSONL gold: name mentions of one document grouped by `entity`, else by
+    folded normal."""
     groups: dict[tuple, list[Labelled]] = {}
     for mention in mentions:
         if mention.type in NAME_TYPES and (mention.entity or mention.normal):
@@ -558,7 +560,8 @@ def read_list(path: str | Path | None) -> list[str]:
 
 
 def select(gold: Gold, docs: str | None = None, exclude: Iterable[str] = ()) -> Gold:
-    """The gold restricted to documents matching `docs` (glob patterns, comma-separated) and not in `exclude`."""
+    """The gold restricted to documents matching `docs` (glob patterns, comma-separated) and not
+    in `exclude`."""
     patterns = [_.strip() for _ in docs.split(',')] if docs else ['*']
     excluded = set(exclude)
     keep = {_ for _ in gold.texts if _ not in excluded and any(fnmatch.fnmatchcase(_, p) for p in patterns)}

@@ -30,8 +30,9 @@ from pipeline.evaluation.goldsets import (
 )
 
 UNIT_TYPES = ('NUMBER', 'MONEY')
-ERROR_COLUMNS = ['doc_id', 'type', 'kind_of_error', 'gold_start', 'gold_stop', 'gold_text', 'gold_normal_value',
-                 'gold_unit', 'pred_start', 'pred_stop', 'pred_text', 'pred_normal_value', 'pred_unit', 'context']
+ERROR_COLUMNS = ['doc_id', 'type', 'kind_of_error',
+                 'gold_start', 'gold_stop', 'gold_text', 'gold_normal_value', 'gold_unit',
+                 'pred_start', 'pred_stop', 'pred_text', 'pred_normal_value', 'pred_unit', 'context']
 CONTEXT = 40   # characters of context on each side of an error
 
 

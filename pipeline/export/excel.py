@@ -86,6 +86,7 @@ def write_xlsx(tables: str | os.PathLike | Mapping[str, pd.DataFrame], file: str
         sheet.append(header)
         for row in frame.itertuples(index=False, name=None):
             values = [cell_value(_) for _ in row]
-            sheet.append([text_cell(sheet, _) if isinstance(_, str) and _.startswith('=') else _ for _ in values])
+            sheet.append([text_cell(sheet, _) if isinstance(_, str) and _.startswith('=') else _
+                          for _ in values])
     with writing(file):   # a regular file or none; TargetError says why not
         return write_file(file, workbook.save)

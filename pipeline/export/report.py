@@ -109,7 +109,8 @@ def nest(text: str, spans: list[Span]) -> str:
                 out.append(f'<mark class="{classes} cont" title="{escape(span.title)}">')
             else:
                 anchored.add(index)
-                out.append(f'<mark class="{classes}" id="{escape(span.anchor)}" title="{escape(span.title)}">')
+                out.append(f'<mark class="{classes}" id="{escape(span.anchor)}" '
+                           f'title="{escape(span.title)}">')
         open_marks = wanted
         out.append(escape(text[left:right]))
     out.extend('</mark>' for _ in open_marks)
@@ -177,18 +178,20 @@ def entity_index(entities: pd.DataFrame, links_of: dict, doc_anchor: dict) -> st
     sections = []
     for kind in ('PER', 'ORG', 'LOC'):
         names = sorted((name for type_, name in groups if type_ == kind),
-                       key=lambda name: (-sum(len(links_of[_.entity_id]) for _ in groups[(kind, name)]), name))
+                       key=lambda name: (-sum(len(links_of[_.entity_id]) for _ in groups[(kind, name)]),
+                                         name))
         rows = []
         for name in names:
             places = []
             for entity in sorted(groups[(kind, name)], key=lambda _: _.doc_id):
                 links = ' '.join(f'<a href="#{anchor}">{number}</a>'
                                  for number, (_, anchor) in enumerate(links_of[entity.entity_id], start=1))
-                places.append(f'<a class="doc" href="#{doc_anchor[entity.doc_id]}">{escape(entity.doc_id)}</a> '
-                              f'{links}')
+                places.append(f'<a class="doc" href="#{doc_anchor[entity.doc_id]}">'
+                              f'{escape(entity.doc_id)}</a> {links}')
             rows.append(f'<li><mark class="m {type_class(kind)}">{escape(name)}</mark> '
                         f'<span class="where">{" · ".join(places)}</span></li>')
-        sections.append(f'<section><h3>{escape(NAMES[kind])} ({len(names)})</h3><ul>{"".join(rows)}</ul></section>')
+        sections.append(f'<section><h3>{escape(NAMES[kind])} ({len(names)})</h3>'
+                        f'<ul>{"".join(rows)}</ul></section>')
     return f'<nav class="index"><h2>Index of entities</h2>{"".join(sections)}</nav>'
 
 

@@ -42,9 +42,11 @@ def check_document(doc: Document) -> None:
         if mention.type not in TYPES:
             raise InvariantError(f'mention of unknown type {mention.type!r}')
         if not 0 <= mention.start < mention.stop <= size:
-            raise InvariantError(f'mention {mention.text!r} at {mention.start}:{mention.stop} lies outside the text')
+            raise InvariantError(f'mention {mention.text!r} at {mention.start}:{mention.stop} '
+                                 f'lies outside the text')
         if doc.text[mention.start:mention.stop] != mention.text:
-            raise InvariantError(f'mention {mention.text!r} does not match the text at {mention.start}:{mention.stop}')
+            raise InvariantError(f'mention {mention.text!r} does not match the text at '
+                                 f'{mention.start}:{mention.stop}')
         if '\n' in mention.text or '\r' in mention.text:
             raise InvariantError(f'mention {mention.text!r} crosses a line break')
         if mention.start < last_stop.get(mention.type, -1):
