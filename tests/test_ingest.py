@@ -125,8 +125,10 @@ def test_ingest_duplicate_ids_reported(tmp_path):
 
 
 def test_ingest_html_in_records_and_text_files_becomes_its_text(tmp_path):
-    """A crawler's record or .txt holding HTML markup is read as its visible text; a quoted tag is not markup."""
-    html = '<p>Мэр Москвы <b>Сергей Собянин</b> открыл станцию &laquo;Лужники&raquo;.</p><script>x()</script><p>Всё.</p>'
+    """A crawler's record or .txt holding HTML markup is read as its visible text; a quoted tag
+    is not markup."""
+    html = ('<p>Мэр Москвы <b>Сергей Собянин</b> открыл станцию &laquo;Лужники&raquo;.</p>'
+            '<script>x()</script><p>Всё.</p>')
     quoted = 'В HTML жирный текст пишут так: <b>текст</b>. Мэр Москвы Сергей Собянин это знает.'
     write(tmp_path / 'feed.jsonl', '\n'.join(json.dumps(_, ensure_ascii=False) for _ in [
         {'id': 'h1', 'text': html}, {'id': 'h2', 'text': '<div><script>x()</script></div><br><br>'},

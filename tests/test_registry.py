@@ -76,8 +76,10 @@ def test_registry_initial_picks_the_matching_first_name():
 
 def test_registry_first_names_and_generic_organisations_never_merge_across_articles():
     _, ids, _ = build({
-        'a': [('PER', 'Маша', 'Маша', None, ['Маша']), ('ORG', 'правительство', None, None, ['правительство'])],
-        'b': [('PER', 'Маша', 'Маша', None, ['Маша']), ('ORG', 'правительство', None, None, ['правительство'])],
+        'a': [('PER', 'Маша', 'Маша', None, ['Маша']),
+              ('ORG', 'правительство', None, None, ['правительство'])],
+        'b': [('PER', 'Маша', 'Маша', None, ['Маша']),
+              ('ORG', 'правительство', None, None, ['правительство'])],
     })
     assert ids['a:e0'] != ids['b:e0'] and ids['a:e1'] != ids['b:e1']
 
@@ -220,7 +222,8 @@ def test_registry_incremental_rows_equal_a_whole_build(tmp_path, monkeypatch, li
     links = tables['registry_entities'].merge(tables['documents'][['doc_id', 'sha256']])
     state = registry.State(links[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), {})
     mentions = tables['mentions'][['entity_id', 'normal']].dropna()
-    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'], state)
+    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'],
+                                    state)
     found = tables['registry'].sort_values('global_id', ignore_index=True)
     pd.testing.assert_frame_equal(found, expected.sort_values('global_id', ignore_index=True))
 
@@ -252,6 +255,7 @@ def test_registry_update_stopped_halfway_is_finished_by_the_next_run(tmp_path, m
     assert set(links['entity_id']) == set(tables['entities']['entity_id'])
     state = registry.State(links[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), {})
     mentions = tables['mentions'][['entity_id', 'normal']].dropna()
-    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'], state)
+    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'],
+                                    state)
     pd.testing.assert_frame_equal(tables['registry'].sort_values('global_id', ignore_index=True),
                                   expected.sort_values('global_id', ignore_index=True))

@@ -50,7 +50,8 @@ NESTING = [
 
 def simplify(markup: str) -> str:
     """`<mark class="m t-ORG" id=… title=…>` → `<ORG>`; a reopened mark → `<ORG+>`."""
-    markup = re.sub(r'<mark class="m t-(\w+)( cont)?"[^>]*>', lambda m: f'<{m[1]}{"+" if m[2] else ""}>', markup)
+    markup = re.sub(r'<mark class="m t-(\w+)( cont)?"[^>]*>', lambda m: f'<{m[1]}{"+" if m[2] else ""}>',
+                    markup)
     out, stack = [], []
     for piece in re.split(r'(<\w+\+?>|</mark>)', markup):
         if piece == '</mark>':

@@ -108,7 +108,8 @@ VALUE_CASES = [
 ]
 
 
-@pytest.mark.parametrize('type, gold_value, gold_unit, pred_value, pred_unit, value_right, unit_right', VALUE_CASES)
+@pytest.mark.parametrize('type, gold_value, gold_unit, pred_value, pred_unit, value_right, unit_right',
+                         VALUE_CASES)
 def test_validate_value_and_unit_accuracy(type, gold_value, gold_unit, pred_value, pred_unit, value_right,
                                           unit_right):
     report = score([mention(type, 0, 10, value=gold_value, unit=gold_unit)],
@@ -206,16 +207,17 @@ def write_tables(gold: Gold, mentions: list[Labelled], out) -> None:
                                       sha256=tables.sha256(text), text=text))
     for number, item in enumerate(mentions):
         mention_id = f'{item.doc_id}:m{number}'
-        rows['mentions'].append(dict(doc_id=item.doc_id, mention_id=mention_id, type=item.type, start=item.start,
-                                     stop=item.stop, text=item.text, normal=item.normal,
+        rows['mentions'].append(dict(doc_id=item.doc_id, mention_id=mention_id, type=item.type,
+                                     start=item.start, stop=item.stop, text=item.text, normal=item.normal,
                                      value=goldsets.show(item.value), source='gold', sentence=0))
         if item.type in ('NUMBER', 'MONEY'):
             rows['numbers'].append(dict(mention_id=mention_id, doc_id=item.doc_id, value=item.value,
                                         value_max=item.value_max, unit=item.unit, qualifier=item.qualifier,
                                         kind='money' if item.type == 'MONEY' else 'number'))
     for number, entity in enumerate(gold.entities):
-        rows['entities'].append(dict(entity_id=f'{entity.doc_id}:e{number}', doc_id=entity.doc_id, type=entity.type,
-                                     name=entity.name, n_mentions=1, first_start=entity.start))
+        rows['entities'].append(dict(entity_id=f'{entity.doc_id}:e{number}', doc_id=entity.doc_id,
+                                     type=entity.type, name=entity.name, n_mentions=1,
+                                     first_start=entity.start))
     commit_tables({name: schemas.frame(name, rows[name]) for name in tables.TABLES}, out)
 
 
@@ -224,8 +226,9 @@ def test_validate_thresholds_make_the_command_fail(sample_gold, tmp_path, capsys
     write_tables(sample_gold, kept, tmp_path / 'tables')
     thresholds = tmp_path / 'thresholds.toml'
     thresholds.write_text('[PER]\nf1_overlap = 0.9\n\n[DATE]\nf1_overlap = 0.5  # below\n', encoding='utf-8')
-    command = ['validate', '--gold', str(SAMPLE_GOLD), '--texts', str(SEEDS), '--tables', str(tmp_path / 'tables'),
-               '--report', str(tmp_path / 'report.md'), '--thresholds', str(thresholds)]
+    command = ['validate', '--gold', str(SAMPLE_GOLD), '--texts', str(SEEDS),
+               '--tables', str(tmp_path / 'tables'), '--report', str(tmp_path / 'report.md'),
+               '--thresholds', str(thresholds)]
     assert main(command) == 1
     out = capsys.readouterr().out
     assert 'below: DATE f1_overlap 0.000 < 0.500' in out and 'below: PER' not in out
@@ -287,7 +290,8 @@ def test_validate_jsonl_reader(tmp_path):
     (tmp_path / 'a.txt').write_text(text, encoding='utf-8')
     (tmp_path / 'empty.txt').write_text('Ничего.', encoding='utf-8')
     (tmp_path / 'empty.jsonl').write_text('', encoding='utf-8')
-    records = [dict(doc_id='a', type='ORG', start=9, stop=32, text='технопарка «Кванториум»', normal='Кванториум'),
+    records = [dict(doc_id='a', type='ORG', start=9, stop=32, text='технопарка «Кванториум»',
+                    normal='Кванториум'),
                dict(doc_id='a', type='LOC', start=36, stop=42, text='Тюмени', normal='Тюмень'),
                # wrong offsets
                dict(doc_id='a', type='LOC', start=35, stop=41, text='Тюмени', normal='Тюмень')]
@@ -347,7 +351,8 @@ def test_validate_factru_reader_book_100():
 
 # a brat article written for these tests: nested places, a lower-case body, a profession with a workplace,
 # an occupation without one, a second mention of a person in another case
-NEREL_TEXT = 'Мэр Тулы Иван Соколов встретился с поэтом Анной Лаптевой. Полиция Тулы молчит. Соколова ждут 5%.'
+NEREL_TEXT = ('Мэр Тулы Иван Соколов встретился с поэтом Анной Лаптевой. Полиция Тулы молчит. '
+              'Соколова ждут 5%.')
 
 
 def nerel_ann(text: str) -> str:
