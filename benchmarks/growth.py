@@ -143,7 +143,8 @@ def build(folder: Path, size: int) -> Path:
             store.commit(chunk_rows(range(start, min(size, start + CHUNK)), ids, by_doc))
             if start // REGISTRY_EVERY != (start + CHUNK) // REGISTRY_EVERY or start + CHUNK >= size:
                 registry_tables.update(store)
-                print(f'  {min(size, start + CHUNK)} articles, {time.perf_counter() - started:.0f} s', flush=True)
+                print(f'  {min(size, start + CHUNK)} articles, {time.perf_counter() - started:.0f} s',
+                      flush=True)
         store.finish('finished')
     marker.write_text(f'{size}\n')
     return folder
@@ -177,13 +178,15 @@ def measure(new: Path, out: Path, workers: int) -> tuple[float, float, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--sizes', default='0,8000,50000', help='articles in the folders (comma-separated)')
     parser.add_argument('--new', type=int, default=128, help='new articles added to each (default 128)')
     parser.add_argument('--workers', type=int, default=2, help='worker processes of the measured runs')
     parser.add_argument('--work', default='/tmp/growth', help='where the folders are made and kept')
     parser.add_argument('--repeat', type=int, default=3,
-                        help='measured runs per size, interleaved across sizes; the median is shown (default 3)')
+                        help='measured runs per size, interleaved across sizes; '
+                             'the median is shown (default 3)')
     parser.add_argument('--build-only', action='store_true', help='make the folders, measure nothing')
     args = parser.parse_args()
     work = Path(args.work)
@@ -211,7 +214,8 @@ def main() -> None:
     print('| output folder before the run | wall time | × empty | peak RSS (main) | − empty |')
     print('|---|---|---|---|---|')
     for size, wall, rss in rows:
-        print(f'| {size:,} articles | {wall:.1f} s | {wall / base_wall:.2f} | {rss:.0f} MB | {rss - base_rss:+.0f} MB |')
+        print(f'| {size:,} articles | {wall:.1f} s | {wall / base_wall:.2f} | {rss:.0f} MB '
+              f'| {rss - base_rss:+.0f} MB |')
 
 
 if __name__ == '__main__':

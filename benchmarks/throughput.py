@@ -130,7 +130,8 @@ def timed(stage, shares: dict):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--docs', type=int, default=600, help='articles in the corpus (default 600)')
     parser.add_argument('--source', choices=['factru', 'seeds'], default='factru')
     parser.add_argument('--repeat', type=int, default=1,
