@@ -60,6 +60,7 @@ def write_new(folder: Path, count: int) -> Path:
 def templates():
     """Rows of every table for each source text, as Arrow tables, by doc_id."""
     import pyarrow as pa
+
     from pipeline.batch import ingest
     from pipeline.batch.runner import process_chunk
     from pipeline.store.rows import TABLES
@@ -86,6 +87,7 @@ ID_COLUMNS = {'mentions': ['mention_id', 'entity_id'], 'entities': ['entity_id']
 def chunk_rows(numbers: range, ids: list[str], by_doc: dict) -> dict:
     """Rows of articles `numbers`: copies of the templates, renamed."""
     import pyarrow as pa
+
     from pipeline.store.rows import TABLES, sha256
     from pipeline.store.tables import empty
     picked = [(f'a{number:06d}', ids[number % len(ids)]) for number in numbers]
@@ -141,7 +143,8 @@ def build(folder: Path, size: int) -> Path:
             store.commit(chunk_rows(range(start, min(size, start + CHUNK)), ids, by_doc))
             if start // REGISTRY_EVERY != (start + CHUNK) // REGISTRY_EVERY or start + CHUNK >= size:
                 registry_tables.update(store)
-                print(f'  {min(size, start + CHUNK)} articles, {time.perf_counter() - started:.0f} s', flush=True)
+                print(f'  {min(size, start + CHUNK)} articles, {time.perf_counter() - started:.0f} s',
+                      flush=True)
         store.finish('finished')
     marker.write_text(f'{size}\n')
     return folder
@@ -175,13 +178,15 @@ def measure(new: Path, out: Path, workers: int) -> tuple[float, float, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--sizes', default='0,8000,50000', help='articles in the folders (comma-separated)')
     parser.add_argument('--new', type=int, default=128, help='new articles added to each (default 128)')
     parser.add_argument('--workers', type=int, default=2, help='worker processes of the measured runs')
     parser.add_argument('--work', default='/tmp/growth', help='where the folders are made and kept')
     parser.add_argument('--repeat', type=int, default=3,
-                        help='measured runs per size, interleaved across sizes; the median is shown (default 3)')
+                        help='measured runs per size, interleaved across sizes; '
+                             'the median is shown (default 3)')
     parser.add_argument('--build-only', action='store_true', help='make the folders, measure nothing')
     args = parser.parse_args()
     work = Path(args.work)
@@ -191,7 +196,7 @@ def main() -> None:
     if args.build_only:
         return
     found: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
-    for attempt in range(args.repeat):      # interleaved: a busy spell of the machine hits every size
+    for _attempt in range(args.repeat):      # interleaved: a busy spell of the machine hits every size
         for size in sizes:
             copy = work / f'run-{size}'
             shutil.rmtree(copy, ignore_errors=True)
@@ -209,7 +214,8 @@ def main() -> None:
     print('| output folder before the run | wall time | × empty | peak RSS (main) | − empty |')
     print('|---|---|---|---|---|')
     for size, wall, rss in rows:
-        print(f'| {size:,} articles | {wall:.1f} s | {wall / base_wall:.2f} | {rss:.0f} MB | {rss - base_rss:+.0f} MB |')
+        print(f'| {size:,} articles | {wall:.1f} s | {wall / base_wall:.2f} | {rss:.0f} MB '
+              f'| {rss - base_rss:+.0f} MB |')
 
 
 if __name__ == '__main__':

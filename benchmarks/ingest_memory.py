@@ -52,7 +52,8 @@ def main() -> None:
                 while text < args.chars:
                     parts.append(rng.choice(SENTENCES))
                     text += len(parts[-1]) + 1
-                handle.write(json.dumps({'id': f'a{number}', 'text': ' '.join(parts)}, ensure_ascii=False) + '\n')
+                handle.write(json.dumps({'id': f'a{number}', 'text': ' '.join(parts)}, ensure_ascii=False)
+                             + '\n')
         size = feed.stat().st_size
         before = peak_mb()
         started = time.perf_counter()

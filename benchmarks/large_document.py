@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.batch import runner as batch  # noqa: E402
-from pipeline.document import Document  # noqa: E402
 from pipeline.batch.resources import shared  # noqa: E402
+from pipeline.document import Document  # noqa: E402
 
 NAMES = ['Иван Петров', 'Петров', 'Сергей Иванов', 'Иванов', 'Мария Сидорова', 'Сидорова', 'Москва',
          'ООО «Ромашка»', 'Газпром', 'Анна Смирнова']

@@ -70,7 +70,8 @@ def stratified(items: list, kind, size: int, rng: random.Random) -> list:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--work', type=Path, default=None, help='folder for the inputs and output (default: temporary)')
+    parser.add_argument('--work', type=Path, default=None,
+                        help='folder for the inputs and output (default: temporary)')
     parser.add_argument('--sample', type=int, default=50)
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args()
@@ -103,18 +104,22 @@ def main() -> None:
         print(f'{type}: {len(group)} global ids for {group["n_articles"].sum()} article entities; '
               f'{(group["n_articles"] > 1).sum()} in two or more articles')
 
-    entities = tables['entities'].merge(tables['registry_entities'][['entity_id', 'global_id']], on='entity_id')
+    entities = tables['entities'].merge(tables['registry_entities'][['entity_id', 'global_id']],
+                                        on='entity_id')
     persons = tables['persons'].set_index('entity_id')
     texts = dict(zip(tables['documents']['doc_id'], tables['documents']['text']))
-    mentions = tables['mentions'].dropna(subset=['entity_id']).sort_values('start').drop_duplicates('entity_id')
+    mentions = (tables['mentions'].dropna(subset=['entity_id']).sort_values('start')
+                .drop_duplicates('entity_id'))
     first_mention = {row.entity_id: (row.start, row.stop) for row in mentions.itertuples()}
     rng = random.Random(args.seed)
 
     def row(kind, a, b):
         a, b = (pd.Series(_._asdict()) if hasattr(_, '_asdict') else _ for _ in (a, b))
         return dict(kind=kind, type=a.type, global_id_a=a.global_id, global_id_b=b.global_id,
-                    doc_a=a.doc_id, name_a=a['name'], context_a=sentence(texts[a.doc_id], *first_mention[a.entity_id]),
-                    doc_b=b.doc_id, name_b=b['name'], context_b=sentence(texts[b.doc_id], *first_mention[b.entity_id]),
+                    doc_a=a.doc_id, name_a=a['name'],
+                    context_a=sentence(texts[a.doc_id], *first_mention[a.entity_id]),
+                    doc_b=b.doc_id, name_b=b['name'],
+                    context_b=sentence(texts[b.doc_id], *first_mention[b.entity_id]),
                     same='')
 
     rows = []
@@ -153,7 +158,8 @@ def main() -> None:
     print(f'look-alike pairs of global ids not merged: {len(distinct)}')
     sample = pd.DataFrame(rows)
     sample.to_csv(work / 'registry-sample.csv', index=False)
-    print(f'sample: {(sample["kind"] == "merge").sum()} merges, {(sample["kind"] == "non-merge").sum()} non-merges '
+    print(f'sample: {(sample["kind"] == "merge").sum()} merges, '
+          f'{(sample["kind"] == "non-merge").sum()} non-merges '
           f'-> {work / "registry-sample.csv"}')
 
 

@@ -106,7 +106,8 @@ def pipeline_run(corpus: Path, out: Path, *options: str, env: dict | None = None
     command = [sys.executable, '-m', 'pipeline', 'run', str(corpus), '--out', str(out), '--quiet', *options]
     cpu = cpu_seconds()
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env)
     peaks = Peaks(process.pid)
     peaks.start()
     stdout, stderr = process.communicate()
@@ -126,8 +127,8 @@ def pipeline_run(corpus: Path, out: Path, *options: str, env: dict | None = None
     # wall time on free cores, from CPU seconds: the busiest worker, plus all the main process did
     # (as if none of it overlapped the workers: an upper bound)
     free = main_cpu + max(peaks.cpu.values(), default=0.0)
-    return dict(seconds=seconds, cpu=cpu, free=free, load=load, main_mb=main / MB, worker_mb=(others or main) / MB,
-                summary=stdout.strip())
+    return dict(seconds=seconds, cpu=cpu, free=free, load=load, main_mb=main / MB,
+                worker_mb=(others or main) / MB, summary=stdout.strip())
 
 
 def cpu_seconds() -> float:
@@ -146,6 +147,7 @@ def time_baseline(originals: list[str], size: int) -> tuple[float, float]:
 
 def same_tables(a: Path, b: Path) -> bool:
     import pandas as pd
+
     from pipeline import load_tables
     from pipeline.store import rows as tables
     left, right = load_tables(a), load_tables(b)
@@ -160,7 +162,8 @@ def same_tables(a: Path, b: Path) -> bool:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--docs', type=int, default=2000, help='articles in the main corpus (default 2000)')
     parser.add_argument('--large', type=int, default=8000,
                         help='articles in the memory-check corpus (default 8000; 0 skips it)')
@@ -193,15 +196,17 @@ def main():
         ('local, 2 workers', ['--workers', '2'], None),
         ('local, 1 worker, 2 BLAS threads', ['--workers', '1'],
          dict(os.environ, OMP_NUM_THREADS='2', OPENBLAS_NUM_THREADS='2', MKL_NUM_THREADS='2')),
-        *([] if args.no_dask else [('dask, local cluster of 2 workers', ['--engine', 'dask', '--workers', '2'], None)]),
+        *([] if args.no_dask
+          else [('dask, local cluster of 2 workers', ['--engine', 'dask', '--workers', '2'], None)]),
     ):
         out = args.work / ('out-' + name.replace(' ', '').replace(',', '-'))
         repeats = args.repeat if name in ('local, 1 worker', 'local, 2 workers') else 1
         tries = [pipeline_run(corpus, out, *options, env=env) for _ in range(repeats)]
-        runs[name] = dict(min(tries, key=lambda _: _['seconds']), out=out, tries=[_['seconds'] for _ in tries])
+        runs[name] = dict(min(tries, key=lambda _: _['seconds']), out=out,
+                          tries=[_['seconds'] for _ in tries])
         found = runs[name]
-        rows.append((f'ours: {name}', args.docs / found['seconds'], args.docs / found['cpu'], found['worker_mb'],
-                     found['main_mb'], found['seconds'], found['load']))
+        rows.append((f'ours: {name}', args.docs / found['seconds'], args.docs / found['cpu'],
+                     found['worker_mb'], found['main_mb'], found['seconds'], found['load']))
         print(f'{name}: {found["summary"]}', flush=True)
 
     rerun = pipeline_run(corpus, runs['local, 2 workers']['out'], '--workers', '2', fresh=False)
@@ -213,7 +218,8 @@ def main():
         build_corpus(large_corpus, args.large, originals)
         large = pipeline_run(large_corpus, args.work / 'out-large', '--workers', '2')
         rows.append((f'ours: local, 2 workers, {args.large} articles', args.large / large['seconds'],
-                     args.large / large['cpu'], large['worker_mb'], large['main_mb'], large['seconds'], large['load']))
+                     args.large / large['cpu'], large['worker_mb'], large['main_mb'], large['seconds'],
+                     large['load']))
         print(f'large: {large["summary"]}', flush=True)
         large_rerun = pipeline_run(large_corpus, args.work / 'out-large', '--workers', '2', fresh=False)
         large_one = pipeline_run(large_corpus, args.work / 'out-large-1', '--workers', '1')
@@ -223,26 +229,29 @@ def main():
 
     one, two = runs['local, 1 worker'], runs['local, 2 workers']
     equal_workers = same_tables(one['out'], two['out'])
-    equal_dask = None if args.no_dask else same_tables(runs['dask, local cluster of 2 workers']['out'], two['out'])
+    equal_dask = (None if args.no_dask
+                  else same_tables(runs['dask, local cluster of 2 workers']['out'], two['out']))
 
     print()
     print(f'{"system":48} {"docs/s":>7} {"×base":>6} {"docs/CPU-s":>10} {"×base":>6} {"worker MB":>9} '
           f'{"main MB":>7} {"wall s":>7} {"load":>5}')
     for name, rate, per_cpu, worker, main, seconds, load in rows:
-        print(f'{name:48} {rate:7.1f} {rate / base:6.2f} {per_cpu:10.1f} {per_cpu / base_cpu:6.2f} {worker or 0:9.0f} '
-              f'{main or 0:7.0f} {seconds:7.1f} {load:5.1f}')
+        print(f'{name:48} {rate:7.1f} {rate / base:6.2f} {per_cpu:10.1f} {per_cpu / base_cpu:6.2f} '
+              f'{worker or 0:9.0f} {main or 0:7.0f} {seconds:7.1f} {load:5.1f}')
     print('(docs/s: wall clock, start-up included; docs/CPU-s: all processes of the run; load: 1-minute load '
           'average at the end)')
     print()
     rate1, rate2 = args.docs / one['seconds'], args.docs / two['seconds']
     print(f'scaling 1 -> 2 workers: {rate2 / rate1:.2f}x wall clock (target >= 1.7 on 2 cores; best of '
           f'{args.repeat}: {one["tries"]} s vs {two["tries"]} s); on free cores, from CPU seconds: '
-          f'{one["free"] / two["free"]:.2f}x ({one["free"]:.1f} s vs {two["free"]:.1f} s); CPU seconds of 2 workers '
-          f'{two["cpu"] / one["cpu"]:.2f}x those of 1 (parallel overhead)')
+          f'{one["free"] / two["free"]:.2f}x ({one["free"]:.1f} s vs {two["free"]:.1f} s); '
+          f'CPU seconds of 2 workers {two["cpu"] / one["cpu"]:.2f}x those of 1 (parallel overhead)')
     if large:   # the fixed costs (start-up, each worker's cold caches, registry and export) weigh less
-        print(f'scaling 1 -> 2 workers on {args.large} articles: {large_one["seconds"] / large["seconds"]:.2f}x '
-              f'wall clock ({large_one["seconds"]:.1f} s vs {large["seconds"]:.1f} s)')
-    print(f'ours per worker / baseline: {rate1 / base:.2f} wall clock with 1 worker, {rate2 / 2 / base:.2f} with 2; '
+        print(f'scaling 1 -> 2 workers on {args.large} articles: '
+              f'{large_one["seconds"] / large["seconds"]:.2f}x wall clock '
+              f'({large_one["seconds"]:.1f} s vs {large["seconds"]:.1f} s)')
+    print(f'ours per worker / baseline: {rate1 / base:.2f} wall clock with 1 worker, '
+          f'{rate2 / 2 / base:.2f} with 2; '
           f'{args.docs / one["cpu"] / base_cpu:.2f} per CPU-second (target >= 0.6)')
     memory = f'peak RSS per worker: {two["worker_mb"]:.0f} MB at {args.docs} articles'
     if large:
@@ -255,10 +264,13 @@ def main():
         dask = runs['dask, local cluster of 2 workers']
         print(f'dask local 2 workers: {args.docs / dask["seconds"]:.1f} docs/s beside local 2 workers '
               f'{rate2:.1f} docs/s')
-    print(f'tables equal: 1 vs 2 workers {equal_workers}' + ('' if equal_dask is None else f'; dask vs local {equal_dask}'))
+    print(f'tables equal: 1 vs 2 workers {equal_workers}'
+          + ('' if equal_dask is None else f'; dask vs local {equal_dask}'))
     (args.work / 'results.json').write_text(json.dumps(
-        dict(rows=rows, rerun=rerun['seconds'], runs={k: {**v, 'out': str(v['out'])} for k, v in runs.items()}, scaling=rate2 / rate1, equal_workers=equal_workers,
-             equal_dask=equal_dask), default=str, indent=1), encoding='utf-8')
+        dict(rows=rows, rerun=rerun['seconds'],
+             runs={k: {**v, 'out': str(v['out'])} for k, v in runs.items()},
+             scaling=rate2 / rate1, equal_workers=equal_workers, equal_dask=equal_dask),
+        default=str, indent=1), encoding='utf-8')
 
 
 if __name__ == '__main__':

@@ -80,10 +80,10 @@ def time_ours(texts, stages=None, chunk=None, shares: dict | None = None):
     without, CPU seconds without)."""
     started = time.perf_counter()
     from pipeline.batch import runner as batch
-    from pipeline.document import Document
     from pipeline.batch.resources import Resources, shared
+    from pipeline.document import Document
     res = shared() if shares is not None else Resources()
-    res.ner  # load models before the clock for "without start-up"
+    _ = res.ner  # load models before the clock for "without start-up"
     chunk = chunk or batch.CHUNK_SIZE
     # warm the rule grammars on one text so compile time counts as start-up
     batch.process_many([Document('warm', texts[0])], res, stages=stages)
@@ -130,7 +130,8 @@ def timed(stage, shares: dict):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--docs', type=int, default=600, help='articles in the corpus (default 600)')
     parser.add_argument('--source', choices=['factru', 'seeds'], default='factru')
     parser.add_argument('--repeat', type=int, default=1,

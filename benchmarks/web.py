@@ -42,7 +42,6 @@ SHARED = ROOT.parent / 'shared'
 
 from tests import webpages  # noqa: E402
 
-
 # --- 1. mentions on the built pages ------------------------------------------------------------------
 
 def built_pages():

@@ -101,7 +101,8 @@ TABLES_DEFAULT = 'output'
 VALIDATE_REPORT = 'validate/report.md'   # outside the tables folder, as every derived file
 
 
-def tables_option(parser, help: str = 'the tables: output folder of a run, or s3://bucket/path (default: output)') -> None:
+def tables_option(parser, help: str = 'the tables: output folder of a run, or s3://bucket/path '
+                                      '(default: output)') -> None:
     """--tables DIR, and --out as a hidden synonym where --out used to name the tables folder."""
     parser.add_argument('--tables', default=TABLES_DEFAULT, metavar='DIR', help=help)
 
@@ -223,7 +224,8 @@ def parser() -> argparse.ArgumentParser:
                     f'tables: {table_list()}.')
     run.add_argument('inputs', nargs='+', metavar='INPUT',
                      help=f'files or folders (searched recursively for {suffixes})')
-    tables_option(run, 'the tables folder the run adds to, or s3://bucket/path (default: output; --out is the old name)')
+    tables_option(run, 'the tables folder the run adds to, or s3://bucket/path '
+                       '(default: output; --out is the old name)')
     old_out_option(run)
     run.add_argument('--quiet', action='store_true', help='no progress bar')
     run.add_argument('--workers', type=positive, metavar='N',
@@ -263,7 +265,8 @@ def parser() -> argparse.ArgumentParser:
         description='Delta Lake optimize (small files merged into larger ones) and vacuum (files that no '
                     'version younger than the retention needs are deleted) for every table of an output '
                     'folder; the tables read the same before and after.')
-    tables_option(compact, 'the tables folder to compact, or s3://bucket/path (default: output; --out is the old name)')
+    tables_option(compact, 'the tables folder to compact, or s3://bucket/path '
+                           '(default: output; --out is the old name)')
     old_out_option(compact)
     compact.add_argument('--retention-hours', type=float, default=168, metavar='HOURS',
                          help='keep the files that versions of the last HOURS need (default 168, a week: '
@@ -299,8 +302,8 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument('--tables', metavar='DIR',
                        help='score the tables of an earlier run in DIR instead of running the pipeline')
     check.add_argument('--format', choices=('jsonl', 'factru', 'nerel'), default='jsonl',
-                       help='gold layout: jsonl (GOLD-GUIDE.md), factru (factRuEval-2016) or nerel (NEREL brat '
-                            'files: spans and roles only); default jsonl')
+                       help='gold layout: jsonl (GOLD-GUIDE.md), factru (factRuEval-2016) '
+                            'or nerel (NEREL brat files: spans and roles only); default jsonl')
     check.add_argument('--system', choices=('ours', 'natasha'), default='ours',
                        help='ours (the pipeline) or natasha (the plain natasha baseline); default ours')
     check.add_argument('--report', metavar='FILE',

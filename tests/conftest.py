@@ -20,7 +20,8 @@ def res():
 @pytest.fixture(scope='session')
 def seed_docs(res):
     """Every seed article run through the whole pipeline, by doc_id."""
-    from pipeline.batch import runner as batch, ingest
+    from pipeline.batch import ingest
+    from pipeline.batch import runner as batch
     docs = {}
     for item in ingest.read_inputs([SEEDS]):
         docs[item.doc_id] = batch.process(item, res)

@@ -68,11 +68,12 @@ def test_duplicates_run_marks_documents(res, tmp_path):
     folder = tmp_path / 'in'
     folder.mkdir()
     pages = syndicated(STORIES[2])
-    for number, (url, published, page) in enumerate(pages):
+    for number, (_url, _published, page) in enumerate(pages):
         (folder / f'{number}.html').write_text(page, encoding='utf-8')
     run([folder], tmp_path / 'out', progress=False, workers=1)
     documents = load_tables(tmp_path / 'out')['documents'].set_index('doc_id')
-    assert documents['duplicate_of'].fillna('').to_dict() == {'0.html': '', '1.html': '0.html', '2.html': '0.html'}
+    assert documents['duplicate_of'].fillna('').to_dict() == {'0.html': '', '1.html': '0.html',
+                                                              '2.html': '0.html'}
 
 
 def test_duplicates_index_batches_found_after_compact(tmp_path):

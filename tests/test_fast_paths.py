@@ -8,7 +8,8 @@ with the straightforward version on table cases and on random texts.
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.document import Document, Token
 from pipeline.lang import text as folding
@@ -30,7 +31,8 @@ def plain_token_lines(doc: Document) -> list[int]:
 
 
 def words(text: str) -> Document:
-    return Document('t', text, tokens=[Token(_.start(), _.end(), _.group()) for _ in re.finditer(r'\S+', text)])
+    return Document('t', text,
+                    tokens=[Token(_.start(), _.end(), _.group()) for _ in re.finditer(r'\S+', text)])
 
 
 LINE_CASES = [
@@ -113,6 +115,7 @@ def test_ner_word_ids_cache_stays_bounded(res, monkeypatch):
 
 
 def test_pymorphy_reads_its_dictionaries_with_the_c_dawg():
-    """pyproject asks for pymorphy3[fast]: without DAWG2 every new word is parsed by the pure-Python reader."""
+    """pyproject asks for pymorphy3[fast]: without DAWG2 every new word is parsed by the
+    pure-Python reader."""
     from pymorphy3 import dawg
     assert dawg.EXTENSION_AVAILABLE

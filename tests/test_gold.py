@@ -2,7 +2,6 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -44,7 +43,8 @@ def role_records():
 
 @pytest.mark.parametrize('path, number, record', role_records(), ids=lambda _: '')
 def test_gold_role_well_formed(path, number, record):
-    """ROLE (gold/README.md): evidence span in the text, the person a gold PER inside it, the position in it."""
+    """ROLE (gold/README.md): evidence span in the text, the person a gold PER inside it,
+    the position in it."""
     where = f'{path.name}:{number}'
     assert set(record) <= ROLE_FIELDS and {'person', 'position', 'position_normal'} <= set(record), where
     assert record['doc_id'] == path.stem, where
@@ -53,7 +53,8 @@ def test_gold_role_well_formed(path, number, record):
     assert isinstance(start, int) and isinstance(stop, int) and 0 <= start < stop <= len(text), where
     assert text[start:stop] == record['text'] and '\n' not in record['text'], where
     assert record['position'] in record['text'], where
-    assert record['organisation'] is None or (isinstance(record['organisation'], str) and record['organisation'])
+    assert record['organisation'] is None or (isinstance(record['organisation'], str)
+                                              and record['organisation'])
     people = [other for _path, _number, other in mention_records() if other['doc_id'] == record['doc_id']
               and other['type'] == 'PER' and start <= other['start'] and other['stop'] <= stop]
     assert any((_.get('entity') or _['normal']) == record['person'] for _ in people), where

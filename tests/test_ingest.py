@@ -125,8 +125,10 @@ def test_ingest_duplicate_ids_reported(tmp_path):
 
 
 def test_ingest_html_in_records_and_text_files_becomes_its_text(tmp_path):
-    """A crawler's record or .txt holding HTML markup is read as its visible text; a quoted tag is not markup."""
-    html = '<p>Мэр Москвы <b>Сергей Собянин</b> открыл станцию &laquo;Лужники&raquo;.</p><script>x()</script><p>Всё.</p>'
+    """A crawler's record or .txt holding HTML markup is read as its visible text; a quoted tag
+    is not markup."""
+    html = ('<p>Мэр Москвы <b>Сергей Собянин</b> открыл станцию &laquo;Лужники&raquo;.</p>'
+            '<script>x()</script><p>Всё.</p>')
     quoted = 'В HTML жирный текст пишут так: <b>текст</b>. Мэр Москвы Сергей Собянин это знает.'
     write(tmp_path / 'feed.jsonl', '\n'.join(json.dumps(_, ensure_ascii=False) for _ in [
         {'id': 'h1', 'text': html}, {'id': 'h2', 'text': '<div><script>x()</script></div><br><br>'},
@@ -142,7 +144,8 @@ def test_ingest_html_in_records_and_text_files_becomes_its_text(tmp_path):
     assert any('feed.jsonl:2' in _ and 'HTML with no visible text' in _ for _ in problems)
 
 
-LEVELS = [       # (level given by the producer, message): the row's level is the producer's, whatever the words
+# (level given by the producer, message): the row's level is the producer's, whatever the words
+LEVELS = [
     (None, 'in/x.txt is a PNG image, not text'),
     (Level.WARNING, 'in/x.txt: 3 invalid UTF-8 byte sequence(s) replaced by U+FFFD (first at byte 7)'),
     (Level.WARNING, 'in/x.txt: some other loss'),

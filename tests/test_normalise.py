@@ -2,9 +2,9 @@
 
 import pytest
 
-from pipeline.stages import normalise, segment
 from pipeline import process_text
 from pipeline.document import Document, Mention
+from pipeline.stages import normalise, segment
 
 NAME_CASES = [
     # (type, text as found, normal)

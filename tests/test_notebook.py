@@ -59,10 +59,10 @@ def test_notebook_has_no_extraction_logic():
 
 
 def test_notebook_stops_when_a_column_it_reads_is_gone(seed_output, tmp_path, monkeypatch):
-    from nbclient.exceptions import CellExecutionError
-
     import pyarrow as pa
     from deltalake import write_deltalake
+    from nbclient.exceptions import CellExecutionError
+
     from pipeline import load_tables
     for name, frame in load_tables(seed_output).items():     # tables of a version load_tables still reads
         if name == 'mentions':

@@ -5,11 +5,12 @@ found, nominative, (first, middle, last)); LINK_CASES is (text, groups of
 mention texts that are one person).
 """
 
+from itertools import pairwise
+
 import pytest
 
-from pipeline.stages import link, ner, normalise, resolve, segment
 from pipeline.document import Document, Mention
-from pipeline.stages import persons
+from pipeline.stages import link, ner, normalise, persons, resolve, segment
 
 NAME_CASES = [
     # ordinary Russian names, six cases, both genders
@@ -179,7 +180,7 @@ def test_person_names_linking(res, text, groups):
     for group in groups:
         assert group <= set(entity), (group, entity)
         assert len({entity[_] for _ in group}) == 1, (group, entity)
-    for one, other in zip(groups, groups[1:]):
+    for one, other in pairwise(groups):
         assert entity[next(iter(one))] != entity[next(iter(other))]
 
 
@@ -200,7 +201,8 @@ def test_person_names_surname_found_where_tagger_missed_it(res):
 
 def person_names_of(text: str, res) -> dict[str, str]:
     doc = run_stages(text, res)
-    return {m.text: doc.entities[m.entity].name for m in doc.mentions if m.type == 'PER' and m.entity is not None}
+    return {m.text: doc.entities[m.entity].name for m in doc.mentions
+            if m.type == 'PER' and m.entity is not None}
 
 
 @pytest.mark.parametrize('text, mention, name', [
@@ -261,7 +263,8 @@ def test_person_names_two_korean_names_in_one_span_are_two(res):
 
 
 def persons_over(res, text: str, start_word: str, type: str) -> list[tuple[str, str]]:
-    """(type, text) of the mentions persons.run leaves of one `type` span from `start_word` to the final dot."""
+    """(type, text) of the mentions persons.run leaves of one `type` span from `start_word` to
+    the final dot."""
     doc = segment.run(Document('t', text), res)
     start = doc.text.index(start_word)
     doc.mentions = [Mention(start, len(doc.text) - 1, type, doc.text[start:-1], source='ner')]
@@ -280,5 +283,6 @@ def test_person_names_place_that_is_a_person(res):
 
 def test_person_names_bare_surname_goes_to_the_person_the_article_is_about(res):
     found = person_names_of('Рамзан Кадыров провёл совещание. Рамзан Кадыров поручил начать ремонт. '
-                            'Рамзан Кадыров вспомнил отца, Ахмат-Хаджи Кадырова. Кадыров уехал в Москву.', res)
+                            'Рамзан Кадыров вспомнил отца, Ахмат-Хаджи Кадырова. '
+                            'Кадыров уехал в Москву.', res)
     assert found['Кадыров'] == 'Рамзан Кадыров', found

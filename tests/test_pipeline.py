@@ -6,8 +6,8 @@ import sys
 import pandas as pd
 
 from pipeline import load_tables
-from pipeline.store import rows as tables
 from pipeline.batch.runner import run
+from pipeline.store import rows as tables
 
 from .conftest import ROOT, SEEDS
 
@@ -57,6 +57,7 @@ def test_pipeline_tables_pass_schemas(seed_tables):
 
 def test_pipeline_bad_table_is_refused(seed_tables, tmp_path):
     import pytest
+
     from pipeline.store.schemas import TableError
     from pipeline.store.tables import write_tables
     broken = dict(seed_tables)
@@ -69,17 +70,20 @@ def test_pipeline_bad_table_is_refused(seed_tables, tmp_path):
 
 def test_pipeline_run_writes_delta_tables_and_csv_on_demand(tmp_path):
     from deltalake import DeltaTable
+
     from pipeline import cli
     summary = run([SEEDS], tmp_path, progress=False)
     assert summary.documents == 5
     loaded = load_tables(tmp_path)
     assert cli.main(['export', 'csv', '--tables', str(tmp_path), '--out', str(tmp_path)]) == 0
-    for name in tables.TABLES:   # a Delta table per table (pipeline/store/tables.py); CSV: one file, on demand
+    # a Delta table per table (pipeline/store/tables.py); CSV: one file, on demand
+    for name in tables.TABLES:
         assert len(DeltaTable(str(tmp_path / name)).to_pandas()) == len(loaded[name])
         csv = pd.read_csv(tmp_path / f'{name}.csv', encoding='utf-8-sig')
         assert list(csv.columns) == list(loaded[name].columns)
         assert len(csv) == len(loaded[name])
-    assert open(tmp_path / 'mentions.csv', 'rb').read(3) == b'\xef\xbb\xbf'   # Excel reads Cyrillic
+    with open(tmp_path / 'mentions.csv', 'rb') as handle:
+        assert handle.read(3) == b'\xef\xbb\xbf'   # Excel reads Cyrillic
 
 
 def test_cli_help_for_every_command():

@@ -11,11 +11,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pipeline.batch import runner as batch, ingest
-from pipeline.store import rows as tables
+from pipeline.batch import ingest
+from pipeline.batch import runner as batch
 from pipeline.document import Document, Problem
+from pipeline.store import rows as tables
 
 WORDS = ['Мэр', 'Москвы', 'Сергей', 'Собянин', 'Владимир', 'Путин', 'ООО', '«Газпром»', 'в', 'Тюмени',
          '1', 'сентября', '2024', 'года', 'млрд', 'рублей', '12,5', '%', '$', '5', 'млн', 'тыс.', 'г.',

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from pipeline import load_tables
-from pipeline.store import registry
 from pipeline.batch.runner import run
+from pipeline.store import registry
 
 from .conftest import SEEDS
 
@@ -76,8 +76,10 @@ def test_registry_initial_picks_the_matching_first_name():
 
 def test_registry_first_names_and_generic_organisations_never_merge_across_articles():
     _, ids, _ = build({
-        'a': [('PER', 'Маша', 'Маша', None, ['Маша']), ('ORG', 'правительство', None, None, ['правительство'])],
-        'b': [('PER', 'Маша', 'Маша', None, ['Маша']), ('ORG', 'правительство', None, None, ['правительство'])],
+        'a': [('PER', 'Маша', 'Маша', None, ['Маша']),
+              ('ORG', 'правительство', None, None, ['правительство'])],
+        'b': [('PER', 'Маша', 'Маша', None, ['Маша']),
+              ('ORG', 'правительство', None, None, ['правительство'])],
     })
     assert ids['a:e0'] != ids['b:e0'] and ids['a:e1'] != ids['b:e1']
 
@@ -200,7 +202,8 @@ def test_registry_incremental_rows_equal_a_whole_build(tmp_path, monkeypatch, li
     """The registry a run updates for what it changed (store/registry_tables.py) has the rows that a build
     over every live article computes from scratch, after articles were added and one was cut down; with
     lists of ids too long for one Delta predicate too (`literals`: the longest the store puts in one)."""
-    from pipeline.store import registry_tables, tables as store
+    from pipeline.store import registry_tables
+    from pipeline.store import tables as store
     monkeypatch.setattr(store, 'LITERALS', literals)
     monkeypatch.setattr(registry_tables, 'LITERALS', literals)
     inputs = tmp_path / 'in'
@@ -219,7 +222,8 @@ def test_registry_incremental_rows_equal_a_whole_build(tmp_path, monkeypatch, li
     links = tables['registry_entities'].merge(tables['documents'][['doc_id', 'sha256']])
     state = registry.State(links[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), {})
     mentions = tables['mentions'][['entity_id', 'normal']].dropna()
-    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'], state)
+    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'],
+                                    state)
     found = tables['registry'].sort_values('global_id', ignore_index=True)
     pd.testing.assert_frame_equal(found, expected.sort_values('global_id', ignore_index=True))
 
@@ -251,7 +255,8 @@ def test_registry_update_stopped_halfway_is_finished_by_the_next_run(tmp_path, m
     assert set(links['entity_id']) == set(tables['entities']['entity_id'])
     state = registry.State(links[['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), {})
     mentions = tables['mentions'][['entity_id', 'normal']].dropna()
-    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'], state)
+    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, tables['documents'],
+                                    state)
     pd.testing.assert_frame_equal(tables['registry'].sort_values('global_id', ignore_index=True),
                                   expected.sort_values('global_id', ignore_index=True))
 

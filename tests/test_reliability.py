@@ -7,8 +7,6 @@ says why, and the good articles come out intact. The README table
 """
 
 import dataclasses
-
-
 import errno
 import json
 import os
@@ -19,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.batch import runner as batch, ingest
-from pipeline.store import rows as tables
+from pipeline.batch import ingest
+from pipeline.batch import runner as batch
 from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
+from pipeline.store import rows as tables
 from pipeline.store.tables import load_tables
 
 GOOD = 'Губернатор Тюменской области Александр Моор посетил технопарк "Кванториум" в Тюмени.'
@@ -31,7 +30,8 @@ HTML = ('<!DOCTYPE html><html><head><title>Новости</title><style>p {color
         '<script>var x = "<p>не текст</p>";</script></head><body>'
         '<p>Мэр Москвы Сергей Собянин открыл станцию &laquo;Лужники&raquo;.</p>'
         '<div>Губернатор Александр Моор посетил Тюмень.</div></body></html>')
-HTML_TEXT = 'Новости\n\nМэр Москвы Сергей Собянин открыл станцию «Лужники».\n\nГубернатор Александр Моор посетил Тюмень.'
+HTML_TEXT = ('Новости\n\nМэр Москвы Сергей Собянин открыл станцию «Лужники».\n\n'
+             'Губернатор Александр Моор посетил Тюмень.')
 LOOKALIKE = 'Мэр Мocквы Сергей Собянин открыл новую станцию метро.'   # Latin "o" in Мocквы
 CONTROL = 'Мэр Москвы\u200b Сергей\u00ad Собянин\x07 открыл\u200d новую\ufeff станцию\x1b метро.'
 QUOTES = 'Компания «Ромашка (ООО "Лютик заявила, что [Сергей Собянин открыл «метро.\n)) »» "" ]'
@@ -63,7 +63,8 @@ CATALOGUE = {
     'noise.txt': (bytes(range(256)) * 8, ('error', 'binary')),
     'broken_utf8.txt': (GOOD.encode()[:30] + b'\xc3\x28\xff' + GOOD.encode()[30:],
                         ('warning', 'invalid UTF-8',
-                         (GOOD.encode()[:30] + b'\xc3\x28\xff' + GOOD.encode()[30:]).decode('utf-8', 'replace'))),
+                         (GOOD.encode()[:30] + b'\xc3\x28\xff' + GOOD.encode()[30:])
+                         .decode('utf-8', 'replace'))),
     'legacy_cp1251.txt': (GOOD.encode('cp1251'), ('text', GOOD)),
     'legacy_koi8r.txt': (GOOD.encode('koi8-r'), ('text', GOOD)),
     'utf16.txt': (GOOD.encode('utf-16'), ('text', GOOD)),
@@ -244,7 +245,8 @@ def test_catalogue(catalogue, name):
         return
     assert docs.loc[doc_id, 'text'] == expected[-1]
     if expected[0] == 'warning':
-        assert len(errors) == 1 and errors.iloc[0].level == 'warning' and expected[1] in errors.iloc[0].message
+        assert (len(errors) == 1 and errors.iloc[0].level == 'warning'
+                and expected[1] in errors.iloc[0].message)
     else:
         assert errors.empty, errors
     mentions = frames['mentions'][frames['mentions']['doc_id'] == doc_id]
@@ -291,7 +293,8 @@ def test_same_doc_id_twice(catalogue):
     assert "doc_id 'good1' already taken" in messages and "doc_id 'twice' already taken" in messages
 
 
-@pytest.mark.parametrize('name, reason', [('vanishes.txt', 'does not exist'), ('locked.txt', 'permission denied')])
+@pytest.mark.parametrize('name, reason', [('vanishes.txt', 'does not exist'),
+                                          ('locked.txt', 'permission denied')])
 def test_file_lost_during_run(catalogue, name, reason):
     _, frames = catalogue
     errors = rows_of(frames, name)
@@ -344,7 +347,8 @@ def test_catalogue_csv_record(catalogue, number):
     docs = frames['documents'].set_index('doc_id')
     assert docs.loc[expected[1], 'text'] == expected[2]
     if expected[0] == 'warning':
-        assert len(rows) == 1 and rows.iloc[0].level == 'warning' and 'no article found' in rows.iloc[0].message
+        assert (len(rows) == 1 and rows.iloc[0].level == 'warning'
+                and 'no article found' in rows.iloc[0].message)
     else:
         assert rows.empty, rows
 
@@ -369,7 +373,8 @@ def test_catalogue_counts(catalogue):
 
 @pytest.mark.slow
 def test_ten_megabyte_single_line(tmp_path):
-    line = ' '.join(['Мэр Москвы Сергей Собянин открыл новую станцию метро, сказал он.'] * 160_000)[:10_000_000]
+    line = ' '.join(['Мэр Москвы Сергей Собянин открыл новую станцию метро, сказал он.']
+                    * 160_000)[:10_000_000]
     write(tmp_path / 'in' / 'long.txt', line.encode('utf-8')[:10_000_000].decode('utf-8', 'ignore'))
     write(tmp_path / 'in' / 'good.txt', GOOD)
     summary = run([tmp_path / 'in'], tmp_path / 'out', progress=False, workers=1)
@@ -402,7 +407,8 @@ def test_untrusted_ids_stay_inside_out(tmp_path):
     """Ids from JSONL/CSV and odd file names never become paths, and round-trip in every table."""
     from pipeline.export import excel, report
     folder = tmp_path / 'in'
-    rows = [{'id': doc_id, 'text': f'{GOOD2} Материал {number}.'} for number, doc_id in enumerate(HOSTILE_IDS)]
+    rows = [{'id': doc_id, 'text': f'{GOOD2} Материал {number}.'}
+            for number, doc_id in enumerate(HOSTILE_IDS)]
     write(folder / 'feed.jsonl', '\n'.join(json.dumps(_) for _ in rows))
     write(folder / 'feed.csv', 'id,text\n"../../csv/evil","Сергей Собянин открыл школу."\n"/etc/passwd",'
                                '"Мэр Москвы Сергей Собянин."\n')
@@ -411,8 +417,8 @@ def test_untrusted_ids_stay_inside_out(tmp_path):
     summary = run([folder], out, progress=False, workers=1)
     report.write(out, out / 'report.html')
     excel.write_xlsx(out, out / 'tables.xlsx')
-    outside = sorted(str(_) for _ in tmp_path.rglob('*') if not _.is_relative_to(out) and not _.is_relative_to(folder)
-                     and _ != out.parent)
+    outside = sorted(str(_) for _ in tmp_path.rglob('*')
+                     if not _.is_relative_to(out) and not _.is_relative_to(folder) and _ != out.parent)
     assert outside == [] and not (tmp_path / 'etc').exists() and not Path('/abs/path').exists()
     frames = load_tables(out)
     docs = frames['documents']
@@ -427,11 +433,13 @@ def test_untrusted_ids_stay_inside_out(tmp_path):
     html = (out / 'report.html').read_text(encoding='utf-8')
     assert '<script>alert(1)</script>' not in html
     import pandas as pd
+
     from pipeline.export.csvtables import write_folder
     write_folder(out, out / 'csv')
     csv = pd.read_csv(out / 'csv' / 'documents.csv', encoding='utf-8-sig', keep_default_na=False)
     # a cell a spreadsheet would run as a formula (`=cmd|x`) starts with an apostrophe (OWASP)
-    assert set(csv['doc_id']) == {"'" + _ if _[:1] in ('=', '+', '-', '@', '\t', '\r') else _ for _ in expected}
+    assert set(csv['doc_id']) == {"'" + _ if _[:1] in ('=', '+', '-', '@', '\t', '\r') else _
+                                  for _ in expected}
 
 
 def slow_stage(doc, res):
@@ -475,7 +483,8 @@ def test_time_budget_in_a_thread(res):
         target=lambda: found.extend(batch.process_many(docs, res, timeout=0.1, stages=stages)))
     thread.start()
     thread.join()
-    assert all(isinstance(_, Problem) and 'took too long' in _.message and _.stage == 'rules.slow' for _ in found)
+    assert all(isinstance(_, Problem) and 'took too long' in _.message and _.stage == 'rules.slow'
+               for _ in found)
     assert batch.process_many(docs, res, timeout=0, stages=stages) == docs   # 0: no limit
 
 
@@ -607,6 +616,7 @@ def test_run_out_is_a_file(tmp_path, capsys):
 def test_sql_csv_neutralises_formulas(small_out):
     """`sql --format csv`: cells Excel would run get a leading apostrophe; the tables keep the true text."""
     import io
+
     from pipeline.export.sql import show
     text = show('SELECT doc_id, title, url, n_chars FROM documents ORDER BY doc_id', small_out, fmt='csv')
     found = pd.read_csv(io.StringIO(text), keep_default_na=False)

@@ -5,6 +5,7 @@ through Playwright's Python package; no browser is downloaded. They skip, and
 say why, only where no Chromium is installed.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -13,8 +14,9 @@ import pytest
 
 from pipeline import cli, process_text
 from pipeline.export import report
-from pipeline.store import schemas, rows as tables
 from pipeline.export.report import Span, nest
+from pipeline.store import rows as tables
+from pipeline.store import schemas
 
 TYPES = ['PER', 'ORG', 'LOC', 'DATE', 'NUMBER', 'MONEY']
 SCRIPT = '<script>alert(1)</script>'
@@ -48,7 +50,8 @@ NESTING = [
 
 def simplify(markup: str) -> str:
     """`<mark class="m t-ORG" id=… title=…>` → `<ORG>`; a reopened mark → `<ORG+>`."""
-    markup = re.sub(r'<mark class="m t-(\w+)( cont)?"[^>]*>', lambda m: f'<{m[1]}{"+" if m[2] else ""}>', markup)
+    markup = re.sub(r'<mark class="m t-(\w+)( cont)?"[^>]*>', lambda m: f'<{m[1]}{"+" if m[2] else ""}>',
+                    markup)
     out, stack = [], []
     for piece in re.split(r'(<\w+\+?>|</mark>)', markup):
         if piece == '</mark>':
@@ -167,8 +170,6 @@ def test_report_browser_highlights_every_type_and_runs_nothing(browser, evil_tab
     page.screenshot(path=tmp_path / 'report.png')          # legend, index, the hostile article first
     evil.screenshot(path=tmp_path / 'report-evil.png')
     for name in ('report.png', 'report-evil.png'):          # for a person to look at
-        try:
+        with contextlib.suppress(OSError):
             shutil.copy(tmp_path / name, f'/tmp/{name}')
-        except OSError:
-            pass
     page.close()

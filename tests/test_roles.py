@@ -2,9 +2,9 @@
 
 import pytest
 
-from pipeline.store import rows as tables
 from pipeline.batch.runner import process
 from pipeline.document import Document
+from pipeline.store import rows as tables
 from pipeline.store.schemas import columns
 
 # sentence → expected roles as (person, position_normal, organisation or place); [] when none
@@ -100,7 +100,8 @@ def test_roles_table_reads_without_joins():
     assert list(rows[0]) == columns('roles')
     row = rows[0]
     assert row['role_id'] == 't:r0' and row['person'] == 'Виталий Литке'
-    assert row['position'] == 'министра образования и науки' and row['position_normal'] == 'министр образования и науки'
+    assert (row['position'] == 'министра образования и науки'
+            and row['position_normal'] == 'министр образования и науки')
     assert row['organisation'] == 'Челябинская область' and row['org_entity_id'].startswith('t:e')
     assert text[row['start']:row['stop']] == 'министра образования и науки Челябинской области Виталия Литке'
     tables.build([doc])        # the roles table passes its schema

@@ -10,9 +10,8 @@ from datetime import date
 
 import pytest
 
-from pipeline.stages import segment
 from pipeline.document import Document
-from pipeline.stages import dates
+from pipeline.stages import dates, segment
 
 
 def date_mentions(text: str, published: str | None, res):
@@ -57,7 +56,8 @@ CASES = [
      [('14 июля', '--07-14', '2020-07-14')]),
     ('Праздник отмечают 31 декабря.', '2023-12-01', [('31 декабря', '--12-31', '2023-12-31')]),
     ('Первого сентября дети пошли в школу.', '2024-08-23', [('Первого сентября', '--09-01', '2024-09-01')]),
-    ('к двадцать пятому декабря', '2024-08-23', [('к двадцать пятому декабря', '../--12-25', '../2024-12-25')]),
+    ('к двадцать пятому декабря', '2024-08-23',
+     [('к двадцать пятому декабря', '../--12-25', '../2024-12-25')]),
     ('1-го сентября начнётся учебный год', '2024-08-23', [('1-го сентября', '--09-01', '2024-09-01')]),
     ('Заявки принимаются по 15 янв. 2025', None, [('по 15 янв. 2025', '../2025-01-15', None)]),
     ('Во вторник, 14 июля 2020 года, прошло совещание', None,
@@ -73,7 +73,8 @@ CASES = [
     ('Начало 20 мая в 10.00', '2025-04-01', [('20 мая в 10.00', '--05-20', '2025-05-20T10:00')]),
     ('17:31, 23 августа 2022', None, [('17:31, 23 августа 2022', '2022-08-23T17:31', None)]),
     ('в 17:31 23 августа 2022 года', None, [('в 17:31 23 августа 2022 года', '2022-08-23T17:31', None)]),
-    ('Мероприятие прошло 20.08.2024 г. в 11:00.', None, [('20.08.2024 г. в 11:00', '2024-08-20T11:00', None)]),
+    ('Мероприятие прошло 20.08.2024 г. в 11:00.', None,
+     [('20.08.2024 г. в 11:00', '2024-08-20T11:00', None)]),
     ('В 10 часов утра 25 сентября начнётся приём', '2024-08-23',
      [('В 10 часов утра 25 сентября', '--09-25', '2024-09-25T10:00')]),
     ('25 сентября в 7 вечера', '2024-08-23', [('25 сентября в 7 вечера', '--09-25', '2024-09-25T19:00')]),
@@ -108,7 +109,8 @@ CASES = [
     ('Данные по 2020 году опубликованы', None, [('2020 году', '2020', None)]),
     ('В 2024/2025 учебном году', None, [('В 2024/2025 учебном году', '2024/2025', None)]),
     ('В 2023-2024 учебном году', None, [('В 2023-2024 учебном году', '2023/2024', None)]),
-    ('к 2030-му году, с 2020-го года', None, [('к 2030-му году', '../2030', None), ('с 2020-го года', '2020/..', None)]),
+    ('к 2030-му году, с 2020-го года', None,
+     [('к 2030-му году', '../2030', None), ('с 2020-го года', '2020/..', None)]),
     ('Новый 2025 год', None, [('2025 год', '2025', None)]),
     ('на 2024–2026 годы', None, [('2024–2026 годы', '2024/2026', None)]),
     ('Ежегодно 12 июня отмечается День России', '2024-08-23', [('12 июня', '--06-12', '2024-06-12')]),
@@ -368,9 +370,11 @@ def test_dates_tokenizer_uses_pymorphy3_only():
     """The grammars' morphology is pymorphy3; yargy's default (pymorphy2) is never imported."""
     import subprocess
     import sys
-    code = ('import sys; from pipeline.stages import segment, dates, money, numbers, published; from pipeline.document import Document; '
+    code = ('import sys; from pipeline.stages import segment, dates, money, numbers, published; '
+            'from pipeline.document import Document; '
             'from pipeline.lang.grammar import tokenizer; '
-            'doc = segment.run(Document("t", "Вчера, 14 апреля 2024 года, более 250 тысяч детей получили 5 млн рублей")); '
+            'doc = segment.run(Document("t", '
+            '"Вчера, 14 апреля 2024 года, более 250 тысяч детей получили 5 млн рублей")); '
             '[_.run(doc) for _ in (published, dates, money, numbers)]; '
             'import pymorphy3; assert isinstance(tokenizer().morph.raw, pymorphy3.MorphAnalyzer); '
             'assert "pymorphy2" not in sys.modules, "pymorphy2 imported"; print(len(doc.mentions))')

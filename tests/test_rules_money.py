@@ -97,7 +97,8 @@ CASES = [
 @pytest.mark.parametrize('text, expected', CASES)
 def test_money_values(res, text, expected):
     found = [record(_) for _ in mentions(text, res, 'MONEY')]
-    assert found == [(span, pytest.approx(value), None if top is None else pytest.approx(top), unit, qualifier)
+    assert found == [(span, pytest.approx(value), None if top is None else pytest.approx(top), unit,
+                      qualifier)
                      for span, value, top, unit, qualifier in expected]
 
 

@@ -7,9 +7,8 @@ the pipeline, so digits inside them are not numbers.
 
 import pytest
 
-from pipeline.stages import segment
 from pipeline.document import Document
-from pipeline.stages import dates, money, numbers
+from pipeline.stages import dates, money, numbers, segment
 
 
 def mentions(text: str, res, type: str = 'NUMBER', published: str | None = '2024-08-23'):
@@ -52,7 +51,8 @@ CASES = [
     ('Прибыль выросла на 3,5 млрд', [('3,5 млрд', 3.5e9, None, None, None)]),
     ('Прибыль выросла на 3,5 млрд.', [('3,5 млрд', 3.5e9, None, None, None)]),
     ('в классе 25 учеников', [('25', 25, None, 'ученик', None)]),
-    ('5, 6 и 7 классы', [('5', 5, None, None, None), ('6', 6, None, None, None), ('7', 7, None, 'класс', None)]),
+    ('5, 6 и 7 классы',
+     [('5', 5, None, None, None), ('6', 6, None, None, None), ('7', 7, None, 'класс', None)]),
 
     # numbers in words, every case and gender
     ('участвовали двести пятьдесят школ', [('двести пятьдесят', 250, None, 'школа', None)]),
@@ -125,7 +125,8 @@ CASES = [
     ('10-процентный рост', [('10', 10, None, '%', None)]),
     ('2024 участника', [('2024', 2024, None, 'участник', None)]),
     ('около 200 \u0441пециалистов', [('около 200', 200, None, 'специалист', 'approx')]),
-    ('В 2 классах учатся 120 студентов', [('2', 2, None, 'класс', None), ('120', 120, None, 'студент', None)]),
+    ('В 2 классах учатся 120 студентов',
+     [('2', 2, None, 'класс', None), ('120', 120, None, 'студент', None)]),
     ('работал 18 часов', [('18', 18, None, 'час', None)]),
     ('в ближайшие 5 лет', [('5', 5, None, 'год', None)]),
     ('Ему 25 лет, он родился в 1999 году', [('25', 25, None, 'год', None)]),
@@ -186,7 +187,8 @@ def record(mention):
 @pytest.mark.parametrize('text, expected', CASES)
 def test_numbers_values(res, text, expected):
     found = [record(_) for _ in mentions(text, res)]
-    assert found == [(span, pytest.approx(value), None if top is None else pytest.approx(top), unit, qualifier)
+    assert found == [(span, pytest.approx(value), None if top is None else pytest.approx(top), unit,
+                      qualifier)
                      for span, value, top, unit, qualifier in expected]
 
 

@@ -2,9 +2,8 @@
 
 import pytest
 
-from pipeline.stages import segment
 from pipeline.document import Document
-from pipeline.stages import dates, published
+from pipeline.stages import dates, published, segment
 
 BODY = 'Текст новости о работе центров цифрового образования в регионе.\n'
 LONG_BODY = BODY * 30

@@ -31,7 +31,7 @@ def s3_server(tmp_path_factory):
     except ImportError as error:
         pytest.skip(f'moto[server] is not installed ({error}): pip install "moto[server]"')
     port = free_port()
-    log = open(tmp_path_factory.mktemp('moto') / 'server.log', 'wb')
+    log = open(tmp_path_factory.mktemp('moto') / 'server.log', 'wb')  # noqa: SIM115 (the server's, to its end)
     server = subprocess.Popen([sys.executable, '-m', 'moto.server', '-H', '127.0.0.1', '-p', str(port)],
                               stdout=log, stderr=subprocess.STDOUT)
     endpoint = f'http://127.0.0.1:{port}'

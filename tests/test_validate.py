@@ -10,12 +10,13 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from pipeline.evaluation import goldsets, scoring, validate
-from pipeline.evaluation.thresholds import load_thresholds
-from pipeline.store.tables import write_tables as commit_tables
-from pipeline.store import schemas, rows as tables
 from pipeline.cli import main
+from pipeline.evaluation import goldsets, scoring, validate
 from pipeline.evaluation.goldsets import Annotations, Gold, Labelled, Named
+from pipeline.evaluation.thresholds import load_thresholds
+from pipeline.store import rows as tables
+from pipeline.store import schemas
+from pipeline.store.tables import write_tables as commit_tables
 
 from .conftest import FACTRU, GOLD, NEREL, ROOT, SEEDS
 
@@ -49,7 +50,8 @@ MATCH_CASES = [
 
 @pytest.mark.parametrize('gold, pred, pairs', MATCH_CASES)
 def test_validate_match_greedy_by_largest_overlap(gold, pred, pairs):
-    spans = lambda items: [mention('ORG', a, b) for a, b in items]
+    def spans(items):
+        return [mention('ORG', a, b) for a, b in items]
     assert scoring.match(spans(gold), spans(pred)) == pairs
 
 
@@ -106,7 +108,8 @@ VALUE_CASES = [
 ]
 
 
-@pytest.mark.parametrize('type, gold_value, gold_unit, pred_value, pred_unit, value_right, unit_right', VALUE_CASES)
+@pytest.mark.parametrize('type, gold_value, gold_unit, pred_value, pred_unit, value_right, unit_right',
+                         VALUE_CASES)
 def test_validate_value_and_unit_accuracy(type, gold_value, gold_unit, pred_value, pred_unit, value_right,
                                           unit_right):
     report = score([mention(type, 0, 10, value=gold_value, unit=gold_unit)],
@@ -204,16 +207,17 @@ def write_tables(gold: Gold, mentions: list[Labelled], out) -> None:
                                       sha256=tables.sha256(text), text=text))
     for number, item in enumerate(mentions):
         mention_id = f'{item.doc_id}:m{number}'
-        rows['mentions'].append(dict(doc_id=item.doc_id, mention_id=mention_id, type=item.type, start=item.start,
-                                     stop=item.stop, text=item.text, normal=item.normal,
+        rows['mentions'].append(dict(doc_id=item.doc_id, mention_id=mention_id, type=item.type,
+                                     start=item.start, stop=item.stop, text=item.text, normal=item.normal,
                                      value=goldsets.show(item.value), source='gold', sentence=0))
         if item.type in ('NUMBER', 'MONEY'):
             rows['numbers'].append(dict(mention_id=mention_id, doc_id=item.doc_id, value=item.value,
                                         value_max=item.value_max, unit=item.unit, qualifier=item.qualifier,
                                         kind='money' if item.type == 'MONEY' else 'number'))
     for number, entity in enumerate(gold.entities):
-        rows['entities'].append(dict(entity_id=f'{entity.doc_id}:e{number}', doc_id=entity.doc_id, type=entity.type,
-                                     name=entity.name, n_mentions=1, first_start=entity.start))
+        rows['entities'].append(dict(entity_id=f'{entity.doc_id}:e{number}', doc_id=entity.doc_id,
+                                     type=entity.type, name=entity.name, n_mentions=1,
+                                     first_start=entity.start))
     commit_tables({name: schemas.frame(name, rows[name]) for name in tables.TABLES}, out)
 
 
@@ -222,8 +226,9 @@ def test_validate_thresholds_make_the_command_fail(sample_gold, tmp_path, capsys
     write_tables(sample_gold, kept, tmp_path / 'tables')
     thresholds = tmp_path / 'thresholds.toml'
     thresholds.write_text('[PER]\nf1_overlap = 0.9\n\n[DATE]\nf1_overlap = 0.5  # below\n', encoding='utf-8')
-    command = ['validate', '--gold', str(SAMPLE_GOLD), '--texts', str(SEEDS), '--tables', str(tmp_path / 'tables'),
-               '--report', str(tmp_path / 'report.md'), '--thresholds', str(thresholds)]
+    command = ['validate', '--gold', str(SAMPLE_GOLD), '--texts', str(SEEDS),
+               '--tables', str(tmp_path / 'tables'), '--report', str(tmp_path / 'report.md'),
+               '--thresholds', str(thresholds)]
     assert main(command) == 1
     out = capsys.readouterr().out
     assert 'below: DATE f1_overlap 0.000 < 0.500' in out and 'below: PER' not in out
@@ -250,7 +255,7 @@ def test_validate_thresholds_file(tmp_path, text, expected):
     path = tmp_path / 'limits.toml'
     path.write_text(text, encoding='utf-8')
     if expected is None:
-        with pytest.raises(goldsets.GoldError, match='limits.toml'):
+        with pytest.raises(goldsets.GoldError, match=r'limits\.toml'):
             load_thresholds(path)
     else:
         assert load_thresholds(path) == expected
@@ -267,7 +272,7 @@ def test_validate_role_thresholds_are_checked(seed_output):
     assert report.check({'roles': {'person': {'precision': 0.5}}}) == []
     failures = report.check({'roles': {'person+org': {'recall': 0.999}}})
     assert len(failures) == 1 and failures[0].startswith('roles person+org recall')
-    with pytest.raises(goldsets.GoldError, match='roles.people'):
+    with pytest.raises(goldsets.GoldError, match=r'roles\.people'):
         report.check({'roles': {'people': {'recall': 0.5}}})
 
 
@@ -285,9 +290,11 @@ def test_validate_jsonl_reader(tmp_path):
     (tmp_path / 'a.txt').write_text(text, encoding='utf-8')
     (tmp_path / 'empty.txt').write_text('Ничего.', encoding='utf-8')
     (tmp_path / 'empty.jsonl').write_text('', encoding='utf-8')
-    records = [dict(doc_id='a', type='ORG', start=9, stop=32, text='технопарка «Кванториум»', normal='Кванториум'),
+    records = [dict(doc_id='a', type='ORG', start=9, stop=32, text='технопарка «Кванториум»',
+                    normal='Кванториум'),
                dict(doc_id='a', type='LOC', start=36, stop=42, text='Тюмени', normal='Тюмень'),
-               dict(doc_id='a', type='LOC', start=35, stop=41, text='Тюмени', normal='Тюмень')]  # wrong offsets
+               # wrong offsets
+               dict(doc_id='a', type='LOC', start=35, stop=41, text='Тюмени', normal='Тюмень')]
     (tmp_path / 'a.jsonl').write_text('\n'.join(json.dumps(_, ensure_ascii=False) for _ in records),
                                       encoding='utf-8')
     gold = goldsets.read_gold_jsonl(tmp_path)
@@ -344,7 +351,8 @@ def test_validate_factru_reader_book_100():
 
 # a brat article written for these tests: nested places, a lower-case body, a profession with a workplace,
 # an occupation without one, a second mention of a person in another case
-NEREL_TEXT = 'Мэр Тулы Иван Соколов встретился с поэтом Анной Лаптевой. Полиция Тулы молчит. Соколова ждут 5%.'
+NEREL_TEXT = ('Мэр Тулы Иван Соколов встретился с поэтом Анной Лаптевой. Полиция Тулы молчит. '
+              'Соколова ждут 5%.')
 
 
 def nerel_ann(text: str) -> str:

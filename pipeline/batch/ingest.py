@@ -30,6 +30,7 @@ Hidden files and folders (a name starting with `.`: `.git/`,
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -37,17 +38,34 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from pipeline.batch import warc
 from pipeline.batch.texts import (  # noqa: F401 (ingest.X names kept for callers)
-    InputError, Decoded, warning, letter_score, decode, looks_like_html, html_text, CONTROLS, check_text, printable, without_surrogates, display, MAX_BYTES, MAX_CHARS, MAGIC, COMMON, BLOCK_TAGS, SKIP_TAGS, MARKUP,
+    BLOCK_TAGS,
+    COMMON,
+    CONTROLS,
+    MAGIC,
+    MARKUP,
+    MAX_BYTES,
+    MAX_CHARS,
+    SKIP_TAGS,
+    Decoded,
+    InputError,
+    check_text,
+    decode,
+    display,
+    html_text,
+    letter_score,
+    looks_like_html,
+    printable,
+    warning,
+    without_surrogates,
 )
 from pipeline.batch.web import text_document
-from pipeline.document import Document, Level, Problem
+from pipeline.document import Document, Problem
 
 SUFFIXES = ('.txt', '.jsonl', '.csv', '.html', '.htm')
 MAX_RECORD = 3 * MAX_CHARS   # characters in one JSONL line or CSV record (JSON escapes take room)
@@ -138,12 +156,12 @@ def open_file(path: Path):
                     else 'a device' if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else 'a socket')
             raise InputError(f'is {kind}, not a regular file; not read')
         return open(path, 'rb')
-    except FileNotFoundError:
-        raise InputError('disappeared before it could be read')
-    except PermissionError:
-        raise InputError('cannot be read (permission denied)')
+    except FileNotFoundError as error:
+        raise InputError('disappeared before it could be read') from error
+    except PermissionError as error:
+        raise InputError('cannot be read (permission denied)') from error
     except OSError as error:
-        raise InputError(f'cannot be read ({error.strerror or error})')
+        raise InputError(f'cannot be read ({error.strerror or error})') from error
 
 
 def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
@@ -151,9 +169,10 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
     with open_file(path) as handle:
         try:
             size = os.fstat(handle.fileno()).st_size
-            data = b'' if size > limit else handle.read(limit + 1)   # a size can lie (/proc): read at most that
+            # a size can lie (/proc): read at most that
+            data = b'' if size > limit else handle.read(limit + 1)
         except OSError as error:
-            raise InputError(f'cannot be read ({error.strerror or error})')
+            raise InputError(f'cannot be read ({error.strerror or error})') from error
     if size > limit or len(data) > limit:
         raise InputError(f'is too large: {max(size, len(data)):,} bytes, the limit is {limit:,} '
                          f'(one article a file; a .jsonl/.csv collection has no limit)')
@@ -404,10 +423,8 @@ class Lines:
 def csv_dialect(sample: str) -> type[csv.Dialect] | None:
     """The dialect whose header has a `text` column (delimiter by csv.Sniffer, else tried in turn)."""
     candidates = []
-    try:
+    with contextlib.suppress(csv.Error):
         candidates.append(csv.Sniffer().sniff(sample[:HEAD], delimiters=',;\t|').delimiter)
-    except csv.Error:
-        pass
     for delimiter in candidates + [',', ';', '\t', '|']:
         dialect = type('Found', (csv.excel,), dict(delimiter=delimiter, strict=True))
         try:
@@ -486,7 +503,8 @@ def read_inputs(paths: Iterable[str | os.PathLike]) -> Iterator[Document | Probl
                 if item.doc_id in seen:
                     yield Problem(
                         item.source, item.doc_id, 'ingest',
-                        f'{item.source}: doc_id {item.doc_id!r} already taken by {seen[item.doc_id]}; skipped',
+                        f'{item.source}: doc_id {item.doc_id!r} already taken by {seen[item.doc_id]}; '
+                        f'skipped',
                     )
                     continue
                 seen[item.doc_id] = item.source

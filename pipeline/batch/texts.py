@@ -7,11 +7,11 @@ recognised by letter statistics; an HTML page becomes its visible text (web.py's
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from itertools import islice
 from pathlib import Path
 
 from pipeline.document import Level, Problem
@@ -67,7 +67,8 @@ def decode(data: bytes) -> Decoded:
         try:
             return Decoded(data.decode('utf-16'), 'utf-16')
         except UnicodeDecodeError as error:
-            raise InputError(f'has a UTF-16 byte order mark but is not valid UTF-16 ({error.reason})')
+            raise InputError(f'has a UTF-16 byte order mark but is not valid UTF-16 '
+                             f'({error.reason})') from error
     for magic, name in MAGIC:
         if data.startswith(magic):
             raise InputError(f'is {name}, not text')
@@ -123,14 +124,10 @@ def looks_like_html(path: Path | None, text: str) -> bool:
     """An .html/.htm file, a text that starts like an HTML page, or one with HTML tags in it
     (three or more: a crawler's record `<p>Текст</p><p>…`, not a `<b>` quoted in an article)."""
     head = text[:1024].lstrip().lower()
-    if (path is not None and path.suffix.lower() in ('.html', '.htm')) or head.startswith(('<!doctype html', '<html')):
+    if ((path is not None and path.suffix.lower() in ('.html', '.htm'))
+            or head.startswith(('<!doctype html', '<html'))):
         return True
-    found = 0
-    for _ in MARKUP.finditer(text, 0, 200_000):
-        found += 1
-        if found >= 3:
-            return True
-    return False
+    return sum(1 for _ in islice(MARKUP.finditer(text, 0, 200_000), 3)) == 3
 
 
 def html_text(html: str) -> str:
@@ -139,7 +136,6 @@ def html_text(html: str) -> str:
     Block elements become line breaks; runs of blank lines are squeezed. The
     result is the document text (stored in `documents`; every offset refers to it).
     """
-    from html.parser import HTMLParser
 
     class Extract(HTMLParser):
         def __init__(self):

@@ -22,10 +22,10 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-from pipeline.batch import texts as ingest   # decoding and text checks shared with ingest
+from pipeline.batch import texts as ingest  # decoding and text checks shared with ingest
 from pipeline.batch.web import text_document
 from pipeline.document import Document, Level, Problem
 

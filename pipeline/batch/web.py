@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from pipeline.batch.texts import InputError, check_text, html_text, warning
 from pipeline.document import Document, Problem

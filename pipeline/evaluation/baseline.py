@@ -22,15 +22,16 @@ Rows skip our invariant checks (`tables.check_document`) for the same reason.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import cached_property
-from typing import Iterable
 
 import pandas as pd
 
-from pipeline.store import schemas, rows as tables
 from pipeline.document import Document, Entity, Mention, Source
 from pipeline.lang.text import fold_key
+from pipeline.store import rows as tables
+from pipeline.store import schemas
 
 
 def iso_date(fact) -> str | None:
@@ -62,8 +63,14 @@ class Natasha:
     @cached_property
     def models(self):
         from natasha import (
-            DatesExtractor, MoneyExtractor, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger,
-            NewsSyntaxParser, Segmenter,
+            DatesExtractor,
+            MoneyExtractor,
+            MorphVocab,
+            NewsEmbedding,
+            NewsMorphTagger,
+            NewsNERTagger,
+            NewsSyntaxParser,
+            Segmenter,
         )
         embedding = NewsEmbedding()
         vocab = MorphVocab()
@@ -126,7 +133,8 @@ def shared() -> Natasha:
     return _shared
 
 
-def build(texts: dict[str, str] | Iterable[tuple[str, str]], natasha: Natasha | None = None) -> dict[str, pd.DataFrame]:
+def build(texts: dict[str, str] | Iterable[tuple[str, str]],
+          natasha: Natasha | None = None) -> dict[str, pd.DataFrame]:
     """Tables (as `tables.build` makes them) of natasha's output over {doc_id: text}."""
     natasha = natasha or shared()
     items = texts.items() if isinstance(texts, dict) else texts

@@ -16,14 +16,15 @@ import json
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
 from pipeline.document import NAME_TYPES, TYPES
-from pipeline.lang.text import fold_case, fold_name as text_fold_name
+from pipeline.lang.text import fold_case
+from pipeline.lang.text import fold_name as text_fold_name
 
 FACTRU_TYPES = {'Person': 'PER', 'Org': 'ORG', 'Location': 'LOC', 'LocOrg': 'LOC'}
 # NEREL's types mapped to GOLD-GUIDE.md's (its README: places split by kind, PERCENT and AGE apart
@@ -206,7 +207,8 @@ def gold_record(record: dict, where: str) -> Labelled:
         return Labelled(
             doc_id=str(record['doc_id']), type=type, start=int(record['start']), stop=int(record['stop']),
             text=record.get('text', ''), normal=record.get('normal'), value=value,
-            value_max=number(record.get('value_max')), unit=record.get('unit'), qualifier=record.get('qualifier'),
+            value_max=number(record.get('value_max')), unit=record.get('unit'),
+            qualifier=record.get('qualifier'),
             entity=record.get('entity'),
         )
     except KeyError as error:
@@ -265,7 +267,8 @@ def read_gold_jsonl(directory: str | Path, texts: str | Path | None = None) -> G
 
 
 def group_entities(mentions: list[Labelled]) -> list[Named]:
-    """Gold entities of JSONL gold: name mentions of one document grouped by `entity`, else by folded normal."""
+    """Gold entities of JSONL gold: name mentions of one document grouped by `entity`, else by
+    folded normal."""
     groups: dict[tuple, list[Labelled]] = {}
     for mention in mentions:
         if mention.type in NAME_TYPES and (mention.entity or mention.normal):
@@ -462,7 +465,7 @@ def nerel_clusters(ids: list[str], spans: dict, links: dict) -> dict[str, tuple[
         for b in ids[i + 1:]:
             linked = links.get(a) is not None and links.get(a) == links.get(b)
             unlinked = links.get(a) is None or links.get(b) is None
-            if linked or unlinked and same_name(spans[a][3], spans[b][3]):
+            if linked or (unlinked and same_name(spans[a][3], spans[b][3])):
                 group[root(b)] = root(a)
     members = defaultdict(list)
     for _ in ids:
@@ -557,7 +560,8 @@ def read_list(path: str | Path | None) -> list[str]:
 
 
 def select(gold: Gold, docs: str | None = None, exclude: Iterable[str] = ()) -> Gold:
-    """The gold restricted to documents matching `docs` (glob patterns, comma-separated) and not in `exclude`."""
+    """The gold restricted to documents matching `docs` (glob patterns, comma-separated) and not
+    in `exclude`."""
     patterns = [_.strip() for _ in docs.split(',')] if docs else ['*']
     excluded = set(exclude)
     keep = {_ for _ in gold.texts if _ not in excluded and any(fnmatch.fnmatchcase(_, p) for p in patterns)}

@@ -19,10 +19,10 @@ from pipeline.evaluation.goldsets import Annotations, Gold, GoldError, Labelled,
 
 def run_pipeline(texts: dict[str, str]) -> dict[str, pd.DataFrame]:
     """The tables a run writes, for the pipeline run over {doc_id: text}."""
-    from pipeline.store import rows as tables
+    from pipeline.batch.resources import shared
     from pipeline.batch.runner import process
     from pipeline.document import Document, Problem
-    from pipeline.batch.resources import shared
+    from pipeline.store import rows as tables
     res = shared()
     docs, problems = [], []
     for doc_id, text in texts.items():
@@ -37,9 +37,11 @@ def from_tables(frames: dict[str, pd.DataFrame], gold: Gold) -> Annotations:
     documents = frames['documents'].set_index('doc_id') if len(frames['documents']) else None
     for doc_id, text in gold.texts.items():
         if documents is None or doc_id not in documents.index:
-            found.warnings.append(f'{doc_id}: not in the predicted tables; every gold mention counts as missed')
+            found.warnings.append(f'{doc_id}: not in the predicted tables; '
+                                  f'every gold mention counts as missed')
         elif documents.loc[doc_id, 'text'] != text:
-            found.warnings.append(f'{doc_id}: the predicted table holds another text; offsets will not line up')
+            found.warnings.append(f'{doc_id}: the predicted table holds another text; '
+                                  f'offsets will not line up')
     for row in frames['errors'].itertuples(index=False):
         if clean(row.doc_id) in gold.texts:
             found.warnings.append(f'{row.level}: {row.message}')
@@ -81,7 +83,8 @@ def from_tables(frames: dict[str, pd.DataFrame], gold: Gold) -> Annotations:
 
 
 def roles_from_tables(frames: dict[str, pd.DataFrame], gold: Gold) -> list[RoleRecord]:
-    """Predicted roles of the gold documents, each with the extents of its person's and organisation's mentions."""
+    """Predicted roles of the gold documents, each with the extents of its person's and
+    organisation's mentions."""
     roles = frames.get('roles')
     if roles is None or not len(roles):
         return []

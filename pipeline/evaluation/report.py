@@ -16,10 +16,12 @@ import pandas as pd
 from pipeline.document import TYPES
 from pipeline.evaluation.goldsets import GoldError
 
-SCORE_COLUMNS = [('gold', 'gold'), ('pred', 'pred'), ('p_overlap', 'P'), ('r_overlap', 'R'), ('f1_overlap', 'F1'),
+SCORE_COLUMNS = [('gold', 'gold'), ('pred', 'pred'),
+                 ('p_overlap', 'P'), ('r_overlap', 'R'), ('f1_overlap', 'F1'),
                  ('p_exact', 'P exact'), ('r_exact', 'R exact'), ('f1_exact', 'F1 exact'),
                  ('normal_accuracy', 'normal'), ('value_accuracy', 'value'), ('unit_accuracy', 'unit')]
-ENTITY_COLUMNS = [('gold', 'gold'), ('pred', 'pred'), ('matched', 'matched'), ('p', 'P'), ('r', 'R'), ('f1', 'F1')]
+ENTITY_COLUMNS = [('gold', 'gold'), ('pred', 'pred'), ('matched', 'matched'),
+                  ('p', 'P'), ('r', 'R'), ('f1', 'F1')]
 
 
 def cell(table: pd.DataFrame, type: str, column: str) -> str:
@@ -42,13 +44,15 @@ def grid(table: pd.DataFrame, columns: list[tuple[str, str]], markdown: bool = F
     widths = [max(len(row[i]) for row in [headers] + rows) for i in range(len(headers))]
 
     def line(row):
-        return '  '.join(value.ljust(widths[i]) if i == 0 else value.rjust(widths[i]) for i, value in enumerate(row))
+        return '  '.join(value.ljust(widths[i]) if i == 0 else value.rjust(widths[i])
+                         for i, value in enumerate(row))
     return '\n'.join([line(headers)] + [line(row) for row in rows])
 
 
 def role_grid(table: pd.DataFrame) -> str:
     """The role figures as a Markdown table."""
-    show = lambda _: f'{_:.3f}' if isinstance(_, float) else str(_)
+    def show(value) -> str:
+        return f'{value:.3f}' if isinstance(value, float) else str(value)
     lines = ['| level | ' + ' | '.join(table.columns) + ' |', '|---|' + '---:|' * len(table.columns)]
     lines += [f'| {level} | ' + ' | '.join(show(_) for _ in row) + ' |' for level, row in table.iterrows()]
     return '\n'.join(lines)
@@ -83,7 +87,8 @@ class Report:
             elif section == 'roles':      # [roles.person], [roles."person+org"]: precision, recall, f1
                 for level, role_keys in keys.items():
                     if level not in ('person', 'person+org'):
-                        raise GoldError(f'thresholds: unknown section [roles.{level}] (person or "person+org")')
+                        raise GoldError(f'thresholds: unknown section [roles.{level}] '
+                                        f'(person or "person+org")')
                     if self.roles is None:
                         failures.append(f'roles {level}: no roles measured (gold without ROLE records)')
                         continue
@@ -152,9 +157,9 @@ class Report:
                  'people by first + last name).', '',
                  grid(self.entities, ENTITY_COLUMNS, markdown=True), '']
         if self.roles is not None:
-            parts += ['## Roles', '', 'Roles matched once each, by document and person (`person`), and also by '
-                      'organisation or place (`person+org`); `position_normal`: accuracy among the matched '
-                      'pairs whose gold gives it.', '',
+            parts += ['## Roles', '', 'Roles matched once each, by document and person (`person`), '
+                      'and also by organisation or place (`person+org`); `position_normal`: '
+                      'accuracy among the matched pairs whose gold gives it.', '',
                       role_grid(self.roles), '']
             for kind in ('correct', 'wrong', 'missed'):
                 shown = [_ for _ in self.role_examples if _['kind'] == kind]
@@ -171,7 +176,8 @@ class Report:
         if kinds is not None:
             parts += ['## Errors by kind', '', '| type | ' + ' | '.join(kinds.columns) + ' |',
                       '|---|' + '---:|' * len(kinds.columns)]
-            parts += [f'| {type} | ' + ' | '.join(str(_) for _ in row) + ' |' for type, row in kinds.iterrows()]
+            parts += [f'| {type} | ' + ' | '.join(str(_) for _ in row) + ' |'
+                      for type, row in kinds.iterrows()]
             parts.append('')
         if self.warnings:
             parts += ['## Warnings', ''] + [f'- {_}' for _ in self.warnings] + ['']

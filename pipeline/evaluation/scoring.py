@@ -16,12 +16,23 @@ from collections import Counter, defaultdict
 import pandas as pd
 
 from pipeline.document import NAME_TYPES, VALUE_TYPES
-from pipeline.evaluation.goldsets import (Annotations, Gold, Labelled, Named, RoleRecord, entity_key, fold,
-                                          fold_name, same_value, show)
+from pipeline.evaluation.goldsets import (
+    Annotations,
+    Gold,
+    Labelled,
+    Named,
+    RoleRecord,
+    entity_key,
+    fold,
+    fold_name,
+    same_value,
+    show,
+)
 
 UNIT_TYPES = ('NUMBER', 'MONEY')
-ERROR_COLUMNS = ['doc_id', 'type', 'kind_of_error', 'gold_start', 'gold_stop', 'gold_text', 'gold_normal_value',
-                 'gold_unit', 'pred_start', 'pred_stop', 'pred_text', 'pred_normal_value', 'pred_unit', 'context']
+ERROR_COLUMNS = ['doc_id', 'type', 'kind_of_error',
+                 'gold_start', 'gold_stop', 'gold_text', 'gold_normal_value', 'gold_unit',
+                 'pred_start', 'pred_stop', 'pred_text', 'pred_normal_value', 'pred_unit', 'context']
 CONTEXT = 40   # characters of context on each side of an error
 
 
@@ -38,7 +49,7 @@ def role_person_ok(gold: RoleRecord, pred: RoleRecord) -> bool:
 
 def role_org_ok(gold: RoleRecord, pred: RoleRecord) -> bool:
     """Same organisation or place (none on both sides counts as the same)."""
-    if gold.org_spans or pred.org_spans and gold.person_spans:
+    if gold.org_spans or (pred.org_spans and gold.person_spans):
         return spans_meet(gold.org_spans, pred.org_spans)
     if not gold.organisation or not pred.organisation:
         return not gold.organisation and not pred.organisation

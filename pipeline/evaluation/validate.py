@@ -9,8 +9,8 @@ checked against the minimum figures of a TOML file (`thresholds`).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 

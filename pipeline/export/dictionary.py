@@ -50,7 +50,8 @@ documents = DeltaTable(f'{OUT}/documents').to_pandas(columns=['doc_id', 'title',
 import polars as pl
 mentions = pl.read_delta(f'{OUT}/mentions')
 per_type = mentions.group_by('type').len()"""),
-    ('DuckDB (its `delta` extension; `pip install duckdb-extension-delta` installs it without a download)', """\
+    ('DuckDB (its `delta` extension; `pip install duckdb-extension-delta` installs it '
+     'without a download)', """\
 import duckdb, duckdb_extension_delta, pathlib
 connection = duckdb.connect()
 extension = next(pathlib.Path(duckdb_extension_delta.__path__[0]).rglob('delta.duckdb_extension'))

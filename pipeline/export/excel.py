@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 from openpyxl import Workbook
@@ -60,9 +60,9 @@ def text_cell(sheet, value: str) -> WriteOnlyCell:
 
 def write_xlsx(tables: str | os.PathLike | Mapping[str, pd.DataFrame], file: str | os.PathLike) -> Path:
     """One sheet per table in the workbook `file`, written atomically."""
-    from pipeline.store.files import write_file
     from pipeline.export.sql import tables_of
     from pipeline.export.target import check, writing
+    from pipeline.store.files import write_file
     check(file)   # before the work of building the workbook
     frames = tables_of(tables)
     for name, frame in frames.items():
@@ -86,6 +86,7 @@ def write_xlsx(tables: str | os.PathLike | Mapping[str, pd.DataFrame], file: str
         sheet.append(header)
         for row in frame.itertuples(index=False, name=None):
             values = [cell_value(_) for _ in row]
-            sheet.append([text_cell(sheet, _) if isinstance(_, str) and _.startswith('=') else _ for _ in values])
+            sheet.append([text_cell(sheet, _) if isinstance(_, str) and _.startswith('=') else _
+                          for _ in values])
     with writing(file):   # a regular file or none; TargetError says why not
         return write_file(file, workbook.save)

@@ -19,9 +19,10 @@ from __future__ import annotations
 import html
 import os
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 
@@ -94,7 +95,7 @@ def nest(text: str, spans: list[Span]) -> str:
     open_marks: list[int] = []      # spans whose mark is open, outermost first
     active: set[int] = set()
     anchored: set[int] = set()
-    for left, right in zip(cuts, cuts[1:]):
+    for left, right in pairwise(cuts):
         active = {_ for _ in active if spans[_].stop > left} | set(starting[left])
         wanted = sorted(active, key=rank.__getitem__)
         keep = 0
@@ -108,7 +109,8 @@ def nest(text: str, spans: list[Span]) -> str:
                 out.append(f'<mark class="{classes} cont" title="{escape(span.title)}">')
             else:
                 anchored.add(index)
-                out.append(f'<mark class="{classes}" id="{escape(span.anchor)}" title="{escape(span.title)}">')
+                out.append(f'<mark class="{classes}" id="{escape(span.anchor)}" '
+                           f'title="{escape(span.title)}">')
         open_marks = wanted
         out.append(escape(text[left:right]))
     out.extend('</mark>' for _ in open_marks)
@@ -176,27 +178,29 @@ def entity_index(entities: pd.DataFrame, links_of: dict, doc_anchor: dict) -> st
     sections = []
     for kind in ('PER', 'ORG', 'LOC'):
         names = sorted((name for type_, name in groups if type_ == kind),
-                       key=lambda name: (-sum(len(links_of[_.entity_id]) for _ in groups[(kind, name)]), name))
+                       key=lambda name: (-sum(len(links_of[_.entity_id]) for _ in groups[(kind, name)]),
+                                         name))
         rows = []
         for name in names:
             places = []
             for entity in sorted(groups[(kind, name)], key=lambda _: _.doc_id):
                 links = ' '.join(f'<a href="#{anchor}">{number}</a>'
                                  for number, (_, anchor) in enumerate(links_of[entity.entity_id], start=1))
-                places.append(f'<a class="doc" href="#{doc_anchor[entity.doc_id]}">{escape(entity.doc_id)}</a> '
-                              f'{links}')
+                places.append(f'<a class="doc" href="#{doc_anchor[entity.doc_id]}">'
+                              f'{escape(entity.doc_id)}</a> {links}')
             rows.append(f'<li><mark class="m {type_class(kind)}">{escape(name)}</mark> '
                         f'<span class="where">{" · ".join(places)}</span></li>')
-        sections.append(f'<section><h3>{escape(NAMES[kind])} ({len(names)})</h3><ul>{"".join(rows)}</ul></section>')
+        sections.append(f'<section><h3>{escape(NAMES[kind])} ({len(names)})</h3>'
+                        f'<ul>{"".join(rows)}</ul></section>')
     return f'<nav class="index"><h2>Index of entities</h2>{"".join(sections)}</nav>'
 
 
 def write(tables: str | os.PathLike | Mapping[str, pd.DataFrame], out: str | os.PathLike,
           doc_ids: list[str] | None = None, limit: int | None = None) -> Path:
     """Write the page to `out` atomically; `tables` is an output folder or a dict of DataFrames."""
-    from pipeline.store.files import write_file
     from pipeline.export.sql import tables_of
     from pipeline.export.target import writing
+    from pipeline.store.files import write_file
     page = render(tables_of(tables), doc_ids, limit)
     with writing(out):   # a regular file or none; TargetError says why not
         return write_file(out, lambda path: Path(path).write_text(page, encoding='utf-8', errors='replace'))

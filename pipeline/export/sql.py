@@ -4,9 +4,10 @@ Reads the Delta tables of an output folder as lazy Arrow datasets (only the
 columns and rows a query needs are read: `documents.text` stays on disk
 unless asked for; child tables only with rows of live documents) and
 registers each as a view by its own name: `mentions`, `entities`, `dates`, … .
-A query runs in a private in-memory database with file access switched off and the configuration locked, after a check that it
-is one SELECT-like statement (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE,
-EXPLAIN): nothing it says can write a file or change the tables.
+A query runs in a private in-memory database with file access switched off and
+the configuration locked, after a check that it is one SELECT-like statement
+(SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN): nothing it says can
+write a file or change the tables.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import io
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import duckdb
 import pandas as pd
@@ -37,8 +38,8 @@ def tables_of(tables: str | os.PathLike | Mapping[str, pd.DataFrame]) -> Mapping
     if isinstance(tables, Mapping):
         return tables
     if '://' not in os.fspath(tables) and not Path(tables).is_dir():
-        raise FileNotFoundError(f'no output folder {os.fspath(tables)!r}: run `python -m pipeline run` first, '
-                                f'or give --tables DIR')
+        raise FileNotFoundError(f'no output folder {os.fspath(tables)!r}: '
+                                f'run `python -m pipeline run` first, or give --tables DIR')
     from pipeline.store.tables import load_tables
     return load_tables(tables)
 

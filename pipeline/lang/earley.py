@@ -130,10 +130,23 @@ class EarleyState:
     from `start_column` to `stop_column`. Its tree `node` is built only when
     asked for (from the state it advanced from and the child it took), since
     most states never reach a match."""
-    __slots__ = ('rule', 'production', 'terms', 'dot_index', 'start_column', 'stop_column', 'rank',
-                 'previous', 'child', 'children', 'key', '_node')
+    __slots__ = (
+        '_node',
+        'child',
+        'children',
+        'dot_index',
+        'key',
+        'previous',
+        'production',
+        'rank',
+        'rule',
+        'start_column',
+        'stop_column',
+        'terms',
+    )
 
-    def __init__(self, rule, production, dot_index, start_column, stop_column, rank, previous, child, children):
+    def __init__(self, rule, production, dot_index, start_column, stop_column, rank, previous, child,
+                 children):
         self.rule = rule
         self.production = production
         self.terms = production.terms
@@ -158,7 +171,8 @@ class EarleyState:
                 self._node = Node(self.rule, self.production, self.rank, [])
             else:
                 child = self.child
-                child = child.node if isinstance(child, EarleyState) else Leaf(child[0], child[0].constrain(child[1]))
+                child = (child.node if isinstance(child, EarleyState)
+                         else Leaf(child[0], child[0].constrain(child[1])))
                 self._node = self.previous.node.attached(child)
         return self._node
 
@@ -172,7 +186,7 @@ class EarleyState:
 
 
 class EarleyColumn:
-    __slots__ = ('index', 'token', 'states', 'keys', 'waiting')
+    __slots__ = ('index', 'keys', 'states', 'token', 'waiting')
 
     def __init__(self, index, token):
         self.index = index

@@ -22,8 +22,8 @@ import yargy
 from yargy.record import Record
 from yargy.tokenizer import RULES, MorphTokenizer, TokenRule
 
-from pipeline.lang import morph
 from pipeline.document import Document
+from pipeline.lang import morph
 from pipeline.lang.text import DASH_MARK, fold_yo
 
 # `250 000`, `1 500 000`, `3,5`, `1 234,5`: one token (ordinary, no-break,

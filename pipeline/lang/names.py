@@ -79,11 +79,13 @@ FIRST_NAME_FORMS = (
 RUSSIAN_FORMS = (
     ('', '', ('nomn',), 'masc'), ('а', '', ('gent', 'accs'), 'masc'), ('у', '', ('datv',), 'masc'),
     ('ым', '', ('ablt',), 'masc'), ('е', '', ('loct',), 'masc'),
-    ('а', 'а', ('nomn',), 'femn'), ('ой', 'а', ('gent', 'datv', 'ablt', 'loct'), 'femn'), ('у', 'а', ('accs',), 'femn'),
+    ('а', 'а', ('nomn',), 'femn'), ('ой', 'а', ('gent', 'datv', 'ablt', 'loct'), 'femn'),
+    ('у', 'а', ('accs',), 'femn'),
 )
 RUSSIAN_PLURAL = (('ы', ('nomn',)), ('ых', ('gent', 'accs', 'loct')), ('ым', ('datv',)), ('ыми', ('ablt',)))
 # another consonant-final surname, declined for a man: `Лофнера`, `Лофнеру`, `Лофнером`
-HARD_FORMS = (('а', ('gent', 'accs')), ('у', ('datv',)), ('ом', ('ablt',)), ('ем', ('ablt',)), ('е', ('loct',)))
+HARD_FORMS = (('а', ('gent', 'accs')), ('у', ('datv',)), ('ом', ('ablt',)), ('ем', ('ablt',)),
+              ('е', ('loct',)))
 SOFT_FORMS = (('я', ('gent', 'accs')), ('ю', ('datv',)), ('ем', ('ablt',)), ('е', ('loct',)))
 # a surname on -а/-я, any gender: `Обамы`, `Массе`
 A_FORMS = (('ы', ('gent',)), ('и', ('gent',)), ('е', ('datv', 'loct')), ('у', ('accs',)), ('ой', ('ablt',)),
@@ -145,7 +147,7 @@ def first_names() -> dict[str, str | None]:
     names: dict[str, str | None] = {}
     spec = find_spec('natasha')
     if spec is not None and spec.submodule_search_locations:
-        path = Path(list(spec.submodule_search_locations)[0]) / 'data' / 'dict' / 'first.txt'
+        path = Path(next(iter(spec.submodule_search_locations))) / 'data' / 'dict' / 'first.txt'
         if path.is_file():
             names.update((fold(_), None) for _ in path.read_text(encoding='utf-8').split())
     names.update(listed_names())
@@ -231,7 +233,8 @@ def dictionary_hyps(word: str, tag: str, trust: float, lexicon: bool = False) ->
         if lexicon:     # `Александра`: mostly the genitive of `Александр`, seldom a woman's name
             weight = trust - 0.6 + 0.6 * share[(parsed.normal_form, morph.attr(parsed.tag, 'gender'))]
             if not is_first_name(normal):
-                weight = 0.4       # a Name of the dictionary that is no common first name (`Макартур`, `Салом`)
+                # a Name of the dictionary that is no common first name (`Макартур`, `Салом`)
+                weight = 0.4
         hyps.append(Hyp(normal, cases, gender, weight))
     return hyps
 
@@ -287,7 +290,8 @@ def patronymic_base(word: str) -> bool:
     if not match:
         return False
     stem = word[:match.start()]
-    bases = (stem, stem + 'й', stem + 'ь', stem + 'а', stem + 'я', stem[:-1] + 'ий' if stem.endswith('ь') else '',
+    bases = (stem, stem + 'й', stem + 'ь', stem + 'а', stem + 'я',
+             stem[:-1] + 'ий' if stem.endswith('ь') else '',
              stem[:-1] + 'я' if stem.endswith('ь') else '')
     return any(_ and _ in first_names() for _ in bases)
 
@@ -312,8 +316,8 @@ def middle_hyps(word: str) -> tuple[Hyp, ...]:
     match = PATRONYMIC_FEMN.search(key)
     if match and len(key) > 5 and patronymic_base(key[:len(key) - len(match.group(1))]):
         ending = match.group(1)
-        cases = {'а': ('nomn',), 'ы': ('gent',), 'е': ('datv', 'loct'), 'у': ('accs',), 'ой': ('ablt', 'gent', 'datv', 'loct'),
-                 'ою': ('ablt',)}[ending]
+        cases = {'а': ('nomn',), 'ы': ('gent',), 'е': ('datv', 'loct'), 'у': ('accs',),
+                 'ой': ('ablt', 'gent', 'datv', 'loct'), 'ою': ('ablt',)}[ending]
         hyps.append(Hyp(word[:len(word) - len(ending)] + 'а', frozenset(cases), 'femn', 2.5))
     hyps += [_._replace(trust=_.trust * 0.6) for _ in first_hyps(word)]
     return tuple(hyps)
@@ -356,8 +360,8 @@ def last_hyps(word: str) -> tuple[Hyp, ...]:
         hyps.append(Hyp(word, ANY_CASE, None, 2.0))   # `Сергей Искусных`, `Черных`
     if UNDECLINED.search(key):
         # `Лофнеру` is rather the dative of `Лофнер`; Romanian `Нисипяну`, `Чаушеску` do end so
-        hyps.append(Hyp(word, ANY_CASE, None, 0.4 if key[-1] in 'ую' and not re.search(r'(?:ску|ану|яну)$', key)
-                        else 1.0))
+        hyps.append(Hyp(word, ANY_CASE, None,
+                        0.4 if key[-1] in 'ую' and not re.search(r'(?:ску|ану|яну)$', key) else 1.0))
     elif key[-1] in 'ая':
         hyps.append(Hyp(word, NOMN, None, 1.0))
     elif key[-1] == 'ы':          # `Маехары` is rather the genitive of `Маехара`
@@ -400,7 +404,8 @@ def compound_hyps(word: str, analyse) -> tuple[Hyp, ...]:
     for one in analyse(head):
         for two in analyse(tail):
             cases = one.cases & two.cases
-            if not cases or (one.gender and two.gender and one.gender != two.gender) or one.plural != two.plural:
+            if (not cases or (one.gender and two.gender and one.gender != two.gender)
+                    or one.plural != two.plural):
                 continue
             hyps.append(Hyp(f'{one.normal}-{two.normal}', cases, one.gender or two.gender,
                             (one.trust + two.trust) / 2, one.plural))
@@ -417,8 +422,8 @@ def units(words: list[str]) -> list[str]:
     result, index = [], 0
     while index < len(words):
         start = index
-        while index + 1 < len(words) and fold(words[index]) in particles() and not INITIAL.match(words[index]) \
-                and (words[index][:1].islower() or start > 0):
+        while index + 1 < len(words) and fold(words[index]) in particles() \
+                and not INITIAL.match(words[index]) and (words[index][:1].islower() or start > 0):
             index += 1
         result.append(' '.join(words[start:index + 1]))
         index += 1
@@ -518,7 +523,8 @@ def readings(words: tuple[str, ...], context: tuple = ()) -> tuple[Reading, ...]
                         if old is None or reading.score > old.score + 1e-9:
                             found[key] = reading
                         elif abs(reading.score - old.score) < 1e-9 and old.gender != reading.gender:
-                            found[key] = Reading(old.normals, old.roles, old.case, None, old.score, old.plural)
+                            found[key] = Reading(old.normals, old.roles, old.case, None, old.score,
+                                                 old.plural)
     return tuple(sorted(found.values(), key=lambda _: -_.score))
 
 
@@ -612,7 +618,7 @@ def candidate_names(text: str, context: tuple = ()) -> tuple[Name, ...]:
     if not found:
         return ()
     names, seen = [], set()
-    for index, reading in enumerate(found):
+    for _index, reading in enumerate(found):
         if reading.score < found[0].score - MARGIN or len(names) >= 4:
             break
         first, middle, last = reading.parts
@@ -622,7 +628,8 @@ def candidate_names(text: str, context: tuple = ()) -> tuple[Name, ...]:
         if key in seen:
             continue
         seen.add(key)
-        names.append(Name(first, middle, last, reading.gender, 1.0 if not names else OTHER_WEIGHT, reading.plural))
+        names.append(Name(first, middle, last, reading.gender, 1.0 if not names else OTHER_WEIGHT,
+                          reading.plural))
     return tuple(names)
 
 
@@ -646,4 +653,5 @@ def compatible(a: Name, b: Name) -> bool:
         return False
     if a.gender and b.gender and a.gender != b.gender:
         return False
-    return bool((a.last and b.last) or (a.first and b.first and not (a.first.endswith('.') and b.first.endswith('.'))))
+    return bool((a.last and b.last)
+                or (a.first and b.first and not (a.first.endswith('.') and b.first.endswith('.'))))

@@ -16,12 +16,12 @@ up here. Everything is keyed by folded lemmas (lower case, `ё` → `е`), so
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pipeline.lang import morph
-from pipeline.lang.words import words
 from pipeline.lang.spans import is_abbreviation
 from pipeline.lang.text import drop_quotes, fold_word
+from pipeline.lang.words import words
 
 fold = fold_word     # the key of a word or lemma: `Китая` → `китая`, `Кот-д’Ивуар` → `кот-д'ивуар`
 
@@ -186,7 +186,7 @@ def descriptor_classes() -> dict[str, frozenset[str]]:
     return {word: frozenset(classes) for word, classes in table.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def forms_of(lemmas: frozenset[str]) -> frozenset[str]:
     """Every surface form of these lemmas, folded."""
     return frozenset().union(*(morph.word_forms(_) for _ in lemmas)) if lemmas else frozenset()
@@ -198,7 +198,7 @@ def may_be(word: str, forms: frozenset[str]) -> bool:
     return folded in forms or ('-' in folded and folded.rsplit('-', 1)[1] in forms)
 
 
-@lru_cache(maxsize=None)
+@cache
 def descriptor_forms(kind: str) -> frozenset[str]:
     return forms_of(frozenset(word for word, classes in descriptor_classes().items() if kind in classes))
 

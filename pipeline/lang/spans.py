@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from pipeline.lang import morph
 from pipeline.document import Document, LinkHints, Mention, Source
+from pipeline.lang import morph
 from pipeline.lang.text import AMBIGUOUS_QUOTES, CLOSING_QUOTES, OPENING_QUOTES, QUOTE_MARKS
 
 SEPARATORS = frozenset('•·●▪|;()[]{}—–:')
 QUOTE_CHARS = QUOTE_MARKS     # quote tokens (pipeline.lang.text), under the name the org stages import
 NAME_TAGS = ('Geox', 'Orgn', 'Name', 'Surn', 'Patr', 'Abbr', 'Trad')
 SOURCE = Source.ORGS
+NO_HINTS = LinkHints()    # the default of Span.hints, one shared frozen value
 
 
 @dataclass(eq=False)
@@ -28,7 +29,7 @@ class Span:
     last: int
     type: str
     source: Source = SOURCE
-    hints: LinkHints = LinkHints()                 # `same_as` from an earlier pass; `described`
+    hints: LinkHints = NO_HINTS                    # `same_as` from an earlier pass; `described`
     kind: str = ''
     links: list = field(default_factory=list)   # spans naming the same thing (`КЗЖ` after its full name)
 
@@ -65,10 +66,11 @@ class Tokens:
             starts = {self.doc.token_index(_.start) for _ in self.doc.sentences}
             self._sentence_starts = starts
         position = index
-        while position > 0 and position not in self._sentence_starts and not is_word(self.texts[position - 1]) \
-                and self.lines[position - 1] == self.lines[index]:
+        while position > 0 and position not in self._sentence_starts \
+                and not is_word(self.texts[position - 1]) and self.lines[position - 1] == self.lines[index]:
             position -= 1
-        return position in self._sentence_starts or position == 0 or self.lines[position - 1] != self.lines[index]
+        return (position in self._sentence_starts or position == 0
+                or self.lines[position - 1] != self.lines[index])
 
     def capitalised(self, index: int) -> bool:
         text = self.texts[index]
@@ -89,7 +91,8 @@ def is_latin(text: str) -> bool:
 def is_abbreviation(text: str) -> bool:
     """`КЗЖ`, `USPTO`, `G-20`, `МИД`: capitals (and digits), two letters at least."""
     letters = [_ for _ in text if _.isalpha()]
-    return len(letters) >= 2 and all(_.isupper() for _ in letters) and all(_.isalnum() or _ in '-&' for _ in text)
+    return (len(letters) >= 2 and all(_.isupper() for _ in letters)
+            and all(_.isalnum() or _ in '-&' for _ in text))
 
 
 def quote_kind(tokens: Tokens, index: int) -> str | None:
@@ -227,7 +230,8 @@ def pieces(tokens: Tokens, span: Span) -> list[Span]:
     """The span cut at list and bracket marks, loose marks trimmed off its edges."""
     runs, current = [], []
     for index in range(span.first, span.last + 1):
-        if tokens.texts[index] in SEPARATORS or (tokens.texts[index] == '-' and not tokens.adjacent(index - 1, index)):
+        if tokens.texts[index] in SEPARATORS \
+                or (tokens.texts[index] == '-' and not tokens.adjacent(index - 1, index)):
             if current:
                 runs.append(current)
             current = []

@@ -4,13 +4,13 @@ list reads it through `words(name)`, loaded once per process."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / 'data'
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(name: str) -> tuple[tuple[str, ...], ...]:
     """Rows of `pipeline/data/<name>.txt`: whitespace-split, `#` comments dropped."""
     rows = []

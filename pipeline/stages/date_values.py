@@ -92,7 +92,8 @@ def relative_moment(relative: tuple[int, str, str], anchor: date | None) -> Mome
         return months_moment(year, first, first + 5, 'month', **flags)
     if unit == 'decade':                  # calendar decades: 2030–2039 is `203`
         decade = anchor.year // 10 + shift
-        return Moment(f'{decade:03d}', date(decade * 10, 1, 1), date(decade * 10 + 9, 12, 31), 'decade', **flags)
+        return Moment(f'{decade:03d}', date(decade * 10, 1, 1), date(decade * 10 + 9, 12, 31), 'decade',
+                      **flags)
     if unit == 'century':
         return century_moment(anchor.year // 100 + shift, **flags)
     return year_moment(anchor.year + shift, **flags)
@@ -270,7 +271,8 @@ def resolve(period, anchor: date | None, tense: str | None = None) -> Moment | N
             return None
         if start.start and stop.end and start.start > stop.end and start_point.year is not None \
                 and first.year is None:
-            start = resolve_point(replace_fact(start_point, {'year': start_point.year - 1}), anchor)  # с декабря по февраль
+            # с декабря по февраль
+            start = resolve_point(replace_fact(start_point, {'year': start_point.year - 1}), anchor)
         if start.start and stop.end and start.start > stop.end:
             return None
         value = f'{first_part(start.value)}/{last_part(stop.value)}' if start.value and stop.value else None

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import SimpleNamespace
 
 from yargy import or_, rule
@@ -54,13 +54,24 @@ from yargy.predicates import caseless, custom, dictionary, eq, in_, in_caseless
 from yargy.predicates import type as token_type
 
 from pipeline.document import DateValue, Document, Mention, Source
+from pipeline.lang import morph
 from pipeline.lang.earley import parser
-from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged,
-                                   token_lines, token_starts, windows, word_pattern)
+from pipeline.lang.grammar import (
+    DIGIT_START,
+    find,
+    glued_after,
+    glued_before,
+    lexeme,
+    lowered,
+    merged,
+    token_lines,
+    token_starts,
+    windows,
+    word_pattern,
+)
 from pipeline.lang.text import DASH_MARKS
 from pipeline.lang.words import words
 from pipeline.stages.date_values import resolve
-from pipeline.lang import morph
 from pipeline.stages.numbers import GAP, WORD, counted_noun, digits_value, number_words, words_value
 
 Point = fact('Point', ['day', 'month', 'year', 'time', 'season', 'quarter', 'half', 'decade',
@@ -81,7 +92,7 @@ def table(name: str, pos: tuple[str, ...] = (), grammemes: frozenset = frozenset
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary(name: str) -> dict[str, str]:
     if name == 'months':
         return table('months', ('NOUN',))
@@ -611,7 +622,7 @@ ROMAN_TOKEN = re.compile(r'^[IVXХ]+(?:[-–—][IVXХ]+)?$')      # XX, XIX–X
 
 @lru_cache(maxsize=1)
 def trigger_patterns() -> tuple[re.Pattern, re.Pattern]:
-    alone, calendar, needs_noun = trigger_words()
+    alone, _calendar, needs_noun = trigger_words()
     return word_pattern(alone), word_pattern(needs_noun | {'назад'})
 
 
@@ -634,7 +645,7 @@ def triggers(doc: Document) -> list[int]:
     """Tokens a date can grow from: month names, `вчера`, and numbers, Roman
     numerals or `прошлом`, `через`, `конце` with a calendar noun within three
     tokens after them (`2019 года`, `17 по 20 августа`, `XX века`)."""
-    alone, calendar, needs_noun = trigger_words()
+    _alone, calendar, _needs_noun = trigger_words()
     alone_pattern, needs_pattern = trigger_patterns()
     tokens, text = doc.tokens, lowered(doc)
     found = token_starts(doc, alone_pattern, text)               # августа, январе–марте

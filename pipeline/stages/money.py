@@ -24,14 +24,32 @@ from yargy import or_, rule
 from yargy.predicates import caseless, dictionary, in_, in_caseless
 from yargy.predicates import type as token_type
 
-from pipeline.lang import morph
 from pipeline.document import Document, Mention, Source
+from pipeline.lang import morph
 from pipeline.lang.earley import parser
-from pipeline.lang.grammar import (find, glued_before, lexeme, lowered, token_lines, token_starts, windows,
-                                   word_pattern)
+from pipeline.lang.grammar import (
+    find,
+    glued_before,
+    lexeme,
+    lowered,
+    token_lines,
+    token_starts,
+    windows,
+    word_pattern,
+)
 from pipeline.lang.words import words
-from pipeline.stages.numbers import (DASH, DOT, Quantity, counted_noun, digits_value, forms, grammar, number,
-                                     number_parser, quantity_values)
+from pipeline.stages.numbers import (
+    DASH,
+    DOT,
+    Quantity,
+    counted_noun,
+    digits_value,
+    forms,
+    grammar,
+    number,
+    number_parser,
+    quantity_values,
+)
 
 # ---------------------------------------------------------------- word tables
 

@@ -47,11 +47,22 @@ from yargy.interpretation import fact
 from yargy.predicates import caseless, custom, dictionary, eq, in_, in_caseless
 from yargy.predicates import type as token_type
 
-from pipeline.lang import morph
 from pipeline.document import Document, Mention, Source
+from pipeline.lang import morph
 from pipeline.lang.earley import parser
-from pipeline.lang.grammar import (DIGIT_START, find, glued_after, glued_before, lexeme, lowered, merged,
-                                   token_lines, token_starts, windows, word_pattern)
+from pipeline.lang.grammar import (
+    DIGIT_START,
+    find,
+    glued_after,
+    glued_before,
+    lexeme,
+    lowered,
+    merged,
+    token_lines,
+    token_starts,
+    windows,
+    word_pattern,
+)
 from pipeline.lang.text import DASH_MARKS, fold_lookalikes
 from pipeline.lang.words import words
 
@@ -91,7 +102,7 @@ def singular_multipliers() -> tuple[set[str], set[str]]:
     plural reading (`тысячи`, `сотни`, `десятка`), taken only after a
     qualifier (`около тысячи`), since `тысячи людей`, `сотни тысяч` are vague."""
     alone, after_qualifier = set(), set()
-    for lemma, value, role in words('number_words'):
+    for lemma, _value, role in words('number_words'):
         if role not in ('multiplier', 'group'):
             continue
         singular = lexeme(lemma, ('NOUN',), frozenset({'sing'}))
@@ -205,7 +216,8 @@ def last_number_word(value: int) -> int | None:
 
 @lru_cache(maxsize=4096)
 def count_endings(value: int) -> frozenset[str]:
-    """The endings that make `value` in digits a cardinal: 14 → {и, ти, ю, ью}, 3 → {х, ёх, ех, ём, ем, мя}."""
+    """The endings that make `value` in digits a cardinal: 14 → {и, ти, ю, ью},
+    3 → {х, ёх, ех, ём, ем, мя}."""
     word = last_number_word(value) if value > 0 else None
     forms_ = oblique_number_forms().get(word, frozenset())
     found = {ending for ending in COUNT_ENDINGS if any(_.endswith(ending) for _ in forms_)}
@@ -232,7 +244,8 @@ DIGITS = or_(token_type('INT'), token_type('NUM')).interpretation(Amount.value.c
 def count_digits():
     """`14-и`, `5-ти`, `2-х`, `5-ю`: digits with a cardinal's case ending (see `count_endings`)."""
     return or_(*[
-        rule(custom(partial(takes_ending, ending), types='INT').interpretation(Amount.value.custom(digits_value)),
+        rule(custom(partial(takes_ending, ending), types='INT')
+             .interpretation(Amount.value.custom(digits_value)),
              eq('-'), caseless(ending))
         for ending in COUNT_ENDINGS
     ])
@@ -304,7 +317,7 @@ def grammar():
 
 
 def number_rule():
-    AMOUNT, QUALIFIER, QUANTITY = grammar()
+    _AMOUNT, QUALIFIER, QUANTITY = grammar()
     PERCENT = or_(
         rule(eq('%')),
         rule(dictionary({'процент'})),
@@ -358,7 +371,8 @@ def triggers(doc: Document) -> list[int]:
 WEB = re.compile(r'://|www\.|@|\.(?:ru|рф|com|org|net|su|info|рус)\b|\.(?:jpe?g|png|gif|webp|pdf|docx?|xlsx?|pptx?|zip|mp4)\b',
                  re.IGNORECASE)
 PHONE = re.compile(
-    r'(?:\+7|\b8)[\s\u00a0-]*\(?\d{3,5}\)?[\s\u00a0-]*\d{1,3}[\s\u00a0-]*\d{2}[\s\u00a0-]*\d{2}\b'  # +7 495 123-45-67
+    # +7 495 123-45-67
+    r'(?:\+7|\b8)[\s\u00a0-]*\(?\d{3,5}\)?[\s\u00a0-]*\d{1,3}[\s\u00a0-]*\d{2}[\s\u00a0-]*\d{2}\b'
     r'|\b\d{1,3}-\d{2}-\d{2}\b')                                                             # 5-00-00
 SPACE = re.compile(r'\s')
 
@@ -518,7 +532,8 @@ def clock_time(text: str, start: int, value: float, unit: str | None) -> bool:
     """`в 9 утра`, `в 18 часов`, `к 10 часам`: an hour of the day."""
     if unit in clock_nouns():
         return True
-    return unit == 'час' and 0 <= value <= 24 and bool(PREPOSITION_BEFORE.search(text, max(0, start - 3), start))
+    return (unit == 'час' and 0 <= value <= 24
+            and bool(PREPOSITION_BEFORE.search(text, max(0, start - 3), start)))
 
 
 @lru_cache(maxsize=1)
@@ -526,7 +541,8 @@ def compound_units() -> dict[str, str]:
     return {stem: unit for stem, unit in words('compound_units')}
 
 
-ADJECTIVE_ENDING = re.compile(r'(?:ий|ый|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ых|их|ыми|ими|ей)$')
+ADJECTIVE_ENDING = re.compile(r'(?:ий|ый|ой|ая|яя|ое|ее|ые|ие|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ых|их'
+                              r'|ыми|ими|ей)$')
 
 
 def ending_compound_unit(value: int, word: str) -> str | None:
@@ -558,7 +574,8 @@ def compound_unit(word: str) -> str | None:
 # ---------------------------------------------------------------- stage
 
 YEAR = re.compile(r'\d{4}')
-YEAR_WORD = re.compile(r'[ \u00a0]+(?:год|года|году|годом|годе|г)\b', re.IGNORECASE)   # singular: a year, not `лет`
+# singular: a year, not `лет`
+YEAR_WORD = re.compile(r'[ \u00a0]+(?:год|года|году|годом|годе|г)\b', re.IGNORECASE)
 LONG_DIGITS = re.compile(r'\d{7,}')
 
 
@@ -595,7 +612,8 @@ def number_mentions(doc: Document, matches, taken):
             if ending and low is not None and low.multiplier is None and (
                     ordinal_ending(ending.group(2).lower(), unit, nouns) or singular_noun(nouns)):
                 continue          # 2-х классов: вторых; на 5-ю неделю: пятую
-            if plain_digits and adjacent and not ending and ordinal_use(value, nouns) and text[start].isdigit():
+            if plain_digits and adjacent and not ending and ordinal_use(value, nouns) \
+                    and text[start].isdigit():
                 continue          # в 5 классе
             if plain_digits and YEAR.fullmatch(text[start:stop]) and value <= 2100 and (
                     (unit is None and value >= 1800) or YEAR_WORD.match(text, stop)):

@@ -34,11 +34,29 @@ mentions, quotes and descriptor words, so it costs little:
 from __future__ import annotations
 
 from pipeline.document import Document, LinkHints
-from pipeline.lang.morph import is_cyrillic
 from pipeline.lang import places
-from pipeline.stages import repair
+from pipeline.lang.morph import is_cyrillic
 from pipeline.lang.places import fold
-from pipeline.lang.spans import (QUOTE_CHARS, SOURCE, Span, Tokens, agrees, cases, covered, fixed, is_abbreviation, is_latin, in_dictionary, is_word, one_per_stretch, parses, person_spans, pos_set, to_mentions)
+from pipeline.lang.spans import (
+    QUOTE_CHARS,
+    SOURCE,
+    Span,
+    Tokens,
+    agrees,
+    cases,
+    covered,
+    fixed,
+    in_dictionary,
+    is_abbreviation,
+    is_latin,
+    is_word,
+    one_per_stretch,
+    parses,
+    person_spans,
+    pos_set,
+    to_mentions,
+)
+from pipeline.stages import repair
 
 MAX_MODIFIERS = 4       # words between a descriptor and a quoted name: `центра для одаренных детей «Сириус»`
 PREPOSITIONS_IN_NAMES = frozenset({'для', 'по', 'и'})
@@ -103,7 +121,8 @@ class Builder:
         text = self.word(index).rsplit('-', 1)[-1]      # `ИТ-компании`
         return text[:1].islower() or self.tokens.sentence_start(index) or is_abbreviation(text)
 
-    def descriptor_phrase(self, index: int, place: bool = False, immediate: bool = False) -> tuple[int, int] | None:
+    def descriptor_phrase(self, index: int, place: bool = False,
+                          immediate: bool = False) -> tuple[int, int] | None:
         """(first token, descriptor token) of a descriptor phrase ending just before `index`:
         `технопарка`, `детского технопарка`, `центров цифрового развития`, `ОАО`, `ГАУ ДО ТО`."""
         tokens = self.tokens
@@ -120,11 +139,13 @@ class Builder:
         while position >= 0 and modifiers <= MAX_MODIFIERS:
             text = self.word(position)
             if not morph_word(text) or self.taken(position, position, ('LOC', 'PER')) or any(
-                    _.type == 'ORG' and _.first <= position <= _.last and (_.first, _.last) != (position, position)
+                    _.type == 'ORG' and _.first <= position <= _.last
+                    and (_.first, _.last) != (position, position)
                     for _ in self.spans):
                 return None               # a descriptor the tagger took alone (`ИТ-компании`) is ours
             if (places.place_descriptor(text) if place else places.descriptor(text, 'org')
-                    and not (fold(text) in places.place_descriptors() or places.lemmas(text) & places.place_descriptors())) \
+                    and not (fold(text) in places.place_descriptors()
+                             or places.lemmas(text) & places.place_descriptors())) \
                     and self.lowercase_or_first(position):
                 return self.adjectives_before(position, locating=place), position
             if immediate or not text[:1].islower() or not modifier(text):
@@ -218,8 +239,8 @@ class Builder:
         text = self.word(after)
         place = self.at(after, 'LOC')
         last_word = self.word(span.last)
-        if places_after and place is not None and (heads or is_abbreviation(last_word)) and morph_word(last_word) \
-                and is_cyrillic(last_word) and genitive(self.word(place.first)):
+        if places_after and place is not None and (heads or is_abbreviation(last_word)) \
+                and morph_word(last_word) and is_cyrillic(last_word) and genitive(self.word(place.first)):
             self.grow(span, span.first, place.last)
             return True
         lower = text.lower()
@@ -273,7 +294,8 @@ class Builder:
             text = self.word(position)
             if not morph_word(text) or 'PREP' in pos_set(text) or 'CONJ' in pos_set(text):
                 return None
-            if cases(text) & set(wanted) and not (pos_set(text) & {'ADJF', 'PRTF'} and position + 1 < len(tokens)
+            if cases(text) & set(wanted) and not (pos_set(text) & {'ADJF', 'PRTF'}
+                                                  and position + 1 < len(tokens)
                                                   and agrees(text, self.word(position + 1))):
                 return position
             if not (pos_set(text) & {'ADJF', 'PRTF'}):
@@ -314,7 +336,8 @@ class Builder:
                 stop = place.last
             else:
                 found = self.noun_phrase(position, (case,))
-                if found is None or self.word(found)[:1].isupper() or places.lemmas(self.word(found)) & NOT_TOPICS:
+                if (found is None or self.word(found)[:1].isupper()
+                        or places.lemmas(self.word(found)) & NOT_TOPICS):
                     break
                 stop = self.genitive_tail(found)
             nxt = stop + 1
@@ -329,7 +352,8 @@ class Builder:
         tokens = self.tokens
         for place in list(self.of_type('LOC')):
             position = place.first - 1
-            if position < 0 or not tokens.adjacent(position, place.first) or not genitive(self.word(place.first)):
+            if (position < 0 or not tokens.adjacent(position, place.first)
+                    or not genitive(self.word(place.first))):
                 continue
             steps = 0
             while position > 0 and steps < 3 and not places.descriptor(self.word(position), 'state') \
@@ -341,7 +365,7 @@ class Builder:
             word = self.word(position)
             if self.taken(position, position, ('ORG', 'PER', 'LOC')):
                 continue
-            if not (places.descriptor(word, 'state') or steps and places.descriptor(word, 'unit')):
+            if not (places.descriptor(word, 'state') or (steps and places.descriptor(word, 'unit'))):
                 continue                  # `мэрии Москвы`; `отдела образования Петроградского района`
             if steps and not places.noun_lemmas(word) & GENITIVE_HEADS:
                 continue
@@ -355,14 +379,16 @@ class Builder:
         for index in range(1, len(tokens)):
             text = self.word(index)
             if len(text) < 3 or not text[:1].isalpha() or not places.descriptor(text, 'geo') \
-                    or not places.place_of_adjective(self.word(index - 1)) and not agrees_any(self.word(index - 1)) \
+                    or (not places.place_of_adjective(self.word(index - 1))
+                        and not agrees_any(self.word(index - 1))) \
                     or self.taken(index, index, ('PER',)):
                 continue
             existing = next((_ for _ in self.of_type('ORG') if _.first <= index <= _.last), None)
             if existing is not None and existing.first != index:
                 continue
             first = self.adjectives_before(index, locating=True)
-            if first == index or not any(places.place_of_adjective(self.word(_)) for _ in range(first, index)):
+            if first == index or not any(places.place_of_adjective(self.word(_))
+                                         for _ in range(first, index)):
                 continue
             if existing is not None:          # `японского` + `МИДа`
                 self.grow(existing, first, existing.last)
@@ -388,7 +414,8 @@ class Builder:
             opening = span.last + 1
             if opening + 1 < len(tokens) and self.word(opening) == ')' and self.word(opening + 1) == '(' \
                     and span.links:
-                opening += 1                  # `Комитет защиты журналистов (КЗЖ) (Committee to Protect Journalists)`
+                # `Комитет защиты журналистов (КЗЖ) (Committee to Protect Journalists)`
+                opening += 1
             if opening >= len(tokens) or self.word(opening) != '(' or not tokens.joined(opening - 1, opening):
                 continue
             closing = next((_ for _ in range(opening + 1, min(opening + 12, len(tokens)))
@@ -416,8 +443,9 @@ class Builder:
             if other is None:
                 continue
             for existing in list(self.spans):
-                if existing is not other and existing.type in ('ORG', 'LOC') and existing.first <= other.last \
-                        and other.first <= existing.last and existing.type != other.type:
+                if existing is not other and existing.type in ('ORG', 'LOC') \
+                        and existing.first <= other.last and other.first <= existing.last \
+                        and existing.type != other.type:
                     self.spans.remove(existing)
             if other not in self.spans:
                 self.add(other)
@@ -436,7 +464,8 @@ class Builder:
         self.propagate_quoted()
         known = {}
         for span in self.spans:
-            if span.first == span.last and (is_abbreviation(self.word(span.first)) or is_latin(self.word(span.first))):
+            if span.first == span.last and (is_abbreviation(self.word(span.first))
+                                            or is_latin(self.word(span.first))):
                 known.setdefault(self.word(span.first), span.type)
         if not known:
             return
@@ -447,7 +476,8 @@ class Builder:
             if known[word] == 'ORG' and (fold(word),) in self.not_orgs:
                 continue
             token = self.tokens.items[index]
-            if (token.start and text[token.start - 1] in '-./@') or text[token.stop:token.stop + 1] in ('-', '@'):
+            if ((token.start and text[token.start - 1] in '-./@')
+                    or text[token.stop:token.stop + 1] in ('-', '@')):
                 continue
             self.spans.append(Span(index, index, known[word]))
 
@@ -507,7 +537,8 @@ def modifier(text: str) -> bool:
     if text in PREPOSITIONS_IN_NAMES:
         return True
     kinds = pos_set(text)
-    return bool(kinds & {'NOUN', 'ADJF', 'PRTF'}) and not kinds & {'VERB', 'INFN', 'GRND', 'PRTS', 'ADVB', 'NPRO'}
+    return (bool(kinds & {'NOUN', 'ADJF', 'PRTF'})
+            and not kinds & {'VERB', 'INFN', 'GRND', 'PRTS', 'ADVB', 'NPRO'})
 
 
 def starts_name(text: str) -> bool:

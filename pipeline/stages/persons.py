@@ -51,11 +51,19 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipeline.lang import morph
-from pipeline.lang import places
 from pipeline.document import Document, Mention, NameHints, Source
+from pipeline.lang import morph, places
+from pipeline.lang.names import (
+    first_hyps,
+    fold,
+    is_cjk,
+    is_first_name,
+    is_patronymic,
+    last_hyps,
+    mention_readings,
+    words_of,
+)
 from pipeline.lang.text import DASH_MARKS, QUOTE_MARKS
-from pipeline.lang.names import (first_hyps, fold, is_cjk, is_first_name, is_patronymic, last_hyps, mention_readings, words_of)
 
 SEPARATORS = frozenset(',;()[]{}•·/|') | (QUOTE_MARKS - {"'"})     # not `'`: `О'Нил`
 # the case a preposition before a name puts it in (`к Лофнеру`, `у Бута`, `с Обамой`)
@@ -177,7 +185,8 @@ def case_context(doc: Document, start: int) -> tuple:
         return person_noun_case(doc.tokens[index - 1].text)
     for back in range(index, max(index - QUALIFIERS - 1, -1), -1):
         word = doc.tokens[back].text
-        if doc.sentence_of(doc.tokens[back].start) != doc.sentence_of(start) or not word.replace('-', '').isalpha():
+        if (doc.sentence_of(doc.tokens[back].start) != doc.sentence_of(start)
+                or not word.replace('-', '').isalpha()):
             return ()
         if word.islower() and back < index and word in CASE_OF_PREPOSITION:
             return ()
@@ -188,7 +197,8 @@ def case_context(doc: Document, start: int) -> tuple:
 
 
 APPOSITION_DASHES = DASH_MARKS
-QUALIFIERS = 5      # genitive words between a person's noun and the name: `директора Международного института …`
+# genitive words between a person's noun and the name: `директора Международного института …`
+QUALIFIERS = 5
 
 
 def person_noun_case(word: str) -> tuple:
@@ -214,12 +224,13 @@ def genitive_qualifier(word: str) -> bool:
                for _ in morph.parses(word))
 
 
-NOT_NOUNS = frozenset({'CONJ', 'PRCL', 'PRTS', 'PRTF', 'VERB', 'INFN', 'ADVB', 'PREP', 'INTJ', 'GRND', 'ADJS'})
+NOT_NOUNS = frozenset({'CONJ', 'PRCL', 'PRTS', 'PRTF', 'VERB', 'INFN', 'ADVB', 'PREP', 'INTJ', 'GRND',
+                       'ADJS'})
 
 
 def no_name(text: str) -> bool:
     """A single word that cannot be a person's name: `Подана`, `Эфиопия`, `Рыбохраны`."""
-    if not text.isalpha() and not text.replace('-', '').isalpha() or not morph.is_cyrillic(text):
+    if (not text.isalpha() and not text.replace('-', '').isalpha()) or not morph.is_cyrillic(text):
         return False
     if is_first_name(text):
         return False
@@ -272,7 +283,8 @@ def run(doc: Document, res=None) -> Document:
             continue
         for start, stop in (piece for span in names_in(doc, mention) for piece in cjk_pieces(doc, *span)):
             start = with_particle(doc, readable_start(doc, start, stop))
-            mentions.append(with_context(doc, replace(mention, start=start, stop=stop, text=doc.text[start:stop])))
+            mentions.append(with_context(doc, replace(mention, start=start, stop=stop,
+                                                      text=doc.text[start:stop])))
     mentions += [with_context(doc, _) for _ in missed_surnames(doc, [_ for _ in mentions if _.type == 'PER'])]
     mentions.sort(key=lambda _: (_.start, _.stop, _.type))
     doc.mentions = coordinated(doc, mentions)

@@ -31,11 +31,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.lang import morph
 from pipeline.document import Document, Mention
-from pipeline.lang import places
+from pipeline.lang import morph, places
 from pipeline.lang.places import fold, lemmas
-from pipeline.lang.spans import (NAME_TAGS, QUOTE_CHARS, SEPARATORS, SOURCE, Span, Tokens, agrees, cases, covered, fixed, has_name_tag, in_dictionary, is_abbreviation, is_latin, is_word, one_per_stretch, parses, person_spans, pieces, pos_set, quote_pairs, to_mentions, to_spans, words_of)
+from pipeline.lang.spans import (
+    NAME_TAGS,
+    QUOTE_CHARS,
+    SEPARATORS,
+    SOURCE,
+    Span,
+    Tokens,
+    agrees,
+    cases,
+    covered,
+    fixed,
+    has_name_tag,
+    in_dictionary,
+    is_abbreviation,
+    is_latin,
+    is_word,
+    one_per_stretch,
+    parses,
+    person_spans,
+    pieces,
+    pos_set,
+    quote_pairs,
+    to_mentions,
+    to_spans,
+    words_of,
+)
 
 PRESS = frozenset({'пресс-служба', 'пресс-центр', 'пресс-секретарь'})
 SEPARATOR_CHARS = frozenset(SEPARATORS)
@@ -45,7 +69,8 @@ CONTAINERS = frozenset({'район', 'округ', 'регион', 'штат', 
                         'квартал', 'микрорайон'})
 
 
-def people_as_places(doc: Document, tokens: Tokens, others: list[Mention]) -> tuple[list[Mention], list[Span]]:
+def people_as_places(doc: Document, tokens: Tokens,
+                     others: list[Mention]) -> tuple[list[Mention], list[Span]]:
     """A PER span that is only countries of the gazetteer is places (`Эль Сальвадор • Эфиопия`)."""
     kept, found = [], []
     for mention in others:
@@ -143,8 +168,9 @@ def person_noun(word: str) -> bool:
 def common_noun(word: str) -> bool:
     """`Доклад` (`Доклад КЗЖ опубликован`): a dictionary noun that names no organisation."""
     nouns = [_ for _ in parses(word) if morph.attr(_.tag, 'POS') == 'NOUN']
-    return bool(nouns) and all(morph.in_dictionary(_) and not any(tag in _.tag for tag in NAME_TAGS)
-                               for _ in nouns) and not any(places.descriptor(word, _) for _ in ('org', 'state', 'unit'))
+    return (bool(nouns)
+            and all(morph.in_dictionary(_) and not any(tag in _.tag for tag in NAME_TAGS) for _ in nouns)
+            and not any(places.descriptor(word, _) for _ in ('org', 'state', 'unit')))
 
 
 def trim_heads(tokens: Tokens, span: Span) -> None:
@@ -171,7 +197,8 @@ def navigation_line(tokens: Tokens, index: int) -> bool:
 
 def platform(tokens: Tokens, span: Span) -> bool:
     texts = words_of(tokens, span)
-    return len(texts) == 1 and bool(lemmas(texts[0]) & places.platforms()) and navigation_line(tokens, span.first)
+    return (len(texts) == 1 and bool(lemmas(texts[0]) & places.platforms())
+            and navigation_line(tokens, span.first))
 
 
 # ---------------------------------------------------------------- places
@@ -187,7 +214,8 @@ def extend_place(tokens: Tokens, span: Span, spans: list[Span]) -> None:
     index = first - 1
     while index >= 0 and taken < 2 and tokens.adjacent(index, index + 1):
         word = tokens.texts[index]
-        if not places.place_descriptor(word) or tokens.capitalised(index) and not tokens.sentence_start(index):
+        if not places.place_descriptor(word) \
+                or (tokens.capitalised(index) and not tokens.sentence_start(index)):
             break
         if covered(spans, index, index):
             break
@@ -307,7 +335,8 @@ def repair(doc: Document) -> Repaired:
     return Repaired(dedupe(repaired), others, tokens, pairs, not_orgs)
 
 
-DOMAIN = re.compile(r'(?<![\w./@:-])[^\W_][\w-]*(?:\.[\w-]+)*\.(?:ru|com|net|org|info|su|ua|by|kz|eu|рф)(?![\w/@-])',
+DOMAIN = re.compile(r'(?<![\w./@:-])[^\W_][\w-]*(?:\.[\w-]+)*'
+                    r'\.(?:ru|com|net|org|info|su|ua|by|kz|eu|рф)(?![\w/@-])',
                     re.IGNORECASE)
 
 
@@ -384,7 +413,8 @@ def retype(tokens: Tokens, span: Span, pairs: dict[int, int], not_orgs: set) -> 
         span.type = ''
         return
     if listed == 'ORG' and span.type != 'ORG' and span.first > 0 \
-            and tokens.texts[span.first - 1].lower() in LOCATIVES and 'building' in listed_entry(tokens, span).adjectives:
+            and tokens.texts[span.first - 1].lower() in LOCATIVES \
+            and 'building' in listed_entry(tokens, span).adjectives:
         listed = None                     # `в Белом доме`: the building, as the tagger says
     before = descriptor_before(tokens, span, pairs)
     if listed is None and before is not None:

@@ -36,8 +36,8 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from pipeline.lang import morph
 from pipeline.document import Document, Role
+from pipeline.lang import morph
 from pipeline.lang.text import DASH_MARKS, QUOTE_MARKS, fold_word, fold_yo
 from pipeline.lang.words import words
 
@@ -122,9 +122,7 @@ def is_barrier(word: str) -> bool:
     if word.lower() in STOP_WORDS:
         return True
     found = morph.parses(word)
-    if found and morph.attr(found[0].tag, 'POS') in ('VERB', 'INFN', 'GRND', 'PRTS', 'CONJ', 'PRCL'):
-        return True
-    return False
+    return bool(found) and morph.attr(found[0].tag, 'POS') in ('VERB', 'INFN', 'GRND', 'PRTS', 'CONJ', 'PRCL')
 
 
 def normal_phrase(tokens, text: str, head_index: int) -> str:
@@ -142,7 +140,8 @@ def normal_phrase(tokens, text: str, head_index: int) -> str:
             found = morph.parses(word)
             adjective = next((_ for _ in found if morph.attr(_.tag, 'POS') == 'ADJF'), None)
             if adjective is not None:
-                word = morph.inflect_word(word, adjective, ('nomn', 'sing', gender if gender != 'Ms-f' else 'masc'))
+                word = morph.inflect_word(word, adjective,
+                                          ('nomn', 'sing', gender if gender != 'Ms-f' else 'masc'))
         elif index == head_index and head is not True and head is not None:
             if morph.attr(head.tag, 'POS') in ('ADJF', 'PRTF'):      # `управляющего` → `управляющий`
                 word = morph.inflect_word(word, head, ('nomn', 'sing'))
@@ -150,7 +149,8 @@ def normal_phrase(tokens, text: str, head_index: int) -> str:
                 prefix = word[:len(word) - len(head.word)] if word.lower().startswith('экс') else ''
                 word = prefix + morph.restore_case(word[len(prefix):], morph.keep_yo(word, head.normal_form))
         if index == 0 and word[:1].isupper() and not word.isupper():
-            word = word[:1].lower() + word[1:]     # `Президента РФ` → `президент`, `Генеральный` → `генеральный`
+            # `Президента РФ` → `президент`, `Генеральный` → `генеральный`
+            word = word[:1].lower() + word[1:]
         parts.append(word)
     out = ''
     for index, token in enumerate(tokens):
@@ -219,7 +219,8 @@ def places_in(doc: Document, start: int, stop: int, person: int) -> list[int]:
             and start <= mention.start and mention.stop <= stop]
 
 
-def make_role(doc: Document, tokens, head_index: int, person_entity: int, evidence: tuple[int, int]) -> Role | None:
+def make_role(doc: Document, tokens, head_index: int, person_entity: int,
+              evidence: tuple[int, int]) -> Role | None:
     """A Role from the phrase tokens (adjectives, head, dependants)."""
     start, stop = tokens[0].start, tokens[-1].stop
     inside = places_in(doc, tokens[head_index].stop, stop, person_entity)
@@ -263,7 +264,8 @@ def before(doc: Document, tokens, at: int, people: dict[int, int], names: dict[i
     while index >= 0 and at - 1 - index < MAX_WORDS:
         token = tokens[index]
         if token.text == ')':       # `президент Международного олимпийского комитета (МОК) Томас Бах`
-            opening = next((_ for _ in range(index - 1, max(-1, index - 4), -1) if tokens[_].text == '('), None)
+            opening = next((_ for _ in range(index - 1, max(-1, index - 4), -1) if tokens[_].text == '('),
+                           None)
             if opening is None or index - opening < 2 or any(
                     _.start in people or not _.text[:1].isalnum() for _ in tokens[opening + 1:index]):
                 break
@@ -451,8 +453,8 @@ def subject_before(tokens, verb: int, spans: list[tuple[int, int, int]]) -> tupl
             continue
         between = tokens[last + 1:verb]
         if len(between) <= 4 and nominative(tokens, first) and all(
-                morph.lemma(_.text) == 'быть' or not is_barrier(_.text) and _.text not in QUOTES | DASHES
-                and (not _.text.isalpha() or 'nomn' not in cases(_.text) or 'accs' in cases(_.text))
+                morph.lemma(_.text) == 'быть' or (not is_barrier(_.text) and _.text not in QUOTES | DASHES
+                and (not _.text.isalpha() or 'nomn' not in cases(_.text) or 'accs' in cases(_.text)))
                 for _ in between):
             return first, last, mention
         return None
@@ -467,8 +469,8 @@ def person_after(tokens, at: int, spans: list[tuple[int, int, int]], case: str):
             continue
         between = tokens[at:first]
         if len(between) <= 4 and all(is_adjective(_.text) or head_parse(_.text) is not None
-                                     or AGE.fullmatch(_.text) or index and 'gent' in cases(_.text)
-                                     and head_parse(between[index - 1].text) is not None
+                                     or AGE.fullmatch(_.text) or (index and 'gent' in cases(_.text)
+                                     and head_parse(between[index - 1].text) is not None)
                                      for index, _ in enumerate(between)):
             found = cases(tokens[first].text) if in_dictionary(tokens[first].text) else set()
             if not found or case in found:      # a foreign name out of the dictionary: any case
@@ -559,12 +561,14 @@ def run(doc: Document, res=None) -> Document:
             continue
         by_start = {token.start: index for index, token in enumerate(tokens)}
         for mention in by_sentence[number]:
-            inside = [by_start[_.start] for _ in doc.tokens_in(mention.start, mention.stop) if _.start in by_start]
+            inside = [by_start[_.start] for _ in doc.tokens_in(mention.start, mention.stop)
+                      if _.start in by_start]
             if not inside:
                 continue
             first, last = inside[0], inside[-1]
             added = False
-            for found, evidence in ((before(doc, tokens, first, people, names), (mention.start, mention.stop)),
+            for found, evidence in ((before(doc, tokens, first, people, names),
+                                     (mention.start, mention.stop)),
                                     (after(doc, tokens, last, people), (mention.start, mention.stop)),
                                     (dash_before(doc, tokens, first, people, names),
                                      (mention.start, mention.stop))):

@@ -11,6 +11,7 @@ def documents_held(out: str | os.PathLike) -> int:
     """Document rows the `documents` table of `out` holds (0 for a new or unreadable folder)."""
     try:
         from deltalake import DeltaTable
+
         from pipeline.store.tables import storage_options
         root = os.fspath(out).rstrip('/')
         return DeltaTable(f'{root}/documents', storage_options=storage_options(root)).count()

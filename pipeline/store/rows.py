@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
-from pipeline.store import schemas
 from pipeline.document import NAME_TYPES, TYPES, DateValue, Document, Level, Problem
+from pipeline.store import schemas
 
 # the tables built from documents, one chunk at a time; the others are kept by the store (tables.py) for
 # the whole output folder: `runs`, its log, and the cross-article registry (registry.py)
@@ -42,9 +42,11 @@ def check_document(doc: Document) -> None:
         if mention.type not in TYPES:
             raise InvariantError(f'mention of unknown type {mention.type!r}')
         if not 0 <= mention.start < mention.stop <= size:
-            raise InvariantError(f'mention {mention.text!r} at {mention.start}:{mention.stop} lies outside the text')
+            raise InvariantError(f'mention {mention.text!r} at {mention.start}:{mention.stop} '
+                                 f'lies outside the text')
         if doc.text[mention.start:mention.stop] != mention.text:
-            raise InvariantError(f'mention {mention.text!r} does not match the text at {mention.start}:{mention.stop}')
+            raise InvariantError(f'mention {mention.text!r} does not match the text at '
+                                 f'{mention.start}:{mention.stop}')
         if '\n' in mention.text or '\r' in mention.text:
             raise InvariantError(f'mention {mention.text!r} crosses a line break')
         if mention.start < last_stop.get(mention.type, -1):

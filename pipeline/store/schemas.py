@@ -152,7 +152,8 @@ class Numbers(Table):
 
 
 class Roles(Table):
-    """One row per person holding a position, read from one sentence (pipeline/rules/roles.py); reads without joins."""
+    # the docstring is the table's description in the data dictionary and SQL comments: one line
+    """One row per person holding a position, read from one sentence (pipeline/rules/roles.py); reads without joins."""  # noqa: E501
     role_id: Series[pd.StringDtype] = field('role id, unique: `<doc_id>:r<n>`', '004_647e408614c3f80b:r0',
                                             unique=True)
     doc_id: Series[pd.StringDtype] = field('article id', '004_647e408614c3f80b')
@@ -164,13 +165,15 @@ class Roles(Table):
                                              'заместителя губернатора', str_length={'min_value': 1})
     position_normal: Series[pd.StringDtype] = field('the position in the nominative',
                                                     'заместитель губернатора', str_length={'min_value': 1})
-    kind: Series[pd.StringDtype] = field('position (a post held) or occupation (what the person does: поэт, врач)',
+    kind: Series[pd.StringDtype] = field('position (a post held) or occupation '
+                                         '(what the person does: поэт, врач)',
                                          'position', isin=['position', 'occupation'])
     org_entity_id: Series[pd.StringDtype] = field('where it is held: entities.entity_id of an ORG or LOC',
                                                   None, nullable=True)
     organisation: Series[pd.StringDtype] = field('canonical name of that organisation or place',
                                                  None, nullable=True)
-    start: Series[pd.Int64Dtype] = field('start offset of the evidence (position and person) in documents.text',
+    start: Series[pd.Int64Dtype] = field('start offset of the evidence (position and person) '
+                                         'in documents.text',
                                          180, ge=0)
     stop: Series[pd.Int64Dtype] = field('stop offset of the evidence (exclusive)', 222, ge=1)
 
@@ -203,7 +206,8 @@ class Runs(Table):
     documents_skipped: Series[pd.Int64Dtype] = field(
         'documents already in the tables with the same sha256: not processed again', 0, ge=0)
     documents_failed: Series[pd.Int64Dtype] = field(
-        'inputs or documents that could not be processed (`error` rows; they are retried by every run)', 2, ge=0)
+        'inputs or documents that could not be processed (`error` rows; they are retried by every run)',
+        2, ge=0)
     errors: Series[pd.Int64Dtype] = field(
         'rows this run added to the errors table (a problem already recorded is not repeated)', 2, ge=0)
     pipeline_version: Series[pd.StringDtype] = field('pipeline.__version__ of the run', '0.1.0')
