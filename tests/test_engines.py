@@ -171,16 +171,20 @@ def test_engines_second_ctrl_c_stops_at_once(ctrl_c):
     assert -signal.SIGTERM in [_.exitcode for _ in processes]
 
 
-def test_engines_ctrl_c_commits_what_finished_and_stops(tmp_path):
-    """Ctrl-C while a document takes a minute in a pool worker: the run says it is stopping, keeps the
-    chunks that finished, and exits with 130 long before that document would be done."""
+@pytest.mark.parametrize('engine', ['local', pytest.param('dask', marks=pytest.mark.slow)])
+def test_engines_ctrl_c_commits_what_finished_and_stops(tmp_path, engine):
+    """Ctrl-C while a document takes a minute in a worker (a pool's, a local Dask cluster's): the run says
+    it is stopping, keeps the chunks that finished, and exits with 130 long before that document would
+    be done."""
+    if engine == 'dask':
+        pytest.importorskip('distributed')
     folder = make_corpus(tmp_path / 'in', 6)
     slow_one = ['article_000']
     expected = expected_without(folder, slow_one, tmp_path / 'expected', pipeline('slow', slow))
     mark(folder, slow_one, SLOW)
     out = tmp_path / 'out'
     command = [sys.executable, '-m', 'tests.killer_stages', 'run', str(folder), '--tables', str(out),
-               '--workers', '2', '--chunk-size', '1', '--quiet', '--doc-timeout', '0']
+               '--workers', '2', '--chunk-size', '1', '--quiet', '--doc-timeout', '0', '--engine', engine]
     environment = dict(os.environ, PYTHONPATH=str(ROOT))
     process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
