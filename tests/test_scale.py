@@ -133,6 +133,7 @@ def test_scale_edited_article_replaces_its_rows(tmp_path):
 def delta_extension() -> str:
     """DuckDB's delta extension as installed by the duckdb-extension-delta package (no download)."""
     import pathlib
+
     import duckdb_extension_delta
     return str(next(pathlib.Path(duckdb_extension_delta.__path__[0]).rglob('delta.duckdb_extension')))
 
@@ -168,7 +169,8 @@ def test_scale_every_reader_sees_only_live_rows_after_an_edit(tmp_path):
                                           check_dtype=False, obj=name)
         if 'mention_id' in direct:
             assert not set(direct['mention_id']) & gone, name
-    text = DeltaTable(str(out / 'documents')).to_pandas().set_index('doc_id').loc['002_413037bb6e5346a1']['text']
+    documents = DeltaTable(str(out / 'documents')).to_pandas().set_index('doc_id')
+    text = documents.loc['002_413037bb6e5346a1']['text']
     assert text.startswith('Губернатор Александр Моор')
 
 

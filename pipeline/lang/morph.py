@@ -31,6 +31,7 @@ def parse(word: str) -> tuple:
         # pymorphy3 asks unicodedata.name() of every letter, which has none for some
         # (Tangut U+17000, found by tests/test_properties.py): such letters are not Latin
         import unicodedata
+
         from pymorphy3 import shapes
         for char in word:
             if char.isalpha() and not unicodedata.name(char, ''):

@@ -20,13 +20,15 @@ mention's `entity` (an index into `doc.entities`).
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 
-from pipeline.document import Document, Entity, NAME_TYPES, NameHints
-from pipeline.lang.text import fold_key
-from pipeline.lang.names import Name, candidate_names, compatible, first_fits
+from pipeline.document import NAME_TYPES, Document, Entity, NameHints
 from pipeline.lang import places
+from pipeline.lang.names import Name, candidate_names, compatible, first_fits
+from pipeline.lang.text import fold_key
 
-SALIENT = 2    # a bare surname that fits several people goes to one named this many times as often as any other
+# a bare surname that fits several people goes to one named this many times as often as any other
+SALIENT = 2
 
 
 def key(text: str) -> str:
@@ -96,7 +98,7 @@ def person_item(index: int, mention) -> dict:
 def apposition_pairs(items: list[dict], text: str | None) -> dict[int, int]:
     """Mention index → the index of the name right before it that it restates in brackets."""
     appositions = {}
-    for previous, item in zip(items, items[1:]):
+    for previous, item in pairwise(items):
         if not previous['latin'] and 0 <= item['start'] - previous['stop'] <= 3 and (
                 text is None or '(' in text[previous['stop']:item['start']]) and (
                 item['latin'] or (previous['names'][0].full and not item['names'][0].first)):
@@ -194,7 +196,8 @@ def person_entity(group: dict) -> Entity:
     for option in options:
         support = sum(max((_.weight for _ in member['names'] if _ == option or compatible(_, option)),
                           default=0.0) for member in group['members'])
-        if support > best_support + 1e-9 or (abs(support - best_support) < 1e-9 and option.weight > best.weight):
+        if support > best_support + 1e-9 or (
+                abs(support - best_support) < 1e-9 and option.weight > best.weight):
             best, best_support = option, support
     first, middle, last = best.first, best.middle, best.last
     for member in group['members']:
@@ -203,7 +206,8 @@ def person_entity(group: dict) -> Entity:
             continue
         if name.middle and not middle:
             middle = name.middle
-        if name.first and first.endswith('.') and not name.first.endswith('.') and compatible_first(name.first, first):
+        if (name.first and first.endswith('.') and not name.first.endswith('.')
+                and compatible_first(name.first, first)):
             first = name.first
     if not (first or last):
         first, middle = middle, ''
@@ -211,7 +215,8 @@ def person_entity(group: dict) -> Entity:
                                                        first.endswith('.') else first or last)
     if first and last and any(_['normal'] in (key(f'{last} {first}'), key(f'{last} {first} {middle}'))
                               for _ in group['members']):
-        name = ' '.join(filter(None, (last, first, middle)))     # written surname first (`Ху Цзиньтао`, `Ким Чен Ир`): so named
+        # written surname first (`Ху Цзиньтао`, `Ким Чен Ир`): so named
+        name = ' '.join(filter(None, (last, first, middle)))
     return Entity('PER', name, first=first, middle=middle, last=last)
 
 
@@ -238,7 +243,7 @@ def thing_entities(type: str, mentions: list[tuple[int, object]]) -> list[tuple[
     things = Things()
     for index, mention in mentions:
         things.add(index, mention)
-    for index, mention in mentions:               # `Комитет защиты журналистов (КЗЖ)`
+    for _index, mention in mentions:               # `Комитет защиты журналистов (КЗЖ)`
         for start in mention.links.same_as if mention.links else ():
             if start in things.by_start:
                 things.union(things.by_start[mention.start], things.by_start[start])
@@ -312,7 +317,7 @@ class Things:
         for name_key in self.groups:
             merged.setdefault(self.find(name_key), []).append(name_key)
         result = []
-        for root, members in merged.items():
+        for members in merged.values():
             names = [name for _ in members for name in self.groups[_]['names']]
             kind = next((self.groups[_]['kind'] for _ in members if self.groups[_]['kind']), '')
             indexes = sorted(index for _ in members for index in self.groups[_]['members'])
@@ -367,7 +372,8 @@ def run(doc: Document, res=None) -> Document:
         number = len(doc.entities)
         doc.entities.append(entity)
         for index in members:
-            doc.mentions[index] = replace(doc.mentions[index], entity=number, normal=agreed(doc.mentions[index], entity))
+            doc.mentions[index] = replace(doc.mentions[index], entity=number,
+                                          normal=agreed(doc.mentions[index], entity))
     return doc
 
 

@@ -132,14 +132,16 @@ def faster(tagger):
 
 
 def encoder_layer(layer, input):
-    """conv → ReLU → batch norm of one layer: input batch × channels × length, output batch × filters × length."""
+    """conv → ReLU → batch norm of one layer: input batch × channels × length,
+    output batch × filters × length."""
     conv, norm = layer.conv, layer.norm
     cached = layer.__dict__.get('_fast')
     if cached is None:
         filters, channels, kernel = conv.weight.shape
         taps = np.concatenate([conv.weight.array[:, :, _].T for _ in range(kernel)], axis=1)
         scale = norm.weight.array / norm.std.array
-        cached = (np.ascontiguousarray(taps), conv.bias.array, scale, norm.bias.array - norm.mean.array * scale)
+        cached = (np.ascontiguousarray(taps), conv.bias.array, scale,
+                  norm.bias.array - norm.mean.array * scale)
         layer.__dict__['_fast'] = cached
     taps, bias, scale, shift = cached
     batch, channels, length = input.shape

@@ -33,9 +33,9 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from pipeline.document import NAME_TYPES, Document
 from pipeline.lang import morph
 from pipeline.lang.names import normal_person, word_groups
-from pipeline.document import NAME_TYPES, Document
 from pipeline.lang.text import QUOTE_MARKS, fold_hyphens, fold_spaces
 
 CASES = ('nomn', 'gent', 'datv', 'accs', 'ablt', 'loct', 'voct', 'gen2', 'acc2', 'loc2')
@@ -74,7 +74,8 @@ def agreement(adjectives: list[str], head: str, type: str = ''):
     heads = head_parses(head, type)
     best = None
     for head_parse in heads:
-        case, number, gender = morph.attr(head_parse.tag, 'case'), morph.attr(head_parse.tag, 'number'), morph.attr(head_parse.tag, 'gender')
+        case, number, gender = (morph.attr(head_parse.tag, 'case'), morph.attr(head_parse.tag, 'number'),
+                                morph.attr(head_parse.tag, 'gender'))
         chosen = []
         for word in adjectives:
             found = None
@@ -112,13 +113,15 @@ def head_parses(word: str, type: str = '') -> list:
     if type not in ('ORG', 'LOC'):
         return parses
     if any(morph.in_dictionary(_) for _ in parses):      # pymorphy3's order, people's readings last
-        return sorted(parses, key=lambda _: (any(g in _.tag for g in NAME_GRAMMEMES), not morph.in_dictionary(_),
-                                             'anim' in _.tag))
+        return sorted(parses, key=lambda _: (any(g in _.tag for g in NAME_GRAMMEMES),
+                                             not morph.in_dictionary(_), 'anim' in _.tag))
     if type == 'LOC':      # an unknown place: singular first (`Гагаузии` → `Гагаузия`)
         return sorted(parses, key=lambda _: (any(g in _.tag for g in NAME_GRAMMEMES), 'anim' in _.tag,
-                                             morph.attr(_.tag, 'number') != 'sing', morph.attr(_.tag, 'case') != 'nomn'))
+                                             morph.attr(_.tag, 'number') != 'sing',
+                                             morph.attr(_.tag, 'case') != 'nomn'))
     return sorted(parses, key=lambda _: (any(g in _.tag for g in NAME_GRAMMEMES), 'anim' in _.tag,
-                                         morph.attr(_.tag, 'case') != 'nomn', morph.attr(_.tag, 'number') != 'sing'))
+                                         morph.attr(_.tag, 'case') != 'nomn',
+                                         morph.attr(_.tag, 'number') != 'sing'))
 
 
 def target_number(head_parse, type: str, word: str = '', first: bool = False) -> str:
@@ -167,7 +170,8 @@ def foreign(word: str) -> bool:
         return False       # `Гагаузии`: the oblique case of a place in `-ия`
     if all(any(g in _.tag for g in NAME_GRAMMEMES) for _ in parses):
         return True
-    return '-' in word and not any(morph.in_dictionary(_) for _ in parses) and word.split('-')[-1][:1].isupper()
+    return ('-' in word and not any(morph.in_dictionary(_) for _ in parses)
+            and word.split('-')[-1][:1].isupper())
 
 
 def normal_phrase(words: list[str], type: str) -> list[str]:
@@ -206,7 +210,8 @@ def normal_phrase(words: list[str], type: str) -> list[str]:
         return words
     number = target_number(head_parse, type, head, head_index == 0)
     result = list(words)
-    if morph.attr(head_parse.tag, 'case') == 'nomn' and morph.attr(head_parse.tag, 'number') == number and adjective_parses is not None:
+    if (morph.attr(head_parse.tag, 'case') == 'nomn' and morph.attr(head_parse.tag, 'number') == number
+            and adjective_parses is not None):
         return result   # already nominative: leave as written
     result[head_index] = morph.inflect_word(head, head_parse, ('nomn', number)) + suffix
     if adjective_parses:
@@ -226,7 +231,8 @@ def _agrees_forward(word: str, following: str) -> bool:
     others = [_ for _ in morph.parses(following) if morph.attr(_.tag, 'POS') in ('NOUN', 'ADJF', 'PRTF')]
     for adjective in adj_parses(word):
         for other in others:
-            if morph.attr(adjective.tag, 'case') == morph.attr(other.tag, 'case') and morph.attr(adjective.tag, 'number') == morph.attr(other.tag, 'number'):
+            if (morph.attr(adjective.tag, 'case') == morph.attr(other.tag, 'case')
+                    and morph.attr(adjective.tag, 'number') == morph.attr(other.tag, 'number')):
                 return True
     return False
 
@@ -311,8 +317,8 @@ def descriptor_split(type: str, tokens: tuple[str, ...]) -> int | None:
         if not is_word(word):
             return None
         head = word.rsplit('-', 1)[-1]
-        if type == 'LOC' and places.place_descriptor(word) or type == 'ORG' and places.descriptor(word, 'org') \
-                and (head[:1].islower() or index == 0):
+        if (type == 'LOC' and places.place_descriptor(word)) or (
+                type == 'ORG' and places.descriptor(word, 'org') and (head[:1].islower() or index == 0)):
             following = words[index + 1]
             if not is_name_word(following):
                 return None
@@ -330,13 +336,15 @@ def descriptor_split(type: str, tokens: tuple[str, ...]) -> int | None:
 
 def genitive_noun(word: str) -> bool:
     """A dictionary noun most likely in the genitive (`Федерации`; not `Юнайт`, a name)."""
-    nouns = [_ for _ in noun_parses(word) if morph.in_dictionary(_) and not any(g in _.tag for g in NAME_GRAMMEMES)]
+    nouns = [_ for _ in noun_parses(word)
+             if morph.in_dictionary(_) and not any(g in _.tag for g in NAME_GRAMMEMES)]
     return bool(nouns) and morph.attr(nouns[0].tag, 'case') == 'gent' and 'Fixd' not in nouns[0].tag
 
 
 def is_name_word(word: str) -> bool:
     """A word a name may start with: a capital, a digit, a Latin letter."""
-    return bool(word) and (word[0].isupper() or word[0].isdigit() or (not morph.is_cyrillic(word) and is_word(word)))
+    return bool(word) and (word[0].isupper() or word[0].isdigit()
+                           or (not morph.is_cyrillic(word) and is_word(word)))
 
 
 def normal_tokens(tokens: list[str], type: str) -> list[str]:

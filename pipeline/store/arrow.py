@@ -1,9 +1,10 @@
-"""Arrow and Delta helpers of the store: each table's Arrow schema, conversions between pandas and
-Arrow with the declared dtypes, and the SQL predicates delta-rs takes (store/tables.py, registry_tables.py)."""
+"""Arrow and Delta helpers of the store: each table's Arrow schema, conversions between pandas
+and Arrow with the declared dtypes, and the SQL predicates delta-rs takes (store/tables.py,
+registry_tables.py)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 import pyarrow as pa
@@ -22,7 +23,7 @@ def index_schema() -> pa.Schema:
                       ('pipeline_version', pa.string())])
 
 
-@lru_cache(maxsize=None)
+@cache
 def arrow_schema(name: str) -> pa.Schema:
     """The table's Arrow schema, with the pandas metadata that gives back the declared dtypes."""
     if name == INDEX:
@@ -35,7 +36,7 @@ def empty(name: str) -> pd.DataFrame:
     return typed_empty(name).copy()
 
 
-@lru_cache(maxsize=None)
+@cache
 def typed_empty(name: str) -> pd.DataFrame:
     return schemas.check(name, schemas.frame(name, []))
 

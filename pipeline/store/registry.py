@@ -106,7 +106,7 @@ class Candidate:
     @property
     def rank(self) -> int:
         """Full names first, then initial + surname, then bare surnames."""
-        if self.person is None or self.person.first and not is_initial(self.person.first):
+        if self.person is None or (self.person.first and not is_initial(self.person.first)):
             return 0
         return 1 if self.person.initial else 2
 
@@ -190,7 +190,8 @@ class Builder:
         self.next = Counter()
         for global_id in set(self.keys.values()):
             self.next[global_id[0]] = max(self.next[global_id[0]], number_of(global_id))
-        self.named: dict[str, set[str]] = defaultdict(set)   # folded surname -> ids of persons with a full name
+        # folded surname -> ids of persons with a full name
+        self.named: dict[str, set[str]] = defaultdict(set)
         self.initials: dict[str, set[str]] = {}              # id -> first letters of its full names
 
     def new_id(self, type: str) -> str:
@@ -255,19 +256,22 @@ def build(entities: pd.DataFrame, persons: pd.DataFrame, mentions: pd.DataFrame,
     `mentions`: doc_id, entity_id, normal of the PER/ORG/LOC mentions; `documents`: doc_id, sha256, published.
     """
     sha = dict(zip(documents['doc_id'].tolist(), documents['sha256'].tolist()))
-    published = {doc_id: value for doc_id, value in zip(documents['doc_id'].tolist(), documents['published'].tolist())
+    published = {doc_id: value
+                 for doc_id, value in zip(documents['doc_id'].tolist(), documents['published'].tolist())
                  if isinstance(value, str) and value}
     aliases: dict[str, list[str]] = defaultdict(list)
     named = mentions.dropna(subset=['entity_id', 'normal'])
     for entity_id, normal in zip(named['entity_id'].tolist(), named['normal'].tolist()):
         if normal not in aliases[entity_id]:
             aliases[entity_id].append(normal)
-    kept = {row.entity_id: row.global_id for row in rows(state.links, ['entity_id', 'doc_id', 'sha256', 'global_id'])
+    kept = {row.entity_id: row.global_id
+            for row in rows(state.links, ['entity_id', 'doc_id', 'sha256', 'global_id'])
             if sha.get(row.doc_id) == row.sha256}
     items = candidates(entities, persons, aliases, kept)
     builder = Builder(state)
     linked: dict[str, str] = {}
-    for item in items:                     # what earlier builds decided stays (keys first, then the named index)
+    # what earlier builds decided stays (keys first, then the named index)
+    for item in items:
         if item.entity_id in kept:
             linked[item.entity_id] = kept[item.entity_id]
             builder.learn(item, linked[item.entity_id])
@@ -282,7 +286,8 @@ def build(entities: pd.DataFrame, persons: pd.DataFrame, mentions: pd.DataFrame,
         'sha256': [sha.get(_.doc_id) for _ in items], 'global_id': [linked[_.entity_id] for _ in items],
     }, dtype='string')
     registry = table(items, linked, aliases, published, entities)
-    public = schemas.check('registry_entities', links[['entity_id', 'doc_id', 'global_id']].reset_index(drop=True))
+    public = schemas.check('registry_entities',
+                           links[['entity_id', 'doc_id', 'global_id']].reset_index(drop=True))
     return registry, public, State(links, builder.keys)
 
 
@@ -314,7 +319,8 @@ def table(items: list[Candidate], linked: dict[str, str], aliases: dict[str, lis
 
 
 def canonical(members: list[Candidate]) -> str:
-    """The name most articles use: for a person the commonest full name, for a known place its gazetteer name."""
+    """The name most articles use: for a person the commonest full name, for a known place its
+    gazetteer name."""
     type = members[0].type
     if type != 'PER':
         for member in members:

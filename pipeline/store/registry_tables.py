@@ -216,6 +216,7 @@ def change(people: Counter, members: pa.Table, sign: int) -> None:
 def save_people(store, people: Counter, update_number: int) -> None:
     """The counts of `people`, for their surnames, with the update's transaction (applied once)."""
     from deltalake import CommitProperties, Transaction
+
     from pipeline.store.arrow import APP
     app = f'{APP}/registry-persons'
     table = store.delta(PERSONS)
@@ -247,7 +248,7 @@ def aggregate(store, affected: list[str], removed: pa.Table, added: pa.Table, do
     application transaction (`registry`, update number), so an update done again after a kill never
     applies its change twice. Only an id that lost the member holding its first or last date reads its
     members' dates again."""
-    from deltalake import CommitProperties, Transaction, write_deltalake
+    from deltalake import CommitProperties, Transaction
 
     from pipeline.store.arrow import APP
     app = f'{APP}/registry'

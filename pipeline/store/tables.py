@@ -57,7 +57,6 @@ import json
 import os
 import sys
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -121,7 +120,7 @@ def storage_options(root: str) -> dict[str, str] | None:
 
 def acquire(path: Path):
     """An exclusive lock on `path`, released when the process ends however it ends."""
-    handle = open(path, 'a+')
+    handle = open(path, 'a+')   # noqa: SIM115 (held open: the lock lasts as long as the process)
     try:
         import fcntl
     except ImportError:   # Windows: no advisory locks; one writer at a time is up to the user
@@ -415,48 +414,6 @@ class Store:
         if self.run is not None:
             self.run.update(status=status, finished=now())
             self.put_run()
-
-
-def read_table(store: Store, name: str, live: pa.Array | None, raw: bool = False):
-    """Table `name` of `store` as pandas (`raw`: as Arrow): child tables only with rows of live documents."""
-    table = store.arrow(name)
-    if live is not None and name in CHILDREN and len(table):
-        table = table.filter(pc.is_in(table['doc_id'], value_set=live))
-    return table if raw else to_pandas(name, table)
-
-
-def datasets(path: str | os.PathLike) -> dict:
-    """Every table of the output folder `path` as a lazy Arrow dataset of its live rows, for engines that
-    read only the columns and row groups a query needs (DuckDB).
-
-    Child tables hold rows of no live document only while a run writes or after one was killed (until
-    the next run); then they are read whole and filtered here."""
-    import pyarrow.dataset as ds
-    store = Store(path)
-    runs = store.arrow('runs', ['status'])
-    unfinished = 'running' in runs['status'].to_pylist()
-    live = store.live_ids() if unfinished else None
-    found = {}
-    for name in (*TABLES, 'registry', 'registry_entities', 'runs'):
-        table = store.delta(name)
-        if table is None:
-            found[name] = ds.dataset(arrow_schema(name).remove_metadata().empty_table())
-        elif unfinished and name in CHILDREN:
-            found[name] = ds.dataset(read_table(store, name, live, raw=True))
-        else:
-            found[name] = viewed(table.to_pyarrow_dataset())
-    return found
-
-
-def viewed(dataset):
-    """The same files as `dataset`, every string column read as `string_view`: files written by an append
-    and files rewritten by a delete differ there, and pyarrow compares their statistics with a filter
-    only when the types agree (DuckDB reads `string_view` natively)."""
-    import pyarrow.dataset as ds
-    fields = [pa.field(_.name, pa.string_view()) if pa.types.is_string(_.type) or
-              pa.types.is_large_string(_.type) else _ for _ in dataset.schema]
-    return ds.dataset(dataset.files, schema=pa.schema(fields), format='parquet',
-                      filesystem=dataset.filesystem)
 
 
 def plain(dataset):
