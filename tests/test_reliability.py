@@ -286,6 +286,10 @@ def test_time_budget_cuts_off_slow_document(tmp_path, monkeypatch):
     stages = list(batch.STAGES)
     stages.insert(3, ('rules.slow', slow_stage))
     monkeypatch.setattr(batch, 'STAGES', tuple(stages))
+    # run() sets both for the process and later workers: restored after the test, or the 1.5 s budget
+    # stays for the rest of the session (a loaded machine then times out test_scale's Dask run)
+    monkeypatch.setattr(batch, 'DOC_TIMEOUT', batch.DOC_TIMEOUT)
+    monkeypatch.setenv('PIPELINE_DOC_TIMEOUT', str(batch.DOC_TIMEOUT))
     folder = tmp_path / 'in'
     write(folder / 'good.txt', GOOD)
     write(folder / 'hangs.txt', 'Сергей Собянин, зависни.')
