@@ -231,8 +231,11 @@ def process_text(text: str, doc_id: str = 'text', res: Resources | None = None) 
 
 
 def warm() -> None:
-    """Load this process's models and compile its grammars (once per worker: `pipeline.batch.preload`)."""
-    process(Document('warm', WARM_TEXT), shared())
+    """Load this process's models, compile its grammars and build the table schemas (once per worker:
+    `pipeline.batch.preload`). The schemas too: pandera builds each on first use, importing dask.dataframe
+    on the way (0.3-0.4 CPU-s); done here, in the fork server, workers inherit them instead of each
+    paying it in its first chunk."""
+    process_chunk([Document('warm', WARM_TEXT)])
 
 
 def process_chunk(docs: list[Document], warnings: list[Problem] = (), timeout: float | None = DOC_TIMEOUT,
