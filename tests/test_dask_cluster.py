@@ -5,13 +5,14 @@ The workers compute and return each chunk's tables; this process alone commits t
 store's design: one writer), so the workers need neither the inputs nor the output folder.
 """
 
+import contextlib
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,8 @@ OTHER_VERSION = "import pipeline\npipeline.__version__ = 'other-0.0'\n"
 
 def command(*args) -> list[str]:
     """The `dask` CLI of this environment, or the same through `python -m` where no script is there."""
+    if not DASK.exists() and find_spec('distributed.cli.dask_' + args[0]) is None:
+        pytest.skip(f'no `dask {args[0]}` command in this environment')
     if DASK.exists():
         return [str(DASK), *args]
     return [sys.executable, '-m', 'distributed.cli.dask_' + args[0], *args[1:]]
@@ -52,10 +55,9 @@ class Processes:
             'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
 
     def start(self, name: str, *args) -> subprocess.Popen:
-        log = open(self.folder / f'{name}.log', 'wb')
-        process = subprocess.Popen(command(*args), stdout=log, stderr=subprocess.STDOUT, cwd=self.folder,
-                                   env=self.environment, start_new_session=True)
-        log.close()
+        with open(self.folder / f'{name}.log', 'wb') as log:   # the child keeps its own descriptor
+            process = subprocess.Popen(command(*args), stdout=log, stderr=subprocess.STDOUT,
+                                       cwd=self.folder, env=self.environment, start_new_session=True)
         self.started.append(process)
         return process
 
@@ -64,10 +66,8 @@ class Processes:
 
     def stop(self, process: subprocess.Popen) -> None:
         for number, wait in ((signal.SIGTERM, STOP), (signal.SIGKILL, STOP)):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, number)
-            except ProcessLookupError:
-                pass
             try:
                 process.wait(timeout=wait)
                 break
@@ -89,11 +89,12 @@ def processes(tmp_path_factory):
 @pytest.fixture(scope='module')
 def cluster(processes):
     """The address of a scheduler with two one-thread workers (`dask worker --nthreads 1`)."""
-    if not DASK.exists() and shutil.which('dask') is None and not _module('distributed.cli.dask_scheduler'):
-        pytest.skip('no `dask` command (dask[distributed] not installed)')
     address_file = processes.folder / 'scheduler.json'
-    scheduler = processes.start('scheduler', 'scheduler', '--host', '127.0.0.1', '--port', '0',
-                                '--no-dashboard', '--scheduler-file', str(address_file))
+    try:
+        scheduler = processes.start('scheduler', 'scheduler', '--host', '127.0.0.1', '--port', '0',
+                                    '--no-dashboard', '--scheduler-file', str(address_file))
+    except OSError as error:
+        pytest.skip(f'cannot start `dask scheduler`: {error}')
     deadline = time.monotonic() + START
     while not address_file.exists() and scheduler.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -107,14 +108,6 @@ def cluster(processes):
         except TimeoutError:
             pytest.skip(f'two `dask worker` did not join within {START} s: {processes.log("worker0")}')
         return client.scheduler.address
-
-
-def _module(name: str) -> bool:
-    from importlib.util import find_spec
-    try:
-        return find_spec(name) is not None
-    except ImportError:
-        return False
 
 
 def worker(processes: Processes, name: str, address_file: Path, *args) -> subprocess.Popen:

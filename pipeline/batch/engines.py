@@ -439,6 +439,7 @@ class Dask:
         """
         from distributed import KilledWorker
         from distributed import wait as settle
+        from distributed.client import FuturesCancelledError
         chunks = iter(chunks)
         first = next(chunks, None)
         if first is None:   # nothing to process: no cluster started
@@ -465,6 +466,8 @@ class Dask:
                     done = settle(list(pending), timeout=POLL * 5, return_when='FIRST_COMPLETED').done
                 except TimeoutError:
                     done = set()
+                except FuturesCancelledError as error:   # the scheduler lost: Dask cancels every future
+                    raise self.cancelled(error) from None
                 if interrupt.stopping.is_set():
                     back = [(pending[_], _.result()) for _ in pending if _.status == 'finished']
                     for future in pending:
@@ -495,6 +498,14 @@ class Dask:
                         future.release()
                     yield chunk, result
                 fill()
+
+    def cancelled(self, error: BaseException) -> EngineError:
+        """The error that ends a run whose chunks Dask cancelled (the scheduler lost, or restarted)."""
+        why = [_ for _ in str(error).splitlines() if 'reason' in _] or [type(error).__name__]
+        where = self.scheduler or 'the local cluster'
+        return EngineError(f'Dask cancelled the chunks in flight on {where} ({why[0].rstrip(".")}): run '
+                           f'stopped (the chunks committed so far are kept; the same command finishes the '
+                           f'job once the cluster is back)')
 
     def refuse(self, error: VersionError) -> None:
         """Retire (close) the worker of another version that `error` names, once, and say so."""
