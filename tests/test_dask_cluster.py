@@ -86,28 +86,35 @@ def processes(tmp_path_factory):
     started.stop_all()
 
 
-@pytest.fixture(scope='module')
-def cluster(processes):
-    """The address of a scheduler with two one-thread workers (`dask worker --nthreads 1`)."""
-    address_file = processes.folder / 'scheduler.json'
+def scheduler(processes: Processes, name: str, workers: int) -> tuple[subprocess.Popen, str]:
+    """A `dask scheduler` on a free port of 127.0.0.1 with `workers` one-thread workers joined (`dask
+    worker --nthreads 1`), and its address; the test is skipped if they cannot start."""
+    address_file = processes.folder / f'{name}.json'
     try:
-        scheduler = processes.start('scheduler', 'scheduler', '--host', '127.0.0.1', '--port', '0',
-                                    '--no-dashboard', '--scheduler-file', str(address_file))
+        started = processes.start(name, 'scheduler', '--host', '127.0.0.1', '--port', '0',
+                                  '--no-dashboard', '--scheduler-file', str(address_file))
     except OSError as error:
         pytest.skip(f'cannot start `dask scheduler`: {error}')
     deadline = time.monotonic() + START
-    while not address_file.exists() and scheduler.poll() is None and time.monotonic() < deadline:
+    while not address_file.exists() and started.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
     if not address_file.exists():
-        pytest.skip(f'`dask scheduler` did not start within {START} s: {processes.log("scheduler")}')
-    for number in range(2):
-        worker(processes, f'worker{number}', address_file)
+        pytest.skip(f'`dask scheduler` did not start within {START} s: {processes.log(name)}')
+    for number in range(workers):
+        worker(processes, f'{name}-worker{number}', address_file)
     with distributed.Client(scheduler_file=str(address_file), timeout='20s') as client:
         try:
-            client.wait_for_workers(2, timeout=START)
+            client.wait_for_workers(workers, timeout=START)
         except TimeoutError:
-            pytest.skip(f'two `dask worker` did not join within {START} s: {processes.log("worker0")}')
-        return client.scheduler.address
+            pytest.skip(f'{workers} `dask worker` did not join within {START} s: '
+                        f'{processes.log(f"{name}-worker0")}')
+        return started, client.scheduler.address
+
+
+@pytest.fixture(scope='module')
+def cluster(processes):
+    """The address of a scheduler with two workers, for the module."""
+    return scheduler(processes, 'scheduler', 2)[1]
 
 
 def worker(processes: Processes, name: str, address_file: Path, *args) -> subprocess.Popen:
@@ -176,3 +183,25 @@ def test_dask_cluster_version_check_runs_in_the_task():
     assert str(error) == f'dask worker tcp://127.0.0.1:1 runs pipeline other-0.0, the run {__version__}'
     import pickle
     assert pickle.loads(pickle.dumps(error)).worker == 'tcp://127.0.0.1:1'
+
+
+def test_dask_cluster_lost_scheduler_ends_the_run_saying_how_to_resume(processes):
+    """The scheduler killed while chunks are in flight: EngineError in one line (was: a traceback of
+    FuturesCancelledError), saying that the same command finishes the job."""
+    started, address = scheduler(processes, 'lost', 1)
+    engine = engines.start('dask', 1, scheduler=address)
+
+    def chunks():
+        for number in range(20):
+            if number == 3:   # two chunks back, two in flight
+                processes.stop(started)
+            yield (0.2,)
+
+    try:
+        with pytest.raises(engines.EngineError, match=(
+                f'Dask cancelled the chunks in flight on {address} .*scheduler-connection-lost.*: run '
+                'stopped .*the same command finishes the job')):
+            for _ in engine.map(time.sleep, chunks()):
+                pass
+    finally:
+        engine.close()
