@@ -14,7 +14,10 @@ A chunk whose worker process dies (the OOM killer, a crash in native code) is na
 halves, one part at a time in a fresh pool (Dask: once the scheduler gives it up, `KilledWorker`),
 down to the document(s) that kill workers, which the caller's `lost` turns into results of their own
 (the runner: `errors` rows); the other chunks go on. A Dask cluster left without any worker for
-`WORKER_WAIT` seconds ends the run with `EngineError`. Ctrl-C while chunks are in a pool or on a
+`WORKER_WAIT` seconds ends the run with `EngineError`. Every Dask task checks its worker's pipeline version
+against ours (`checked`): a worker of another version, even one that joins mid-run, is refused (retired
+from the cluster) and its chunk sent again elsewhere, so no row is labelled with a version that did not
+compute it. Ctrl-C while chunks are in a pool or on a
 cluster: the results already back are still handed out (the runner commits them), the workers are
 stopped, and `KeyboardInterrupt` is raised within a second; a second Ctrl-C stops at once.
 """
@@ -51,6 +54,7 @@ DASK_MISSING = ("the dask engine needs Dask, an optional dependency: pip install
 
 # seconds a Dask run waits while its cluster has no worker at all before it ends (PIPELINE_WORKER_WAIT)
 WORKER_WAIT = 60.0
+logger = logging.getLogger(__name__)
 POLL = 0.2           # seconds between looks at Ctrl-C (and at the cluster's workers) while waiting
 STOPPING = (b'\nstopping (Ctrl-C): the chunks that have finished are committed, the others dropped '
             b'(the same command redoes them); Ctrl-C again to stop at once\n')
@@ -58,6 +62,27 @@ STOPPING = (b'\nstopping (Ctrl-C): the chunks that have finished are committed, 
 
 class EngineError(Exception):
     """The engine cannot run: unknown name, or workers of another pipeline version."""
+
+
+class VersionError(Exception):
+    """A Dask task reached a worker of another pipeline version: it computed nothing."""
+
+    def __init__(self, worker: str, found: str, ours: str):
+        super().__init__(worker, found, ours)   # the arguments travel back to the client (pickled)
+        self.worker, self.found, self.ours = worker, found, ours
+
+    def __str__(self):
+        return f'dask worker {self.worker} runs pipeline {self.found}, the run {self.ours}'
+
+
+def checked(ours: str, function: Callable, *args):
+    """function(*args) on a Dask worker whose pipeline version is `ours`, else VersionError (a worker
+    that joined after the start-up check, or was updated since: its rows would carry our version)."""
+    found = version()
+    if found != ours:
+        from distributed import get_worker
+        raise VersionError(get_worker().address, found, ours)
+    return function(*args)
 
 
 def cores() -> int:
@@ -376,8 +401,12 @@ class Dask:
         self.scheduler = scheduler
         self.preload = preload
         self.client = self.cluster = None
+        self.refused: set[str] = set()   # addresses of workers of another version, retired
 
     def start(self) -> None:
+        """Connect (or start the local cluster), check the workers' versions, get them ready; once."""
+        if self.client is not None:
+            return
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
@@ -410,6 +439,7 @@ class Dask:
         """
         from distributed import KilledWorker
         from distributed import wait as settle
+        from distributed.client import FuturesCancelledError
         chunks = iter(chunks)
         first = next(chunks, None)
         if first is None:   # nothing to process: no cluster started
@@ -417,6 +447,7 @@ class Dask:
         patience = worker_wait()
         self.start()
         limit = IN_FLIGHT * max(1, sum(self.client.nthreads().values()))
+        ours = version()
         source = chain([first], chunks)
         pending, again = {}, deque()   # future: chunk; parts of chunks given up, sent before new ones
 
@@ -425,7 +456,7 @@ class Dask:
                 chunk = again.popleft() if again else next(source, None)
                 if chunk is None:
                     return
-                pending[self.client.submit(function, *chunk, pure=False)] = chunk
+                pending[self.client.submit(checked, ours, function, *chunk, pure=False)] = chunk
 
         fill()
         alone = None   # since when the cluster has had no worker
@@ -435,6 +466,8 @@ class Dask:
                     done = settle(list(pending), timeout=POLL * 5, return_when='FIRST_COMPLETED').done
                 except TimeoutError:
                     done = set()
+                except FuturesCancelledError as error:   # the scheduler lost: Dask cancels every future
+                    raise self.cancelled(error) from None
                 if interrupt.stopping.is_set():
                     back = [(pending[_], _.result()) for _ in pending if _.status == 'finished']
                     for future in pending:
@@ -449,6 +482,10 @@ class Dask:
                     chunk = pending.pop(future)
                     try:
                         result = future.result()
+                    except VersionError as error:   # nothing computed: the chunk goes to another worker
+                        self.refuse(error)
+                        again.appendleft(chunk)
+                        continue
                     except KilledWorker:
                         parts = split(chunk)
                         if len(parts) > 1:
@@ -461,6 +498,21 @@ class Dask:
                         future.release()
                     yield chunk, result
                 fill()
+
+    def cancelled(self, error: BaseException) -> EngineError:
+        """The error that ends a run whose chunks Dask cancelled (the scheduler lost, or restarted)."""
+        why = [_ for _ in str(error).splitlines() if 'reason' in _] or [type(error).__name__]
+        where = self.scheduler or 'the local cluster'
+        return EngineError(f'Dask cancelled the chunks in flight on {where} ({why[0].rstrip(".")}): run '
+                           f'stopped (the chunks committed so far are kept; the same command finishes the '
+                           f'job once the cluster is back)')
+
+    def refuse(self, error: VersionError) -> None:
+        """Retire (close) the worker of another version that `error` names, once, and say so."""
+        if error.worker not in self.refused:
+            self.refused.add(error.worker)
+            logger.warning('%s: worker refused and retired; its chunk is sent to another', error)
+            self.client.retire_workers([error.worker], close_workers=True)
 
     def deserted(self, alone: float | None, patience: float) -> float | None:
         """When the cluster has had no worker since (None: it has one); EngineError past `patience` s."""
