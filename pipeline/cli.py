@@ -216,11 +216,24 @@ def parser() -> argparse.ArgumentParser:
         description='Extract people, organisations, places, dates and numbers from Russian news into tables.',
     )
     commands = top.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    add_run(commands)
+    add_compact(commands)
+    add_export(commands)
+    add_validate(commands)
+    add_sql(commands)
+    add_report(commands)
+    add_dictionary(commands)
+    add_xlsx(commands)
+    add_database(commands)
+    return top
 
+
+def add_run(commands) -> None:
+    """`run`: its arguments and handler."""
     suffixes = ', '.join(SUFFIXES)
     run = commands.add_parser(
         'run', help='process articles into tables',
-        description=f'Process articles ({suffixes} files, or folders of them) into Parquet and CSV '
+        description=f'Process articles ({suffixes} files, or folders of them) into Delta Lake '
                     f'tables: {table_list()}.')
     run.add_argument('inputs', nargs='+', metavar='INPUT',
                      help=f'files or folders (searched recursively for {suffixes})')
@@ -260,6 +273,9 @@ def parser() -> argparse.ArgumentParser:
                   'failed), 2 the run could not start, 130 interrupted.')
     run.set_defaults(handler=command_run)
 
+
+def add_compact(commands) -> None:
+    """`compact`: its arguments and handler."""
     compact = commands.add_parser(
         'compact', help='merge the small files of the tables and delete those no longer needed',
         description='Delta Lake optimize (small files merged into larger ones) and vacuum (files that no '
@@ -273,6 +289,9 @@ def parser() -> argparse.ArgumentParser:
                               'a reader that started before may still read them; 0 deletes them at once)')
     compact.set_defaults(handler=command_compact)
 
+
+def add_export(commands) -> None:
+    """`export`: its arguments and handler."""
     export = commands.add_parser(
         'export', help='write the tables as CSV files, an Excel workbook or a DuckDB database',
         description='Write the live rows of every table on demand: csv (a folder of <table>.csv, UTF-8 with '
@@ -286,6 +305,9 @@ def parser() -> argparse.ArgumentParser:
                              'folder, output -> output-csv/, output.xlsx, output.duckdb)')
     export.set_defaults(handler=command_export)
 
+
+def add_validate(commands) -> None:
+    """`validate`: its arguments and handler."""
     check = commands.add_parser(
         'validate', help='score the pipeline against hand-labelled gold',
         description='Score the pipeline (or the natasha baseline) against gold: P/R/F1 per type on '
@@ -324,6 +346,9 @@ def parser() -> argparse.ArgumentParser:
                        help='score only the document ids listed in FILE, one a line')
     check.set_defaults(handler=command_validate)
 
+
+def add_sql(commands) -> None:
+    """`sql`: its arguments and handler."""
     sql = commands.add_parser(
         'sql', help='run a read-only SQL query over the tables (DuckDB)',
         description=f'Run one SELECT (or WITH, DESCRIBE, SHOW, EXPLAIN) query with DuckDB over the '
@@ -341,6 +366,9 @@ def parser() -> argparse.ArgumentParser:
                      help='rows shown by --format table (default 200)')
     sql.set_defaults(handler=command_sql)
 
+
+def add_report(commands) -> None:
+    """`report`: its arguments and handler."""
     report = commands.add_parser(
         'report', help='write an HTML page of the articles with their mentions highlighted',
         description='Write one self-contained HTML page: each article with its mentions highlighted by '
@@ -357,6 +385,9 @@ def parser() -> argparse.ArgumentParser:
                             help='only this article (repeat for more)')
     report.set_defaults(handler=command_report)
 
+
+def add_dictionary(commands) -> None:
+    """`dictionary`: its arguments and handler."""
     dictionary = commands.add_parser(
         'dictionary', help='print the data dictionary (output/README.md) from the declared schemas',
         description='Print output/README.md generated from pipeline/store/schemas.py: every table and '
@@ -365,6 +396,9 @@ def parser() -> argparse.ArgumentParser:
         epilog='usage: python -m pipeline dictionary > output/README.md')
     dictionary.set_defaults(handler=command_dictionary)
 
+
+def add_xlsx(commands) -> None:
+    """`xlsx`: its arguments and handler."""
     xlsx = commands.add_parser(
         'xlsx', help='write the tables as an Excel workbook, one sheet per table',
         description=f'Write every table ({table_list()}) as one sheet of an .xlsx workbook, which Excel '
@@ -375,6 +409,9 @@ def parser() -> argparse.ArgumentParser:
                       help='workbook to write (default: beside the tables folder, output -> output.xlsx)')
     xlsx.set_defaults(handler=command_xlsx)
 
+
+def add_database(commands) -> None:
+    """`database`: its arguments and handler."""
     database = commands.add_parser(
         'database', help='write the tables into a DuckDB database file for BI tools',
         description=f'Write every table ({table_list()}) into a DuckDB database file (tables by their own '
@@ -385,7 +422,6 @@ def parser() -> argparse.ArgumentParser:
                           help='database file to write (default: beside the tables folder, output -> '
                                'output.duckdb)')
     database.set_defaults(handler=command_database)
-    return top
 
 
 def main(argv: list[str] | None = None) -> int:
