@@ -187,27 +187,15 @@ def command_dictionary(args) -> int:
 
 
 def command_xlsx(args) -> int:
-    from pipeline.export.excel import ExcelError, write_xlsx
-    from pipeline.export.target import TargetError
-    try:
-        out = write_xlsx(args.tables, args.out or beside(args.tables, '.xlsx'))
-    except (ExcelError, FileNotFoundError, TargetError) as error:
-        print(f'error: {error}', file=sys.stderr)
-        return 2
-    print(f'workbook: {out}')
-    return 0
+    """`xlsx`: the same as `export xlsx`."""
+    args.format = 'xlsx'
+    return command_export(args)
 
 
 def command_database(args) -> int:
-    from pipeline.export.sql import write_database
-    from pipeline.export.target import TargetError
-    try:
-        out = write_database(args.tables, args.out or beside(args.tables, '.duckdb'))
-    except (FileNotFoundError, TargetError) as error:
-        print(f'error: {error}', file=sys.stderr)
-        return 2
-    print(f'database: {out}')
-    return 0
+    """`database`: the same as `export duckdb`."""
+    args.format = 'duckdb'
+    return command_export(args)
 
 
 def parser() -> argparse.ArgumentParser:
