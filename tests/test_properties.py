@@ -67,13 +67,13 @@ def test_regressions(res, text):
     check([text], res)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(text=TEXTS)
 def test_any_text(res, text):
     check([text], res)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(texts=st.lists(TEXTS, min_size=2, max_size=5))
 def test_any_texts_batched(res, texts):
     check(texts, res)
