@@ -57,11 +57,8 @@ report: run
 # the table names come from the package (store/layout.py), so a new table is cleaned too; then the
 # files derived from the tables, written beside the folder (cli.beside), and validate's reports
 TABLE_NAMES = $(shell $(PYTHON) -c 'import sys; sys.path.insert(0, "."); \
-	from pipeline.store.layout import TABLES; print(*TABLES)')
-MANIFEST = $(shell $(PYTHON) -c 'import sys; sys.path.insert(0, "."); \
-	from pipeline.store.layout import MANIFEST; print(MANIFEST)')
+	from pipeline.store.layout import INTERNAL, TABLES; print(*TABLES, *INTERNAL)')
 
 clean:
-	rm -rf $(VENV) $(TABLES)/.lock $(TABLES)/$(MANIFEST) $(addprefix $(TABLES)/,$(TABLE_NAMES)) \
-	  $(foreach name,$(TABLE_NAMES),$(TABLES)/$(name).parquet $(TABLES)/$(name).csv) \
-	  $(TABLES).html $(TABLES).xlsx $(TABLES).duckdb $(TABLES)-validate validate
+	rm -rf $(VENV) $(TABLES)/.lock $(addprefix $(TABLES)/,$(TABLE_NAMES)) \
+	  $(TABLES)-csv $(TABLES).html $(TABLES).xlsx $(TABLES).duckdb $(TABLES)-validate validate

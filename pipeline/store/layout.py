@@ -23,3 +23,7 @@ def documents_held(out: str | os.PathLike) -> int:
 # that the two agree): the command line's help texts and `make clean` are made from this list
 TABLES = ('documents', 'mentions', 'entities', 'persons', 'organisations', 'places', 'dates', 'numbers',
           'roles', 'errors', 'registry', 'registry_entities', 'runs')
+
+# the store's own tables beside them (store/tables.py's skip list, the registry's state, the duplicate
+# index: store/registry_tables.py, store/duplicates.py): `make clean` removes them with the tables
+INTERNAL = ('_index', '_registry', '_duplicates')
