@@ -309,3 +309,24 @@ def test_registry_counts_a_story_once_when_its_earliest_copy_arrives_last(res, t
     expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, documents, state)
     pd.testing.assert_frame_equal(found.reset_index().sort_values('global_id', ignore_index=True),
                                   expected.sort_values('global_id', ignore_index=True))
+
+
+def test_registry_of_the_layout_before_stories_is_refused_with_a_message(res, tmp_path, capsys):
+    """A registry whose marker has no `story` (written before copies counted once) is not updated half-way:
+    the run keeps its tables and says how to rebuild the folder."""
+    import pyarrow as pa
+    from deltalake import write_deltalake
+
+    from pipeline.store import registry_tables
+    inputs = tmp_path / 'in'
+    inputs.mkdir()
+    seeds = sorted(SEEDS.glob('*.txt'))
+    shutil.copy(seeds[0], inputs / seeds[0].name)
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    marker = tmp_path / 'out' / registry_tables.DOCUMENTS
+    old = pa.table({'doc_id': [seeds[0].stem], 'sha256': ['0' * 64]})
+    write_deltalake(str(marker), old, mode='overwrite', schema_mode='overwrite')
+    shutil.copy(seeds[1], inputs / seeds[1].name)
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    assert 'counts articles, not stories' in capsys.readouterr().err
+    assert set(load_tables(tmp_path / 'out')['documents']['doc_id']) == {seeds[0].stem, seeds[1].stem}

@@ -95,6 +95,10 @@ def behind(store) -> tuple[list[str], set[str]]:
     """(doc_ids whose current version or story the registry has not linked, doc_ids it linked in some
     version)."""
     linked = read(store, DOCUMENTS)
+    if len(linked) and 'story' not in linked.column_names:   # a registry of the layout before stories
+        raise ValueError(f'the registry of {store.root} counts articles, not stories (written before '
+                         f'syndicated copies counted once): move the folder aside and run over the '
+                         f'same inputs')
     seen = dict(zip(strings(linked, 'doc_id'), zip(strings(linked, 'sha256'), strings(linked, 'story'))))
     story = stories(store)
     return sorted(_ for _, (sha, _v) in store.index.items() if seen.get(_) != (sha, story.get(_, _))), \
