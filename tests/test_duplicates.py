@@ -89,3 +89,23 @@ def test_duplicates_index_batches_found_after_compact(tmp_path):
     assert len(index.table('bands').file_uris()) == len(index.table('signatures').file_uris()) == 1
     found = marked(index, copies)
     assert found == {copy[0]: originals[n // 2][0] for n, copy in enumerate(copies)}
+
+
+def test_duplicates_earlier_copy_arriving_in_a_later_run_relinks_committed_rows(res, tmp_path):
+    """Two copies of a story in a first run, the original (published earlier) in a second: the rows
+    committed by the first run are rewritten to point to it, as the index's stories do."""
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    pages = syndicated(STORIES[2])
+    for number, (_url, _published, page) in list(enumerate(pages))[1:]:
+        (folder / f'{number}.html').write_text(page, encoding='utf-8')
+    run([folder], tmp_path / 'out', progress=False, workers=1)
+    first = load_tables(tmp_path / 'out')['documents'].set_index('doc_id')['duplicate_of']
+    assert first.fillna('').to_dict() == {'1.html': '', '2.html': '1.html'}
+    (folder / '0.html').write_text(pages[0][2], encoding='utf-8')
+    run([folder], tmp_path / 'out', progress=False, workers=1)
+    documents = load_tables(tmp_path / 'out')['documents'].set_index('doc_id')
+    assert documents['duplicate_of'].fillna('').to_dict() == {'0.html': '', '1.html': '0.html',
+                                                              '2.html': '0.html'}
+    stories = duplicates.stories(tmp_path / 'out')
+    assert {_: first or _ for _, first in documents['duplicate_of'].fillna('').items()} == stories

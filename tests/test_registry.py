@@ -275,3 +275,58 @@ def test_registry_bare_surname_joins_the_named_person_of_an_earlier_run(tmp_path
     people = tables['entities'].query("type == 'PER'").merge(tables['registry_entities'])
     assert set(people['doc_id']) == {'a', 'b'}
     assert people['global_id'].nunique() == 1, people[['doc_id', 'name', 'global_id']]
+
+
+def test_registry_counts_a_story_once_when_its_earliest_copy_arrives_last(res, tmp_path):
+    """Three copies of one story over two runs, the earliest in the second: `n_articles` counts the story
+    once for the entities all copies name, `n_documents` counts the three; every row agrees with the
+    stories of its documents and with a build over all articles."""
+    from tests.webpages import STORIES, syndicated
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    pages = syndicated(STORIES[0])
+    for number, (_url, _published, page) in list(enumerate(pages))[1:]:
+        (folder / f'{number}.html').write_text(page, encoding='utf-8')
+    run([folder], tmp_path / 'out', progress=False, workers=1)
+    before = load_tables(tmp_path / 'out')['registry'].set_index('global_id')
+    (folder / '0.html').write_text(pages[0][2], encoding='utf-8')
+    run([folder], tmp_path / 'out', progress=False, workers=1)
+    tables = load_tables(tmp_path / 'out')
+    documents = tables['documents']
+    story = dict(zip(documents['doc_id'], documents['duplicate_of'].fillna(documents['doc_id'])))
+    links = tables['registry_entities']
+    held = links.groupby('global_id')['doc_id'].agg(lambda _: sorted(set(_)))
+    found = tables['registry'].set_index('global_id')
+    assert (found['n_documents'] == held.map(len).reindex(found.index)).all()
+    assert (found['n_articles'] == held.map(lambda _: len({story[d] for d in _})).reindex(found.index)).all()
+    everywhere = [_ for _, docs in held.items() if len(docs) == 3]
+    assert everywhere and all(found.loc[_, 'n_articles'] == 1 and found.loc[_, 'n_documents'] == 3
+                              for _ in everywhere)
+    assert set(before.index) <= set(found.index)   # ids stay
+    state = registry.State(links.merge(documents[['doc_id', 'sha256']])[
+        ['entity_id', 'doc_id', 'sha256', 'global_id']].astype('string'), {})
+    mentions = tables['mentions'][['entity_id', 'normal']].dropna()
+    expected, _, _ = registry.build(tables['entities'], tables['persons'], mentions, documents, state)
+    pd.testing.assert_frame_equal(found.reset_index().sort_values('global_id', ignore_index=True),
+                                  expected.sort_values('global_id', ignore_index=True))
+
+
+def test_registry_of_the_layout_before_stories_is_refused_with_a_message(res, tmp_path, capsys):
+    """A registry whose marker has no `story` (written before copies counted once) is not updated half-way:
+    the run keeps its tables and says how to rebuild the folder."""
+    import pyarrow as pa
+    from deltalake import write_deltalake
+
+    from pipeline.store import registry_tables
+    inputs = tmp_path / 'in'
+    inputs.mkdir()
+    seeds = sorted(SEEDS.glob('*.txt'))
+    shutil.copy(seeds[0], inputs / seeds[0].name)
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    marker = tmp_path / 'out' / registry_tables.DOCUMENTS
+    old = pa.table({'doc_id': [seeds[0].stem], 'sha256': ['0' * 64]})
+    write_deltalake(str(marker), old, mode='overwrite', schema_mode='overwrite')
+    shutil.copy(seeds[1], inputs / seeds[1].name)
+    run([inputs], tmp_path / 'out', progress=False, workers=1)
+    assert 'counts articles, not stories' in capsys.readouterr().err
+    assert set(load_tables(tmp_path / 'out')['documents']['doc_id']) == {seeds[0].stem, seeds[1].stem}

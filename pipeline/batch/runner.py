@@ -374,7 +374,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
             for (docs, _), frames in pool.map(work, chunks, split=halves, lost=lost):
                 if index is not None:   # syndicated copies: marked, and indexed before the commit
                     frames['documents'] = index.mark(frames['documents'])
-                    index.flush()
+                    dataset.relink(index.flush())   # committed copies of a story an earlier copy now opens
                 summary.count(frames, wanted)
                 dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
                 added, replaced, _ = dataset.commit(frames)

@@ -27,8 +27,10 @@ wins. `compact` (Delta optimize) merges the small files of many batches.
 
 When a copy published earlier arrives after its story is indexed, the new copy
 becomes the story's first: its signature row and those of the story's members
-get it as their `story` in the index (`stories()` reads it), but documents
-rows already committed keep the `duplicate_of` they were written with.
+get it as their `story` in the index (`stories()` reads it), and `flush()`
+returns those members, whose committed `documents.duplicate_of` the run
+rewrites (`Store.relink`) before it commits the batch: a run killed in between
+finds the new copy indexed and the rows already pointing to it.
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ class Index:
     def __init__(self, out: str | os.PathLike):
         self.root = os.fspath(out).rstrip('/')
         self.pending: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+        self.moved: dict[str, str] = {}   # indexed doc_id -> the earlier copy that now opens its story
 
     def path(self, kind: str) -> str:
         return f'{self.root}/{FOLDER}/{kind}'
@@ -245,6 +248,7 @@ class Index:
             members = self.members(set(moved))
             members = members[~members['doc_id'].isin(ids)].copy()
             members['story'] = [moved.get(_, _) for _ in members['story']]
+            self.moved.update(zip(members['doc_id'], members['story']))
             rows = pd.concat([members[rows.columns], rows], ignore_index=True)
         band_rows = pd.DataFrame({
             'band': np.tile(np.arange(BANDS, dtype=np.int16), len(ids)),
@@ -252,10 +256,14 @@ class Index:
         })
         self.pending.append((band_rows, rows))
 
-    def flush(self) -> None:
-        """Append the marked batches to the index (one Delta append per kind, `seq` the next number)."""
+    def flush(self) -> dict[str, str]:
+        """Append the marked batches to the index (one Delta append per kind, `seq` the next number).
+
+        Returns the indexed documents (of earlier batches) whose story an earlier copy of these batches now
+        opens: doc_id -> that copy, the `duplicate_of` their committed rows must get."""
+        moved, self.moved = self.moved, {}
         if not self.pending:
-            return
+            return moved
         from deltalake import write_deltalake
 
         from pipeline.store.tables import storage_options
@@ -270,6 +278,7 @@ class Index:
             write_deltalake(self.path(kind), appended, mode='append',
                             storage_options=storage_options(self.path(kind)))
         self.pending = []
+        return moved
 
 
 def stories(out: str | os.PathLike) -> dict[str, str]:

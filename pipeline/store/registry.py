@@ -253,7 +253,8 @@ def build(entities: pd.DataFrame, persons: pd.DataFrame, mentions: pd.DataFrame,
           state: State) -> tuple[pd.DataFrame, pd.DataFrame, State]:
     """(registry, registry_entities, the new state) for the live tables.
 
-    `mentions`: doc_id, entity_id, normal of the PER/ORG/LOC mentions; `documents`: doc_id, sha256, published.
+    `mentions`: doc_id, entity_id, normal of the PER/ORG/LOC mentions; `documents`: doc_id, sha256, published
+    (and duplicate_of, when present: a story's copies count once in `n_articles`).
     """
     sha = dict(zip(documents['doc_id'].tolist(), documents['sha256'].tolist()))
     published = {doc_id: value
@@ -285,15 +286,22 @@ def build(entities: pd.DataFrame, persons: pd.DataFrame, mentions: pd.DataFrame,
         'entity_id': [_.entity_id for _ in items], 'doc_id': [_.doc_id for _ in items],
         'sha256': [sha.get(_.doc_id) for _ in items], 'global_id': [linked[_.entity_id] for _ in items],
     }, dtype='string')
-    registry = table(items, linked, aliases, published, entities)
+    story = {}
+    if 'duplicate_of' in documents:
+        story = {doc_id: first for doc_id, first in zip(documents['doc_id'].tolist(),
+                                                         documents['duplicate_of'].tolist())
+                 if isinstance(first, str) and first}
+    registry = table(items, linked, aliases, published, entities, story)
     public = schemas.check('registry_entities',
                            links[['entity_id', 'doc_id', 'global_id']].reset_index(drop=True))
     return registry, public, State(links, builder.keys)
 
 
 def table(items: list[Candidate], linked: dict[str, str], aliases: dict[str, list[str]],
-          published: dict[str, str], entities: pd.DataFrame) -> pd.DataFrame:
-    """One row per global id with at least one live entity."""
+          published: dict[str, str], entities: pd.DataFrame, story: dict[str, str] | None = None
+          ) -> pd.DataFrame:
+    """One row per global id with at least one live entity (`story`: doc_id -> the first copy of its
+    story, for the copies)."""
     mentions = dict(zip(entities['entity_id'].tolist(), entities['n_mentions'].tolist()))
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for item in items:
@@ -311,7 +319,8 @@ def table(items: list[Candidate], linked: dict[str, str], aliases: dict[str, lis
         rows.append(dict(
             global_id=global_id, type=members[0].type, name=name,
             aliases=' | '.join(others[:MAX_ALIASES]) or None,
-            n_articles=len(docs), n_mentions=int(sum(int(mentions.get(_.entity_id, 0)) for _ in members)),
+            n_articles=len({(story or {}).get(_, _) for _ in docs}), n_documents=len(docs),
+            n_mentions=int(sum(int(mentions.get(_.entity_id, 0)) for _ in members)),
             first_seen=dates[0][:10] if dates else None, last_seen=dates[-1][:10] if dates else None,
         ))
     rows.sort(key=lambda _: (_['type'], number_of(_['global_id'])))

@@ -2,15 +2,20 @@
 
 Reads the documents the registry has not seen in their current version (`_index`
 against `_registry/documents`: the documents of the run that just finished, and those
-of a run killed before its registry update) with their entities, name parts and
-mention normals; adds to `registry_entities` (entity → global id), `registry` (one row
-per global id), and three tables of its own:
+of a run killed before its registry update), or not with their current story (a copy
+published earlier arrived later: `documents.duplicate_of` of the copies was rewritten),
+with their entities, name parts and mention normals; adds to `registry_entities`
+(entity → global id), `registry` (one row per global id), and tables of its own:
 
     _registry/keys       key -> global id, first come (and `#P`, `#O`, `#L`: the highest id given)
     _registry/members    one row per linked entity: what the `registry` row of its id is computed from
-    _registry/counts     global id, kind (`alias`, `name`, `full`, `#articles`, …), text, count
+    _registry/counts     global id, kind (`alias`, `name`, `full`, `#articles`, `#story`, …), text, count
     _registry/persons    surname, global id, first, last, count: the persons with a full name
-    _registry/documents  doc_id, sha256 of each document linked: the commit marker of an update
+    _registry/documents  doc_id, sha256, story of each document linked: the commit marker of an update
+
+A story is the doc_id of its first copy (`documents.duplicate_of`, or the doc_id itself):
+`#articles` counts an id's documents (`n_documents`), `#story` its members per story,
+and `n_articles` is the number of stories with members, so syndicated copies count once.
 
 Only the keys those documents may match are read (delta-rs scans with predicates,
 files skipped by their statistics), and only the persons already registered with
@@ -44,7 +49,7 @@ PERSONS = '_registry/persons'
 COUNTERS = [f'#{_}' for _ in registry.PREFIX.values()]
 SCHEMAS = {
     KEYS: pa.schema([('key', pa.string()), ('global_id', pa.string())]),
-    DOCUMENTS: pa.schema([('doc_id', pa.string()), ('sha256', pa.string())]),
+    DOCUMENTS: pa.schema([('doc_id', pa.string()), ('sha256', pa.string()), ('story', pa.string())]),
     COUNTS: pa.schema([('global_id', pa.string()), ('kind', pa.string()), ('text', pa.string()),
                        ('count', pa.int64())]),
     PERSONS: pa.schema([('surname', pa.string()), ('global_id', pa.string()), ('first', pa.string()),
@@ -53,7 +58,7 @@ SCHEMAS = {
         ('entity_id', pa.string()), ('doc_id', pa.string()), ('sha256', pa.string()),
         ('global_id', pa.string()), ('type', pa.string()), ('name', pa.string()), ('first', pa.string()),
         ('last', pa.string()), ('surname', pa.string()), ('aliases', pa.list_(pa.string())),
-        ('n_mentions', pa.int64()), ('published', pa.string())]),
+        ('n_mentions', pa.int64()), ('published', pa.string()), ('story', pa.string())]),
 }
 
 
@@ -87,10 +92,23 @@ def replace(store, name: str, rows: pa.Table, column: str, values: list[str], ex
 
 
 def behind(store) -> tuple[list[str], set[str]]:
-    """(doc_ids whose current version the registry has not linked, doc_ids it linked in some version)."""
+    """(doc_ids whose current version or story the registry has not linked, doc_ids it linked in some
+    version)."""
     linked = read(store, DOCUMENTS)
-    seen = dict(zip(strings(linked, 'doc_id'), strings(linked, 'sha256')))
-    return sorted(_ for _, (sha, _v) in store.index.items() if seen.get(_) != sha), set(seen)
+    if len(linked) and 'story' not in linked.column_names:   # a registry of the layout before stories
+        raise ValueError(f'the registry of {store.root} counts articles, not stories (written before '
+                         f'syndicated copies counted once): move the folder aside and run over the '
+                         f'same inputs')
+    seen = dict(zip(strings(linked, 'doc_id'), zip(strings(linked, 'sha256'), strings(linked, 'story'))))
+    story = stories(store)
+    return sorted(_ for _, (sha, _v) in store.index.items() if seen.get(_) != (sha, story.get(_, _))), \
+        set(seen)
+
+
+def stories(store) -> dict[str, str]:
+    """doc_id -> the first copy of its story, for the copies (`documents.duplicate_of`)."""
+    copies = store.arrow('documents', ['doc_id', 'duplicate_of'], 'duplicate_of IS NOT NULL')
+    return {d: s for d, s in zip(strings(copies, 'doc_id'), strings(copies, 'duplicate_of')) if s}
 
 
 def update(store) -> int:
@@ -98,7 +116,8 @@ def update(store) -> int:
     docs, linked_before = behind(store)
     if not docs:
         return 0
-    documents = store.where('documents', ['doc_id', 'sha256', 'published'], 'doc_id', docs).to_pandas()
+    documents = store.where('documents', ['doc_id', 'sha256', 'published', 'duplicate_of'], 'doc_id',
+                            docs).to_pandas()
     entities = store.where('entities', ['entity_id', 'doc_id', 'type', 'name', 'n_mentions'], 'doc_id', docs)
     entities = entities.to_pandas()
     persons = store.where('persons', ['entity_id', 'first', 'last'], 'doc_id', docs).to_pandas()
@@ -163,6 +182,8 @@ def update(store) -> int:
     # 2. the members of these documents
     sha = dict(zip(documents['doc_id'].tolist(), documents['sha256'].tolist()))
     published = dict(zip(documents['doc_id'].tolist(), documents['published'].tolist()))
+    story = {doc_id: none(first) or doc_id
+             for doc_id, first in zip(documents['doc_id'].tolist(), documents['duplicate_of'].tolist())}
     parts = {row.entity_id: row for row in registry.rows(persons, ['entity_id', 'first', 'last'])}
     members = pa.table({
         'entity_id': entities['entity_id'].tolist(), 'doc_id': entities['doc_id'].tolist(),
@@ -176,6 +197,7 @@ def update(store) -> int:
         'aliases': [aliases.get(_, []) for _ in entities['entity_id']],
         'n_mentions': [int(_) for _ in entities['n_mentions']],
         'published': [none(published.get(_)) for _ in entities['doc_id']],
+        'story': [story[_] for _ in entities['doc_id']],
     }, schema=SCHEMAS[MEMBERS])
     # 3. the counts and registry rows of every id these documents had or now have, then their members
     marker = store.delta(DOCUMENTS)
@@ -191,7 +213,8 @@ def update(store) -> int:
         'global_id': [global_ids[_] for _ in entities['entity_id']]}))
     replace(store, 'registry_entities', to_arrow('registry_entities', public), 'doc_id', docs, existed)
     # 4. the marker: these documents are linked
-    replace(store, DOCUMENTS, pa.table({'doc_id': docs, 'sha256': [sha.get(_) for _ in docs]},
+    replace(store, DOCUMENTS, pa.table({'doc_id': docs, 'sha256': [sha.get(_) for _ in docs],
+                                        'story': [story.get(_, _) for _ in docs]},
                                        schema=SCHEMAS[DOCUMENTS]), 'doc_id', docs, existed)
     return len(docs)
 
@@ -280,7 +303,8 @@ def aggregate(store, affected: list[str], removed: pa.Table, added: pa.Table, do
         others = [alias for alias, _ in aliases if alias != name]
         found.append(dict(global_id=global_id, type=type, name=name,
                           aliases=' | '.join(others[:registry.MAX_ALIASES]) or None,
-                          n_articles=held['#articles'][''], n_mentions=held['#mentions'][''],
+                          n_articles=len(held['#story']), n_documents=held['#articles'][''],
+                          n_mentions=held['#mentions'][''],
                           first_seen=next(iter(held['#first']), None),
                           last_seen=next(iter(held['#last']), None)))
     return schemas.check('registry', schemas.frame('registry', found))
@@ -297,6 +321,10 @@ def apply(store, counts: Counter, removed: pa.Table, added: pa.Table, docs: list
         frame = members.to_pandas()
         for global_id, held in frame.groupby('global_id')['doc_id']:
             counts[global_id, '#articles', ''] += sign * held.nunique()
+        story = frame['story'] if 'story' in frame else frame['doc_id']
+        frame = frame.assign(story=story.fillna(frame['doc_id']))
+        for (global_id, first), held in frame.groupby(['global_id', 'story'])['doc_id']:
+            counts[global_id, '#story', first] += sign * held.nunique()
         for row in frame.to_dict('records'):
             global_id = row['global_id']
             counts[global_id, '#mentions', ''] += sign * int(row['n_mentions'])

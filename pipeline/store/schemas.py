@@ -226,7 +226,9 @@ class Registry(Table):
                                          'its gazetteer name', 'Владимир Путин', str_length={'min_value': 1})
     aliases: Series[pd.StringDtype] = field('other names it goes by, commonest first, ` | ` between them',
                                             'Путин | Владимир Владимирович Путин', nullable=True)
-    n_articles: Series[pd.Int64Dtype] = field('articles that mention it', 2, ge=1)
+    n_articles: Series[pd.Int64Dtype] = field('stories that mention it: syndicated copies '
+                                              '(documents.duplicate_of) count once', 2, ge=1)
+    n_documents: Series[pd.Int64Dtype] = field('articles that mention it, each copy counted', 3, ge=1)
     n_mentions: Series[pd.Int64Dtype] = field('mentions of it in all articles', 5, ge=1)
     first_seen: Series[pd.StringDtype] = field('earliest `published` date of those articles', '2024-08-20',
                                                nullable=True)
