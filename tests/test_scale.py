@@ -208,6 +208,14 @@ def test_scale_failed_inputs_retried_without_duplicates(tmp_path):
     assert 'empty' in set(found['documents']['doc_id'])
 
 
+@pytest.mark.parametrize('source, file', [
+    ('in/feed.jsonl:12', 'in/feed.jsonl'), ('in/crawl.warc.gz@512', 'in/crawl.warc.gz'),
+    ('in/a.txt', 'in/a.txt'), ('in/x:y.txt', 'in/x:y.txt'), ('in/a.txt:', 'in/a.txt:'), ('', ''),
+])
+def test_scale_source_file(source, file):
+    assert tables.source_file(source) == file
+
+
 def error_rows(out) -> list[tuple[str, str]]:
     """(file name, message without the source it starts with) of each `errors` row."""
     errors = load_tables(out)['errors']

@@ -322,7 +322,7 @@ class Summary:
             self.languages.update(found[~found.isin(list(languages))])
 
 
-@dataclass
+@dataclass(slots=True)
 class Read:
     """What a run met (`plan` and `run` fill it): the file (`rows.source_file`) of every item's source,
     and the (source, doc_id, stage, message) of every problem; `Store.clear_errors` takes both."""
