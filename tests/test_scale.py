@@ -208,6 +208,51 @@ def test_scale_failed_inputs_retried_without_duplicates(tmp_path):
     assert 'empty' in set(found['documents']['doc_id'])
 
 
+@pytest.mark.parametrize('source, file', [
+    ('in/feed.jsonl:12', 'in/feed.jsonl'), ('in/crawl.warc.gz@512', 'in/crawl.warc.gz'),
+    ('in/a.txt', 'in/a.txt'), ('in/x:y.txt', 'in/x:y.txt'), ('in/a.txt:', 'in/a.txt:'), ('', ''),
+])
+def test_scale_source_file(source, file):
+    assert tables.source_file(source) == file
+
+
+def error_rows(out) -> list[tuple[str, str]]:
+    """(file name, message without the source it starts with) of each `errors` row."""
+    errors = load_tables(out)['errors']
+    return sorted((os.path.basename(tables.source_file(source)), message.removeprefix(source).lstrip(': '))
+                  for source, message in zip(errors['source'], errors['message']))
+
+
+def test_scale_error_rows_go_when_their_cause_is_gone(tmp_path):
+    good, good2 = 'Мэр Москвы Сергей Собянин открыл новую станцию метро.', 'Губернатор посетил Тюмень.'
+    folder, other, out = tmp_path / 'in', tmp_path / 'other', tmp_path / 'out'
+    folder.mkdir(), other.mkdir()
+    (other / 'empty.txt').write_bytes(b'')   # an input of other runs: its row is never this run's business
+    run([other], out, progress=False, workers=1)
+    (folder / 'a.txt').write_text(good, encoding='utf-8')
+    (folder / 'b.txt').write_text(good2, encoding='utf-8')
+    (folder / 'dup.jsonl').write_text(json.dumps({'id': 'b', 'text': good}) + '\n', encoding='utf-8')
+    run([folder], out, progress=False, workers=1)
+    taken = ('dup.jsonl', "doc_id 'b' already taken by " + str(folder / 'b.txt') + '; skipped')
+    assert error_rows(out) == sorted([('empty.txt', 'is empty'), taken])
+    (folder / 'a.txt').write_bytes(b'')                       # emptied ...
+    run([folder], out, progress=False, workers=1)
+    emptied = [('a.txt', 'is empty'), ('empty.txt', 'is empty'), taken]
+    assert error_rows(out) == sorted(emptied)
+    (folder / 'a.txt').write_text(good, encoding='utf-8')    # ... restored to the text the store holds
+    (folder / 'dup.jsonl').unlink()                           # and the duplicate input gone
+    assert run([folder / 'b.txt'], out, progress=False, workers=1).skipped == 1
+    assert error_rows(out) == sorted(emptied)                 # a run over another input clears nothing
+    files = part_files(out)
+    summary = run([folder], out, progress=False, workers=1)
+    assert (summary.skipped, summary.errors, summary.added) == (2, 0, 0)
+    assert error_rows(out) == [('empty.txt', 'is empty')]     # only the row of an input not read
+    assert part_files(out) != files                           # the rows went in a commit of `errors`
+    files = part_files(out)
+    run([folder], out, progress=False, workers=1)
+    assert part_files(out) == files                           # nothing left to clear: nothing written
+
+
 def test_scale_two_workers_equal_one(tmp_path):
     folder = make_corpus(tmp_path / 'in', 12)
     one = run([folder], tmp_path / 'one', progress=False, workers=1, chunk_size=3)

@@ -322,6 +322,17 @@ class Summary:
             self.languages.update(found[~found.isin(list(languages))])
 
 
+@dataclass(slots=True)
+class Read:
+    """What a run met (`plan` and `run` fill it): the file (`rows.source_file`) of every item's source,
+    and the (source, doc_id, stage, message) of every problem; `Store.clear_errors` takes both."""
+    files: set = field(default_factory=set)
+    problems: set = field(default_factory=set)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.add((problem.source, problem.doc_id, problem.stage, problem.message))
+
+
 def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: int | None = None,
         chunk_size: int = CHUNK_SIZE, engine='local', scheduler: str | None = None,
         doc_timeout: float | None = None, reprocess_older: bool = False,
@@ -366,16 +377,19 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         bar = tqdm(total=ingest.estimate(inputs), unit='doc',
                    disable=progress is False if progress is not None else None, leave=False, smoothing=0.05)
         problems: list[Problem] = []
+        read = Read()
         status = 'failed'
         try:
             chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar,
-                          reprocess_older)
+                          reprocess_older, read)
             index = copies.Index(out) if duplicates else None
             for (docs, _), frames in pool.map(work, chunks, split=halves, lost=lost):
                 if index is not None:   # syndicated copies: marked, and indexed before the commit
                     frames['documents'] = index.mark(frames['documents'])
                     dataset.relink(index.flush())   # committed copies of a story an earlier copy now opens
                 summary.count(frames, wanted)
+                met = frames['errors'][store.ERROR_KEY].itertuples(index=False)
+                read.problems.update(map(store.key, met))
                 dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
                 added, replaced, _ = dataset.commit(frames)
                 summary.added += added
@@ -388,6 +402,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
             dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
             if rows:
                 dataset.commit({'errors': schemas.check('errors', schemas.frame('errors', rows))})
+            dataset.clear_errors(read.files, read.problems, inputs)   # rows whose cause is gone
             status = 'finished'
         except KeyboardInterrupt:
             status = 'interrupted'
@@ -405,16 +420,20 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
 
 
 def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], bar,
-         reprocess_older: bool = False):
+         reprocess_older: bool = False, read: Read | None = None):
     """Chunks (documents, their ingest warnings) to process; documents `dataset` holds unchanged are skipped
     (unless `reprocess_older` and another pipeline version wrote them).
 
     Problems that are not a document's warning go to `problems`, written once the chunks are committed.
+    `read` gathers the file of every item and every problem, skipped or not.
     """
     from pipeline import __version__
     chunk, warnings, held = [], [], []
+    read = Read() if read is None else read
     for item in items:
+        read.files.add(tables.source_file(item.source))
         if isinstance(item, Problem):
+            read.add(item)
             problems.extend(held)
             held = [item]
             if tables.problem_level(item) == 'error':

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from functools import cache
@@ -144,6 +145,15 @@ def format_value(value) -> str | None:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
+
+
+SOURCE_FILE = re.compile(r'(.*?)(?:[:@]\d+)?', re.S)
+
+
+def source_file(source: str) -> str:
+    """The file of a `source`: `feed.jsonl:12` (a record's line), `crawl.warc@512` (a WARC record's
+    offset) -> `feed.jsonl`, `crawl.warc`; an article file's source is its file."""
+    return SOURCE_FILE.fullmatch(source).group(1)
 
 
 def problem_row(problem: Problem) -> dict:

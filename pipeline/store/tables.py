@@ -81,7 +81,7 @@ from pipeline.store.arrow import (  # noqa: F401 (the store's helpers, also used
     to_pandas,
     typed_empty,
 )
-from pipeline.store.rows import TABLES
+from pipeline.store.rows import TABLES, source_file
 
 LOCK = '.lock'
 OLD_MANIFEST = '_manifest.json'      # the 0.1 layout's commit point
@@ -372,6 +372,40 @@ class Store:
             self.run['documents_replaced'] += len(replaced)
             self.run['errors'] += len(errors)
         return added, len(replaced), len(errors)
+
+    def clear_errors(self, files: set[str], reported: set[tuple], inputs: list[str]) -> int:
+        """After a run that read all of `inputs`: delete the `errors` rows whose cause is gone, those not
+        in `reported` (ERROR_KEY tuples of every problem the run met) of a file the run read (`files`:
+        `source_file` of every item's source; an input fixed, then skipped as unchanged), or of a file
+        under `inputs` that no longer exists (a duplicate input removed). Rows of other inputs stay.
+
+        One Delta commit per slice of LITERALS sources: their rows are overwritten by the ones kept.
+        Returns the number of rows deleted."""
+        from deltalake import CommitProperties, write_deltalake
+        if not len(self.errors):
+            return 0
+        read = {os.path.abspath(_) for _ in files}
+        roots = [os.path.abspath(_) for _ in inputs]
+        gone: dict[str, bool] = {}
+        for source in set(self.errors['source'].dropna()):
+            file = source_file(source)
+            path = os.path.abspath(file)
+            under = any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+            gone[source] = path in read or (under and not os.path.lexists(file))
+        stale = pd.Series([gone.get(row.source, False) and key(row) not in reported
+                           for row in self.errors[ERROR_KEY].itertuples(index=False)],
+                          index=self.errors.index, dtype=bool)
+        if not stale.any():
+            return 0
+        sources = sorted(set(self.errors.loc[stale, 'source']))
+        properties = CommitProperties(custom_metadata={'pipeline_version': __version__})
+        for start in range(0, len(sources), LITERALS):
+            part = sources[start:start + LITERALS]
+            kept = self.errors.loc[~stale & self.errors['source'].isin(part)]
+            write_deltalake(self.delta('errors'), to_arrow('errors', kept), mode='overwrite',
+                            predicate=isin('source', part), commit_properties=properties)
+        self.errors = self.errors.loc[~stale]
+        return int(stale.sum())
 
     # ------------------------------------------------------------ runs
 
