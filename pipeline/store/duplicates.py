@@ -2,7 +2,9 @@
 
 Reads the `documents` rows of each chunk before it is committed; sets their
 `duplicate_of` to the doc_id of the earliest published copy of the same story
-(empty for the first copy), and appends the chunk to an index kept beside the
+(equal or no dates: the smallest doc_id, so the result does not depend on the
+order chunks arrive in; empty for the first copy), and appends the chunk to an
+index kept beside the
 tables, so that the next batch is compared with the whole store without
 reading its articles again.
 
@@ -113,9 +115,11 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
-def earliest(published: str | None, order: int) -> tuple:
-    """Sort key of a copy: dated ones first by date, then by arrival."""
-    return (published is None or published == '', published or '', order)
+def earliest(published: str | None, doc_id: str) -> tuple:
+    """Sort key of a copy: dated ones first by date, then by doc_id, never by arrival: with several
+    workers chunks arrive in any order, and the first copy must not depend on it (a later-arriving
+    first copy relinks the committed ones, Store.relink)."""
+    return (published is None or published == '', published or '', doc_id)
 
 
 class Index:
@@ -196,9 +200,9 @@ class Index:
         date_of = {d: None if pd.isna(_) else _ for d, _ in zip(known['doc_id'], known['published'])}
         batch: dict[int, list[int]] = {}   # band hash -> positions in this batch indexed so far
         story = {}                          # doc_id -> story (its earliest copy), this batch and the index
-        story_date = {}                     # story -> (published, arrival) sort key
+        story_date = {}                     # story -> (published, doc_id) sort key
         moved: dict[str, str] = {}          # indexed story -> the earlier copy that now opens it
-        order = sorted(range(len(ids)), key=lambda _: earliest(dates[_], _))
+        order = sorted(range(len(ids)), key=lambda _: earliest(dates[_], ids[_]))
         duplicate_of = [None] * len(ids)
         for position in order:
             doc_id, mine = ids[position], values[position]
@@ -209,12 +213,12 @@ class Index:
                 for other in np.array(others, dtype=object)[similar]:
                     first = moved.get(story_of[other], story_of[other])
                     stories.add(first)
-                    story_date.setdefault(first, earliest(date_of.get(first, date_of[other]), -1))
+                    story_date.setdefault(first, earliest(date_of.get(first, date_of[other]), first))
             for hash_ in bands[position].tolist():
                 for other in batch.get(hash_, ()):
                     if similarity(mine, values[other]) >= JACCARD:
                         stories.add(story[ids[other]])
-            own = earliest(dates[position], position)
+            own = earliest(dates[position], doc_id)
             first = min(stories, key=lambda _: story_date[_]) if stories else doc_id
             if stories and own < story_date[first]:   # an earlier copy arrives late: it opens the story
                 for old in stories:
