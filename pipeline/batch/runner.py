@@ -385,7 +385,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
             index = copies.Index(out) if duplicates else None
             for (docs, _), frames in pool.map(work, chunks, split=halves, lost=lost):
                 if index is not None:   # syndicated copies: marked, and indexed before the commit
-                    frames['documents'] = index.mark(frames['documents'])
+                    frames['documents'] = index.mark(frames['documents'],
+                                                    committed=lambda _: dataset.known(_) is not None)
                     dataset.relink(index.flush())   # committed copies of a story an earlier copy now opens
                 summary.count(frames, wanted)
                 met = frames['errors'][store.ERROR_KEY].itertuples(index=False)

@@ -176,9 +176,11 @@ class Index:
             return pd.DataFrame(columns=['doc_id', 'published', 'story', 'signature'])
         return found.drop_duplicates('doc_id', keep='last')
 
-    def mark(self, documents: pd.DataFrame) -> pd.DataFrame:
+    def mark(self, documents: pd.DataFrame, committed=None) -> pd.DataFrame:
         """`documents` with `duplicate_of` set against the index and each other; the batch is kept
-        for `flush()` (call it before the rows are committed)."""
+        for `flush()` (call it before the rows are committed). `committed(doc_id)`: whether the store
+        holds the document; indexed documents it does not hold (a killed run flushed them, then died
+        before its commit) are no candidates, so a resumed run marks as an uninterrupted one."""
         if not len(documents):
             return documents
         texts = documents['text'].tolist()
@@ -190,7 +192,8 @@ class Index:
         by_hash: dict[int, set[str]] = {}
         for hash_, doc_id in zip(found['hash'].tolist(), found['doc_id'].tolist()):
             by_hash.setdefault(hash_, set()).add(doc_id)
-        candidates = [{d for h in _.tolist() for d in by_hash.get(h, ())} for _ in bands]
+        candidates = [{d for h in _.tolist() for d in by_hash.get(h, ()) if committed is None or committed(d)}
+                      for _ in bands]
         known = self.signatures(set().union(*candidates) - set(ids))
         roots = set(known['story']) - set(known.index) - set(ids) if len(known) else set()
         if roots:   # the first copies of the candidates' stories, for their dates
