@@ -409,7 +409,14 @@ def assert_whole_documents(found: dict, reference: dict) -> None:
     assert all(tuple(_) in rows for _ in found['errors'].astype(object).itertuples(index=False))
     assert not found['errors'].duplicated(KEYS['errors']).any()
     none = reference['errors'].iloc[:0]
-    assert_same_tables(dict(found, errors=none), dict(expected, errors=none))
+    # duplicate_of names another document: while a story's earliest copy is not committed yet, its other
+    # copies rightly point to none (the registry's rows are left out for the same reason); the finished
+    # run is compared whole, duplicate_of included
+    partial = {name: frame.drop(columns='duplicate_of') if name == 'documents' else frame
+               for name, frame in dict(found, errors=none).items()}
+    expected = {name: frame.drop(columns='duplicate_of') if name == 'documents' else frame
+                for name, frame in dict(expected, errors=none).items()}
+    assert_same_tables(partial, expected)
 
 
 def committed_parts(out) -> int:
