@@ -366,10 +366,6 @@ class Local:
                               'out of memory? see the messages above); run stopped, the chunks committed '
                               'so far are kept')
 
-    def idle_workers(self) -> Callable | None:
-        """`submit(function, *args)` to the workers once every chunk is back (None without workers)."""
-        return self.pool.submit if self.pool is not None and self.drained else None
-
     def stop(self) -> None:
         """End workers started early that have nothing to do, without waiting for their start-up."""
         if self.pool is not None:
@@ -526,10 +522,6 @@ class Dask:
                 f'far are kept; the same command finishes the job once workers are back; '
                 f'PIPELINE_WORKER_WAIT sets how many seconds to wait)')
         return now if alone is None else alone
-
-    def idle_workers(self) -> None:
-        """None: a cluster's workers may not see this machine's output folder."""
-        return None
 
     def close(self) -> None:
         if self.client is not None:

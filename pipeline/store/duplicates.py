@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -63,14 +62,6 @@ SEED = 1
 SCHEME = 'affine32'          # datasketch's hashing scheme, named: the index must not change with its default
 
 WORD = re.compile(r'\w+')
-
-
-@dataclass(frozen=True, slots=True)
-class Copy:
-    """A document found to repeat an earlier one."""
-    doc_id: str
-    duplicate_of: str
-    similarity: float
 
 
 def warm() -> None:

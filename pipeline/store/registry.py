@@ -81,9 +81,6 @@ class State:
     def empty(cls) -> State:
         return cls(pd.DataFrame(columns=['entity_id', 'doc_id', 'sha256', 'global_id'], dtype='string'), {})
 
-    def keys_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({'key': list(self.keys), 'global_id': list(self.keys.values())}, dtype='string')
-
 
 @dataclass(slots=True)
 class Person:
