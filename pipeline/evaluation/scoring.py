@@ -203,16 +203,20 @@ def error_row(kind: str, doc_id: str, type: str, text: str, gold=None, pred=None
     )
 
 
+def grouped(items, docs=None, types=None) -> defaultdict:
+    """Mentions or entities by (doc_id, type); with `docs` and `types`, only those of them."""
+    found = defaultdict(list)
+    for item in items:
+        if docs is None or (item.doc_id in docs and item.type in types):
+            found[item.doc_id, item.type].append(item)
+    return found
+
+
 def score_mentions(gold: Gold, pred: Annotations) -> tuple[pd.DataFrame, list[dict]]:
     """Per-type (and `all`) counts and figures, and the error rows."""
     counts = {_: Counter() for _ in gold.types}
     errors = []
-    by_gold, by_pred = defaultdict(list), defaultdict(list)
-    for mention in gold.mentions:
-        by_gold[mention.doc_id, mention.type].append(mention)
-    for mention in pred.mentions:
-        if mention.doc_id in gold.texts and mention.type in counts:
-            by_pred[mention.doc_id, mention.type].append(mention)
+    by_gold, by_pred = grouped(gold.mentions), grouped(pred.mentions, gold.texts, counts)
     for doc_id, text in gold.texts.items():
         for type in gold.types:
             golds = sorted(by_gold[doc_id, type], key=lambda _: (_.start, _.stop))
@@ -269,12 +273,7 @@ def score_entities(gold: Gold, pred: Annotations) -> tuple[pd.DataFrame, list[di
     types = [_ for _ in gold.types if _ in NAME_TYPES and 'entities' in gold.facets]
     counts = {_: Counter() for _ in types}
     errors = []
-    by_gold, by_pred = defaultdict(list), defaultdict(list)
-    for entity in gold.entities:
-        by_gold[entity.doc_id, entity.type].append(entity)
-    for entity in pred.entities:
-        if entity.doc_id in gold.texts and entity.type in counts:
-            by_pred[entity.doc_id, entity.type].append(entity)
+    by_gold, by_pred = grouped(gold.entities), grouped(pred.entities, gold.texts, counts)
     for doc_id, text in gold.texts.items():
         for type in types:
             golds, preds = by_gold[doc_id, type], by_pred[doc_id, type]
