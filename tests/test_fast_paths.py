@@ -169,3 +169,38 @@ def test_earley_chart_as_plain_scan_on_any_phrase(grammar_parsers, words):
     text = ' '.join(words)
     for parser in grammar_parsers:
         check_chart(parser, text)
+
+
+# ---------------------------------------------------------------- razdel tokens
+
+def razdel_tokens(text: str) -> list[tuple[int, int, str]]:
+    """The plain razdel call `segment.tokenize` replaced."""
+    from razdel import tokenize
+    return [(_.start, _.stop, _.text) for _ in tokenize(text)]
+
+
+TOKEN_CASES = [
+    'Мэр Москвы Сергей Собянин 1 сентября 2024 года открыл школу на 1200 учеников за 2 млрд рублей.',
+    'в 2011—2012 гг. рост составил 3,5% (по данным Росстата), т.е. почти 1/3…',
+    'ООО «Ромашка-2» и Yahoo! News: e-mail user_name@mail.ru, 12:30, 1.5, -7, +7 (495) 123-45-67',
+    'Ну и ну!!! :) ;-) «ДА» — «НЕТ»...  ?!',
+    '', '   ', 'а', '5', '-',
+]
+
+
+@pytest.mark.parametrize('text', TOKEN_CASES)
+def test_segment_tokenize_as_razdel(text):
+    assert segment.tokenize(text) == razdel_tokens(text)
+
+
+def test_segment_tokenize_as_razdel_on_seeds():
+    for file in sorted(SEEDS.glob('*.txt')):
+        text = file.read_text(encoding='utf-8')
+        for start, stop in segment.lines(text):
+            assert segment.tokenize(text[start:stop]) == razdel_tokens(text[start:stop])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=st.text(alphabet=st.sampled_from(list('аБzY19 -–—_.,:/!?()«»"\'%№…\u00a0\t')), max_size=40))
+def test_segment_tokenize_as_razdel_on_any_text(text):
+    assert segment.tokenize(text) == razdel_tokens(text)
