@@ -21,7 +21,8 @@ timing is never checked by tests.
 the same load) and prints medians. Beside wall-clock figures it prints
 documents per CPU-second of this process, which hold on a busy machine when
 wall-clock figures do not, and each stage's share of the full pipeline's CPU
-time (the chunk's tables and schema checks included, as a worker does them).
+time (the language detection and the chunk's tables and schema checks included, as a worker
+does them).
 One BLAS thread, set before numpy is imported: `threadpool_limits` before
 numpy is loaded limits nothing, and natasha then ran with every core's BLAS
 thread, several times slower on a loaded machine.
@@ -38,6 +39,7 @@ import argparse
 import gc
 import statistics
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -93,17 +95,19 @@ def time_ours(texts, stages=None, chunk=None, shares: dict | None = None):
         batch.process_chunk([Document('warm', texts[0])], stages=pipeline)   # schemas built once
         spent.clear()
     loaded, cpu = time.perf_counter(), time.process_time()
-    for first in range(0, len(texts), chunk):
-        docs = [Document(str(first + number), text)
-                for number, text in enumerate(texts[first:first + chunk])]
-        if shares is None:
-            batch.process_many(docs, res, stages=stages)
-            continue
-        before, staged = time.process_time(), sum(spent.values())
-        batch.process_chunk(docs, stages=pipeline)
-        # what the chunk took beyond its stages: building the tables and checking them against the schemas
-        chunk_cpu = time.process_time() - before
-        spent[TABLES] = spent.get(TABLES, 0.0) + chunk_cpu - (sum(spent.values()) - staged)
+    with timed_language(spent if shares is not None else None):
+        for first in range(0, len(texts), chunk):
+            docs = [Document(str(first + number), text)
+                    for number, text in enumerate(texts[first:first + chunk])]
+            if shares is None:
+                batch.process_many(docs, res, stages=stages)
+                continue
+            before, staged = time.process_time(), sum(spent.values())
+            batch.process_chunk(docs, stages=pipeline)
+            # what the chunk took beyond its stages and the language detection: building the tables
+            # and checking them against the schemas
+            chunk_cpu = time.process_time() - before
+            spent[TABLES] = spent.get(TABLES, 0.0) + chunk_cpu - (sum(spent.values()) - staged)
     done = time.perf_counter()
     for name, seconds in spent.items():
         shares[name] = shares.get(name, 0.0) + seconds
@@ -111,6 +115,30 @@ def time_ours(texts, stages=None, chunk=None, shares: dict | None = None):
 
 
 TABLES = 'tables + schema checks'
+LANGUAGE = 'language (lingua)'
+
+
+@contextmanager
+def timed_language(shares: dict | None):
+    """While in the block, the CPU seconds of the language detection that each chunk runs before its
+    stages (`lang.language.detect`) are added to `shares[LANGUAGE]` (not to the tables' share)."""
+    from pipeline.lang import language
+    detect = language.detect
+    if shares is None:
+        yield
+        return
+
+    def timed_detect(text):
+        before = time.process_time()
+        try:
+            return detect(text)
+        finally:
+            shares[LANGUAGE] = shares.get(LANGUAGE, 0.0) + time.process_time() - before
+    language.detect = timed_detect
+    try:
+        yield
+    finally:
+        language.detect = detect
 
 
 def timed(stage, shares: dict):

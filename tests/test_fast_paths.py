@@ -119,3 +119,105 @@ def test_pymorphy_reads_its_dictionaries_with_the_c_dawg():
     pure-Python reader."""
     from pymorphy3 import dawg
     assert dawg.EXTENSION_AVAILABLE
+
+
+# ---------------------------------------------------------------- the Earley chart
+
+def chart_texts() -> list[str]:
+    """Sentences of the seeds, and phrases of the grammars' kinds."""
+    texts = ['с 17 по 20 августа 2024 года', 'более 250 тысяч', 'около 1,5 млрд рублей', '5, 6 и 7 мая',
+             'в 2011 — уже 30 %', 'двух-трёх месяцев', '']
+    for file in sorted(SEEDS.glob('*.txt')):
+        doc = segment.run(Document(file.stem, file.read_text(encoding='utf-8')))
+        texts += [doc.text[_.start:_.stop] for _ in doc.sentences if _.stop - _.start < 300]
+    return texts
+
+
+@pytest.fixture(scope='module')
+def grammar_parsers(res):
+    return [res.date_parser, res.money_parser, res.number_parser]
+
+
+def check_chart(parser, text):
+    """Two shortcuts of `earley.Parser`: states predicted at dot 0 go into a column unchecked (a rule is
+    predicted once per column, and every other state is past dot 0), and `matches` reads the completed
+    states of the start rule kept as the chart is built. Against the plain ways: no two states of a
+    column alike, and the same matches, in the same order, as a scan of every state."""
+    chart = parser.chart(text)
+    for column in chart.columns:
+        keys = [(id(_.rule), id(_.production), _.dot_index, _.start_column.index, _.children)
+                for _ in column.states]
+        assert len(keys) == len(set(keys))
+    plain = list(chart.matches(parser.rule))
+    assert [_ for column in chart.columns for _ in column.done] == plain       # the same states, in order
+    fast = [(_.range, id(_.production), _.rank, _.dot_index) for _ in parser.matches(text)]
+    assert fast == [(_.range, id(_.production), _.rank, _.dot_index) for _ in plain]
+    last = parser.chart(text, all=False).last_column
+    assert list(last.done) == list(last.matches(parser.rule))
+
+
+def test_earley_chart_as_plain_scan(grammar_parsers):
+    for text in chart_texts():
+        for parser in grammar_parsers:
+            check_chart(parser, text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(words=st.lists(st.sampled_from(['1', '2', '20', ',', '-', 'и', 'по', 'с', 'мая', 'года', 'тысяч',
+                                         'рублей', 'более', '%', 'млрд', 'в', '.']), max_size=12))
+def test_earley_chart_as_plain_scan_on_any_phrase(grammar_parsers, words):
+    text = ' '.join(words)
+    for parser in grammar_parsers:
+        check_chart(parser, text)
+
+
+# ---------------------------------------------------------------- razdel tokens
+
+def razdel_tokens(text: str) -> list[tuple[int, int, str]]:
+    """The plain razdel call `segment.tokenize` replaced."""
+    from razdel import tokenize
+    return [(_.start, _.stop, _.text) for _ in tokenize(text)]
+
+
+TOKEN_CASES = [
+    'Мэр Москвы Сергей Собянин 1 сентября 2024 года открыл школу на 1200 учеников за 2 млрд рублей.',
+    'в 2011—2012 гг. рост составил 3,5% (по данным Росстата), т.е. почти 1/3…',
+    'ООО «Ромашка-2» и Yahoo! News: e-mail user_name@mail.ru, 12:30, 1.5, -7, +7 (495) 123-45-67',
+    'Ну и ну!!! :) ;-) «ДА» — «НЕТ»...  ?!',
+    '', '   ', 'а', '5', '-',
+]
+
+
+@pytest.mark.parametrize('text', TOKEN_CASES)
+def test_segment_tokenize_as_razdel(text):
+    assert segment.tokenize(text) == razdel_tokens(text)
+
+
+def test_segment_tokenize_as_razdel_on_seeds():
+    for file in sorted(SEEDS.glob('*.txt')):
+        text = file.read_text(encoding='utf-8')
+        for start, stop in segment.lines(text):
+            assert segment.tokenize(text[start:stop]) == razdel_tokens(text[start:stop])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=st.text(alphabet=st.sampled_from(list('аБzY19 -–—_.,:/!?()«»"\'%№…\u00a0\t')), max_size=40))
+def test_segment_tokenize_as_razdel_on_any_text(text):
+    assert segment.tokenize(text) == razdel_tokens(text)
+
+
+def test_earley_findall_leaves_no_cycles(grammar_parsers):
+    """`findall` clears its chart, so reference counting frees it: nothing is left for the cyclic
+    collector (a chart left whole is a web of cycles, states ↔ columns)."""
+    import gc
+    text = 'с 17 по 20 августа 2024 года, более 250 тысяч рублей, а также 1,5 млрд'
+    for parser in grammar_parsers:
+        list(parser.findall(text))
+    gc.collect()
+    gc.disable()
+    try:
+        found = [[_.fact for _ in parser.findall(text)] for parser in grammar_parsers]
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert all(found)

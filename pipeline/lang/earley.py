@@ -8,6 +8,8 @@ FIRST sets of the grammar (`first_sets`) are what differ from yargy's.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import yargy
 from yargy.parser import prepare_match, prepare_trees
 from yargy.rule.bnf import is_rule
@@ -39,51 +41,72 @@ class Parser(yargy.Parser):
     def __init__(self, rule, tokenizer=None, tagger=None):
         super().__init__(rule, tokenizer=tokenizer, tagger=tagger)
         self.first = first_sets(self.rule)
-        self.predictions = {}     # (rule, token value, token type) → viable productions
+        self.shapes = {}          # id(production) → its Shape
+        self.predictions = {}     # (rule, token value, token type) → viable (rank, production, shape)
+
+    def shape(self, production) -> Shape:
+        found = self.shapes.get(id(production))
+        if found is None:
+            found = self.shapes[id(production)] = Shape(production)
+        return found
 
     def chart(self, text, all=True):
         tokens = list(self.tagger(self.tokenizer(text)))
         chart = EarleyChart(tokens)
         columns = chart.columns
+        start_rule = self.rule
         for position, column in enumerate(columns):
             next_column = columns[position + 1] if position + 1 < len(columns) else None
             token = next_column.token if next_column is not None else None
             memo, predicted, empty = {}, set(), {}
             if position == 0 or all:
-                self.predict(column, token, self.rule, memo, predicted)
+                self.predict(column, token, start_rule, memo, predicted)
             states = column.states
             index = 0
             while index < len(states):
                 state = states[index]
                 index += 1
-                terms = state.terms
-                if state.dot_index >= len(terms):                       # complete
+                shape = state.shape
+                dot = state.dot_index
+                if dot == shape.length:                                 # complete
                     start = state.start_column
+                    rule = state.rule
+                    if rule is start_rule:
+                        column.done.append(state)
                     if start is column:
-                        empty.setdefault(id(state.rule), []).append(state)
-                    for parent in start.waiting.get(id(state.rule), ()):
-                        column.append(parent.advanced(column, state, id(state)))
+                        empty.setdefault(id(rule), []).append(state)
+                    child_id = id(state)
+                    for parent in start.waiting.get(id(rule), ()):
+                        column.advance(parent, state, child_id)
                     continue
-                term = terms[state.dot_index]
-                if is_rule(term):                                       # predict
+                term = shape.rules[dot]
+                if term is not None:                                    # predict
                     self.predict(column, token, term, memo, predicted)
                     for done in empty.get(id(term), ()):
-                        column.append(state.advanced(column, done, id(done)))
+                        column.advance(state, done, id(done))
                 elif next_column is not None:                           # scan
+                    term = shape.terms[dot]
                     key = id(term)
                     found = memo.get(key)
                     if found is None:
                         found = memo[key] = bool(term(token))
                     if found:
-                        next_column.append(state.advanced(next_column, (term, token), -position - 1))
+                        next_column.advance(state, (term, token), -position - 1)
         return chart
+
+    def matches(self, text, all=True):
+        """The completed matches of the grammar, as `yargy.Parser.matches` (in the same order)."""
+        chart = self.chart(text, all=all)
+        return chain.from_iterable(_.done for _ in chart.columns) if all else iter(chart.last_column.done)
 
     def findall(self, text):
         """Matches covering the most text, as `yargy.Parser.findall`, but a tree
         is prepared only for the spans kept, not for every candidate span."""
+        chart = self.chart(text)
         by_span = {}
-        for state in self.matches(text):
+        for state in chain.from_iterable(_.done for _ in chart.columns):
             by_span.setdefault(state.range, []).append(state)
+        chart.clear()
         spans = sorted(by_span, key=lambda _: (_[0], -_[1]))
         for span in resolve_spans(spans):
             tree = min(prepare_trees(by_span[span]))      # yargy's preferred tree of the span
@@ -101,11 +124,12 @@ class Parser(yargy.Parser):
             if len(self.predictions) > 500_000:
                 self.predictions.clear()
             productions = self.predictions[key] = self.viable(rule, token, memo)
-        for rank, production in productions:
-            column.append(EarleyState(rule, production, 0, column, column, rank, None, None, ()))
+        for rank, production, shape in productions:
+            # a state at dot 0 is new: a rule is predicted once per column, and other states are past dot 0
+            column.add(EarleyState(rule, production, shape, 0, column, column, rank, None, None, ()))
 
     def viable(self, rule, token, memo) -> tuple:
-        """(rank, production) of the productions of `rule` that can start at `token`."""
+        """(rank, production, shape) of the productions of `rule` that can start at `token`."""
         found = []
         for rank, production in enumerate(rule.productions):
             first, nullable = self.first[id(production)]
@@ -121,8 +145,19 @@ class Parser(yargy.Parser):
                         break
                 else:
                     continue
-            found.append((rank, production))
+            found.append((rank, production, self.shape(production)))
         return tuple(found)
+
+
+class Shape:
+    """What the chart asks of a production at each dot: its terms, how many, and at each
+    position the rule there (None where a predicate is): computed once per production."""
+    __slots__ = ('length', 'rules', 'terms')
+
+    def __init__(self, production):
+        self.terms = tuple(production.terms)
+        self.length = len(self.terms)
+        self.rules = tuple(_ if is_rule(_) else None for _ in self.terms) + (None,)
 
 
 class EarleyState:
@@ -135,34 +170,32 @@ class EarleyState:
         'child',
         'children',
         'dot_index',
-        'key',
         'previous',
         'production',
         'rank',
         'rule',
+        'shape',
         'start_column',
         'stop_column',
-        'terms',
     )
 
-    def __init__(self, rule, production, dot_index, start_column, stop_column, rank, previous, child,
+    def __init__(self, rule, production, shape, dot_index, start_column, stop_column, rank, previous, child,
                  children):
         self.rule = rule
         self.production = production
-        self.terms = production.terms
+        self.shape = shape
         self.dot_index = dot_index
         self.start_column = start_column
         self.stop_column = stop_column
         self.rank = rank
         self.previous = previous      # the state this one advanced from
         self.child = child            # what it advanced over: a completed state or (predicate, token)
-        self.children = children
-        self.key = (id(rule), id(production), dot_index, start_column.index, stop_column.index, children)
+        self.children = children      # ids of the children, which tell derivations apart
         self._node = None
 
-    def advanced(self, column, child, child_id):
-        return EarleyState(self.rule, self.production, self.dot_index + 1, self.start_column, column,
-                           self.rank, self, child, self.children + (child_id,))
+    @property
+    def terms(self):
+        return self.shape.terms
 
     @property
     def node(self):
@@ -178,7 +211,7 @@ class EarleyState:
 
     @property
     def completed(self) -> bool:
-        return self.dot_index >= len(self.terms)
+        return self.dot_index >= self.shape.length
 
     @property
     def range(self) -> tuple[int, int]:
@@ -186,28 +219,37 @@ class EarleyState:
 
 
 class EarleyColumn:
-    __slots__ = ('index', 'keys', 'states', 'token', 'waiting')
+    __slots__ = ('done', 'index', 'keys', 'states', 'token', 'waiting')
 
     def __init__(self, index, token):
         self.index = index
         self.token = token
         self.states = []
-        self.keys = set()
+        self.keys = set()         # (rule, production, dot, start, children) of the advanced states
         self.waiting = {}         # id(rule) → states whose next term is that rule
+        self.done = []            # completed states of the grammar's start rule, in order
 
-    def append(self, state):
-        key = state.key
+    def add(self, state):
+        """Append a state known to be new."""
+        self.states.append(state)
+        waits_for = state.shape.rules[state.dot_index]
+        if waits_for is not None:
+            self.waiting.setdefault(id(waits_for), []).append(state)
+
+    def advance(self, state, child, child_id):
+        """Append `state` advanced over `child` to this column, unless the same state is here already."""
+        dot = state.dot_index + 1
+        children = state.children + (child_id,)
+        key = (id(state.rule), id(state.production), dot, state.start_column.index, children)
         if key in self.keys:
             return
         self.keys.add(key)
-        self.states.append(state)
-        terms = state.terms
-        if state.dot_index < len(terms) and is_rule(terms[state.dot_index]):
-            self.waiting.setdefault(id(terms[state.dot_index]), []).append(state)
+        self.add(EarleyState(state.rule, state.production, state.shape, dot, state.start_column, self,
+                             state.rank, state, child, children))
 
     def matches(self, rule):
         for state in self.states:
-            if state.rule is rule and state.dot_index >= len(state.terms):
+            if state.rule is rule and state.completed:
                 yield state
 
 
@@ -219,6 +261,15 @@ class EarleyChart:
     @property
     def last_column(self):
         return self.columns[-1]
+
+    def clear(self):
+        """Drop the columns' states: each state refers to its columns, so a chart is a web of reference
+        cycles that only the cyclic garbage collector frees; cleared, reference counting frees it at
+        once (on the dev texts the collector then runs half as often). The states kept elsewhere
+        (matches) keep their trees and ranges."""
+        for column in self.columns:
+            column.states = column.done = ()
+            column.waiting = column.keys = None
 
     def matches(self, rule):
         for column in self.columns:
