@@ -25,7 +25,9 @@ others for linking). Analyses, from the most to the least trusted:
   consonant-final surname declines for a man only (`Лофнера` → `Лофнер`,
   `Аллы Бут`); such declined readings score below the word as written, so a
   nominative is not "inflected" (`Ннека Угбома`, `Эрик Пула`) unless another
-  word of the name is clearly in an oblique case.
+  word of the name is clearly in an oblique case; an ending no nominative has (`Агатой`,
+  `Эфтимисом`, `Чантурией`) is read as declined; a surname alone keeps each nominative it may
+  have (`Килпатрике`: as written or `Килпатрик`), so that linking finds the full name it belongs to.
 
 Order: first name, then surname, unless the words say otherwise (`Иванов
 Иван Иванович`, `Петрова Н. Н.`). Chinese, Korean and Vietnamese names are
@@ -60,6 +62,8 @@ CONSONANT = re.compile(r'[бвгджзклмнпрстфхцчшщ]$')
 PATRONYMIC_MASC = re.compile(r'(?:ович|евич|ич)(а|у|ем|е)?$')          # Андреевича, Ильичу
 PATRONYMIC_FEMN = re.compile(r'(?:овн|евн|ичн)(а|ы|е|у|ой|ою)$')        # Иосифовне
 RUSSIAN_STEM = re.compile(r'(?:ов|ев|ёв|ин|ын)$')                      # Иванов, Путин
+# endings a name seldom has in the nominative: the instrumental of `Агата`, `Франсия`, `Эфтимис`
+OBLIQUE = re.compile(r'[^аеиоуыэюяй](?:ой|ою|ом|ем)$|ией$')
 ADJECTIVAL = re.compile(r'(?:ий|ый|ой|ого|его|ому|ему|им|ым|ом|ем|ая|яя|ую|юю)$')
 
 # (ending of the form, ending of the lemma, cases, gender the lemma must have)
@@ -199,6 +203,11 @@ def first_gender(name: str) -> str | None:
     return None     # `Беназир`: the ending does not tell
 
 
+def known_first(word: str) -> bool:
+    """A first name of the lexicon in any case: `Анна`, `Луитпольду`."""
+    return any(_.trust >= 2.0 for _ in first_hyps(word))
+
+
 def is_latin(word: str) -> bool:
     return not morph.is_cyrillic(word)
 
@@ -271,10 +280,13 @@ def first_hyps(word: str) -> tuple[Hyp, ...]:
     hyps += known
     if '-' in word and not hyps:     # `Ливиу-Дитер`, `Ахмат-Хаджи`: both halves first names
         hyps += compound_hyps(word, first_hyps)
+    oblique = bool(OBLIQUE.search(key))
     if not key.endswith('ы'):      # `Аксары` is no nominative; `Бесселю` rather the dative of `Бессель`
         hyps.append(Hyp(word, ANY_CASE if UNDECLINED.search(key) else NOMN, None,
-                        0.2 if re.search(r'[^аеиоуыэюя][ую]$', key) else 0.5))
-    hyps += declined_guesses(word, 0.3, 0.3)
+                        0.1 if oblique else 0.2 if re.search(r'[^аеиоуыэюя][ую]$', key) else 0.5))
+    # `с Агатой Беднарчук` → `Агата`: an unknown name in an ending no nominative has
+    # (`Оррина` is the genitive of `Оррин`: `-ин` makes a first name too, not only a Russian surname)
+    hyps += declined_guesses(word, *((0.6, 0.6) if oblique else (0.3, 0.3)), russian=False)
     head, _, tail = word.partition('-')
     if tail and fold(head) in first_names() and (gender := first_gender(head)):
         # `Ахмат-Хаджи` is a man's name, and with an undeclined tail it stays as written in every case
@@ -359,17 +371,21 @@ def last_hyps(word: str) -> tuple[Hyp, ...]:
     if re.search(r'(?:ых|их)$', key) and not RUSSIAN_STEM.search(key[:-2]):
         hyps.append(Hyp(word, ANY_CASE, None, 2.0))   # `Сергей Искусных`, `Черных`
     if UNDECLINED.search(key):
-        # `Лофнеру` is rather the dative of `Лофнер`; Romanian `Нисипяну`, `Чаушеску` do end so
+        # `Лофнеру` is rather the dative of `Лофнер`; Romanian `Чаушеску` does end so, and `Нисипяну`
+        # too, but less surely than `Дилану` is the dative of `Дилан` beside a dative first name
         hyps.append(Hyp(word, ANY_CASE, None,
-                        0.4 if key[-1] in 'ую' and not re.search(r'(?:ску|ану|яну)$', key) else 1.0))
-    elif key[-1] in 'ая':
-        hyps.append(Hyp(word, NOMN, None, 1.0))
+                        0.4 if key[-1] in 'ую' and not re.search(r'(?:ску|ану|яну)$', key)
+                        else 0.7 if re.search(r'(?:ану|яну)$', key) else 1.0))
+    elif key[-1] in 'ая':        # `Бенуа`, `Моруа`: a vowel before the `-а` and it does not decline
+        hyps.append(Hyp(word, ANY_CASE if re.search(r'[уо]а$', key) else NOMN, None, 1.0))
     elif key[-1] == 'ы':          # `Маехары` is rather the genitive of `Маехара`
         hyps.append(Hyp(word, NOMN, None, 0.3))
     else:
-        ending = 0.4 if re.search(r'[^аеиоуыэюя](?:ом|ем|ым)$', key) else 1.0    # `Леманом`
+        # `Леманом`, `Чантурией`: rather the instrumental of `Леман`, `Чантурия`; `Геварой` too, unless
+        # a man's nominative (`Мариано Рахой`): a woman's surname as written seldom ends so
+        ending = 0.4 if re.search(r'[^аеиоуыэюя](?:ом|ем|ым)$|ией$', key) else 1.0
         hyps.append(Hyp(word, NOMN, 'masc', ending))
-        hyps.append(Hyp(word, ANY_CASE, 'femn', ending))   # `Гэбриэль Гиффордс`, `Аллы Бут`
+        hyps.append(Hyp(word, ANY_CASE, 'femn', 0.4 if OBLIQUE.search(key) else ending))   # `Аллы Бут`
     hyps += declined_guesses(word, 0.8, 0.8)
     return tuple(hyps)
 
@@ -474,8 +490,12 @@ def structures(names: list[str], initials: int) -> list[tuple[tuple[str, ...], f
     if count == 1:
         return [(('last',), 0.0)] if initials else [(('last',), 0.1), (('first',), 0.0)]
     # surname first (`Иванов Иван Иванович`) only when the first word is no first name (`Карлос Симон`)
+    # and two words surname first only when the second is a first name or the first an adjectival
+    # surname (`Иванова Анна`, `Баварскому Луитпольду`; not `Оррина Хэтча`)
+    surname_first = -2.0 if is_first_name(names[0]) else 0.0 if count > 2 or known_first(names[1]) or (
+        ADJECTIVAL.search(fold(names[0])) and any(_.trust >= 2.0 for _ in last_hyps(names[0]))) else -1.0
     found = [(('first',) + ('middle',) * (count - 2) + ('last',), ORDER_BONUS),
-             (('last', 'first') + ('middle',) * (count - 2), -2.0 if is_first_name(names[0]) else 0.0)]
+             (('last', 'first') + ('middle',) * (count - 2), surname_first)]
     if count == 2 and is_patronymic(names[1]):
         found.append((('first', 'middle'), 0.0))
     if is_cjk(names):
@@ -504,17 +524,10 @@ def readings(words: tuple[str, ...], context: tuple = ()) -> tuple[Reading, ...]
                 continue
             for case in CASES:
                 for gender in (GENDERS if not plural else (None,)):
-                    score, chosen = prior + (NOMINATIVE_BONUS if case == 'nomn' else 0.0), []
-                    score += sum(weight for cases, weight in context if case in cases)
-                    for hyps in analyses:
-                        fitting = [_ for _ in hyps if case in _.cases and _.plural == plural
-                                   and (plural or _.gender in (None, gender))]
-                        if not fitting:
-                            break
-                        best = max(fitting, key=lambda _: _.trust)
-                        chosen.append(best)
-                        score += best.trust
-                    else:
+                    base = prior + (NOMINATIVE_BONUS if case == 'nomn' else 0.0)
+                    base += sum(weight for cases, weight in context if case in cases)
+                    for chosen in choices(analyses, case, gender, plural):
+                        score = base + sum(_.trust for _ in chosen)
                         known = {_.gender for _ in chosen} - {None}
                         reading = build(parts, names, roles, chosen, case,
                                         gender if known else None, score, plural)
@@ -526,6 +539,25 @@ def readings(words: tuple[str, ...], context: tuple = ()) -> tuple[Reading, ...]
                             found[key] = Reading(old.normals, old.roles, old.case, None, old.score,
                                                  old.plural)
     return tuple(sorted(found.values(), key=lambda _: -_.score))
+
+
+def choices(analyses: list, case: str, gender: str, plural: bool) -> list[list[Hyp]]:
+    """The hypotheses a reading in `case` and `gender` takes: the most trusted per word; a name of one
+    word keeps each nominative it may have (`Килпатрике`: as written, or the locative of `Килпатрик`),
+    so that linking can find the one another mention names in full."""
+    chosen = []
+    for hyps in analyses:
+        fitting = [_ for _ in hyps if case in _.cases and _.plural == plural
+                   and (plural or _.gender in (None, gender))]
+        if not fitting:
+            return []
+        if len(analyses) == 1:
+            best: dict[str, Hyp] = {}
+            for hyp in sorted(fitting, key=lambda _: -_.trust):
+                best.setdefault(hyp.normal, hyp)
+            return [[_] for _ in best.values()]
+        chosen.append(max(fitting, key=lambda _: _.trust))
+    return [chosen]
 
 
 def build(parts, names, roles, chosen, case, gender, score, plural) -> Reading:
