@@ -585,12 +585,17 @@ def mention_readings(text: str, context: tuple = ()) -> tuple[Reading, ...]:
     return readings(words_of(text), context)
 
 
-def normal_person(words: list[str]) -> tuple[list[str], tuple[str, str, str]]:
-    """A nominative per word and the parts (first, middle, last) of the best reading."""
-    found = readings(tuple(words))
+def normal_person(words: list[str], context: tuple = (), gender: str | None = None
+                  ) -> tuple[list[str], tuple[str, str, str]]:
+    """A nominative per word and the parts (first, middle, last) of the best reading; `context` as
+    for `readings`, `gender` the one a verb gives (`Александра Дмитриева пришла`: the woman)."""
+    found = readings(tuple(words), context)
     if not words or not found:
         return list(words), ('', '', ' '.join(words))
     best = found[0]
+    if gender:
+        best = next((_ for _ in found if _.score >= found[0].score - MARGIN and _.gender in (None, gender)),
+                    best)
     normals: list[str] = []
     for part, normal in zip(units(list(words)), best.normals):
         count = len(part.split(' '))

@@ -33,7 +33,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from pipeline.document import NAME_TYPES, Document
+from pipeline.document import NAME_TYPES, Document, NameHints
 from pipeline.lang import morph
 from pipeline.lang.names import normal_person, word_groups
 from pipeline.lang.text import QUOTE_MARKS, fold_hyphens, fold_spaces
@@ -257,12 +257,15 @@ def join(tokens: list[str], gaps: list[str]) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def normalise_name(type: str, tokens: tuple[str, ...], gaps: tuple[str, ...]):
-    """(normal, kind, parts) of a name mention given its tokens and the spaces before each."""
+def normalise_name(type: str, tokens: tuple[str, ...], gaps: tuple[str, ...], hints: NameHints | None = None):
+    """(normal, kind, parts) of a name mention given its tokens and the spaces before each; a person's
+    `hints` (the case and gender the words around it give) weigh in."""
     tokens = tuple(fold_hyphens(_) for _ in tokens)
     if type == 'PER':
         groups = word_groups(tokens, gaps)      # `О’Рейли` is one word
-        normals, parts = normal_person([''.join(tokens[_] for _ in group) for group in groups])
+        hints = hints or NameHints()
+        normals, parts = normal_person([''.join(tokens[_] for _ in group) for group in groups],
+                                       hints.cases, hints.gender)
         out = list(tokens)
         for group, normal in zip(groups, normals):
             out[group[0]] = normal
@@ -383,6 +386,7 @@ def run(doc: Document, res=None) -> Document:
         if mention.type not in NAME_TYPES or mention.normal:
             continue
         tokens, gaps = mention_tokens(doc, mention)
-        normal, kind, parts = normalise_name(mention.type, tokens, gaps)
+        normal, kind, parts = normalise_name(mention.type, tokens, gaps,
+                                             mention.hints if mention.type == 'PER' else None)
         doc.mentions[index] = replace(mention, normal=normal, kind=mention.kind or kind, parts=parts)
     return doc
