@@ -244,6 +244,9 @@ def quoted(tokens: list[str]) -> tuple[int, int] | None:
     opens = [i for i, t in enumerate(tokens) if t in QUOTE_MARKS]
     if len(opens) < 2:
         return None
+    if len(opens) == 4 and opens[1] == opens[0] + 1 and opens[3] == opens[2] + 1 \
+            and {tokens[_] for _ in opens} == {"'"}:
+        return opens[1], opens[2]      # `журнал ''Vogue''`: two apostrophes make each mark
     if len(opens) == 3 and any(is_word(_) for _ in tokens[opens[1] + 1:opens[2]]):
         return opens[1], opens[2]      # `"Дворец творчества и спорта "Пионер"`: the innermost name
     return opens[0], opens[-1]
@@ -316,6 +319,8 @@ def descriptor_split(type: str, tokens: tuple[str, ...]) -> int | None:
     words = list(tokens)
     if len(words) < 2 or not all(is_word(_) for _ in words[:1]):
         return None
+    if type == 'ORG' and places.is_site(words):
+        return 1          # `сайт Lenta.ru` → `Lenta.ru`
     for index, word in enumerate(words[:-1]):
         if not is_word(word):
             return None
