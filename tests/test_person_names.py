@@ -189,6 +189,12 @@ LINK_CASES = [
      [{'Мануэль Норьега', 'Норьеги'}]),
     ('Эдвард Сноуден попросил убежища. Министры говорили о Сноудене два часа.',
      [{'Эдвард Сноуден', 'Сноудене'}]),
+    # `Дж.` is the initial of `Джеймс`
+    ('Генерал Джеймс Джонс ушёл в отставку. Отставку Дж.Джонса приняли.',
+     [{'Джеймс Джонс', 'Дж.Джонса'}]),
+    # a Korean surname does not decline in news, the last syllable does
+    ('Ким Чен Ын прибыл в Пекин. Встреча с Ким Чен Ыном длилась час.',
+     [{'Ким Чен Ын', 'Ким Чен Ыном'}]),
     # patronymic with the first name
     ('Директор колледжа Никита Златин рассказал о планах. По словам Никиты Андреевича, работа идёт.',
      [{'Никита Златин', 'Никиты Андреевича'}]),
@@ -270,6 +276,18 @@ def test_person_names_context(res, text, mention, name):
     ('Фильм снят по сценарию писателя Асгара Фархади.', 'Асгара Фархади', 'Асгар Фархади'),
 ])
 def test_person_names_mention_normal_in_context(res, text, mention, normal):
+    doc = run_stages(text, res)
+    assert {m.text: m.normal for m in doc.mentions if m.type == 'PER'}.get(mention) == normal
+
+
+@pytest.mark.parametrize('text, mention, normal', [
+    # initials stay initials, and the surname after them is its person's (GOLD-GUIDE.md)
+    ('Министр Алексей Кудрин ушёл. Кремль обманул А.Кудрина.', 'А.Кудрина', 'А.Кудрин'),
+    ('Обращение к президенту В. В. Путину опубликовано.', 'В. В. Путину', 'В. В. Путин'),
+    ('Письмо подписал В.Путин.', 'В.Путин', 'В.Путин'),
+    ('Корреспондент спросил о Ким Чен Ыне.', 'Ким Чен Ыне', 'Ким Чен Ын'),
+])
+def test_person_names_initials_and_korean_names_in_context(res, text, mention, normal):
     doc = run_stages(text, res)
     assert {m.text: m.normal for m in doc.mentions if m.type == 'PER'}.get(mention) == normal
 

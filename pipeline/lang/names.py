@@ -55,7 +55,7 @@ ANY_CASE = frozenset(CASES)
 NOMN = frozenset({'nomn'})
 GENDERS = ('masc', 'femn')
 
-INITIAL = re.compile(r'^[A-ZА-ЯЁ]$')
+INITIAL = re.compile(r'^(?:[A-ZА-ЯЁ]|Дж)$')      # `Дж. Буш`: `Дж` is how Russian writes the initial J
 WORD = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")       # `О’Рейли`, `Жан-Мари`, `аль-Хадж`
 UNDECLINED = re.compile(r'[иеоуюэё]$')                    # `Пелоси`, `Донателли`, `Тифензее`
 CONSONANT = re.compile(r'[бвгджзклмнпрстфхцчшщ]$')
@@ -461,8 +461,9 @@ def given_hyps(word: str) -> tuple[Hyp, ...]:
     """The last syllable of a Chinese, Korean or Vietnamese given name, declined when
     consonant-final (`Кима Чен Ира` → `Ким Чен Ир`); the syllables before it do not decline."""
     key = fold(word)
-    declined = [_ for _ in declined_guesses(word, 0.8, 0.8, russian=False) if is_cjk_syllables(_.normal)]
-    hyps = [Hyp(word, NOMN if CONSONANT.search(key) else ANY_CASE, None, 0.4 if declined else 1.0)] \
+    declined = [_ for _ in declined_guesses(word, 0.8, 0.8, russian=False)
+                if is_cjk_syllables(_.normal) and CONSONANT.search(fold(_.normal))]
+    hyps = [Hyp(word, NOMN if CONSONANT.search(key) else ANY_CASE, None, 0.0 if declined else 1.0)] \
         if is_cjk_syllables(key) else []     # `Ира` is `Ир` + `а` rather than the syllables и-ра
     hyps += declined
     return tuple(hyps)
@@ -475,7 +476,10 @@ def syllable_hyps(word: str) -> tuple[Hyp, ...]:
 @lru_cache(maxsize=50_000)
 def cjk_last_hyps(word: str) -> tuple[Hyp, ...]:
     """A Chinese, Korean or Vietnamese surname: `Кима` → `Ким`, `Ху` as written."""
-    return tuple(_ for _ in last_hyps(word) if fold(_.normal) in cjk_surnames() and not _.plural)
+    found = tuple(_ for _ in last_hyps(word) if fold(_.normal) in cjk_surnames() and not _.plural)
+    if fold(word) in cjk_surnames():      # news seldom declines it: `Ким Чен Ына`, `с Ким Чен Ыном`
+        found += (Hyp(word, ANY_CASE, None, 2.5),)
+    return found
 
 
 # roles of Chinese, Korean and Vietnamese given names, read as `first`
@@ -673,8 +677,11 @@ def candidate_names(text: str, context: tuple = ()) -> tuple[Name, ...]:
 def first_fits(a: str, b: str) -> bool:
     """`Н.` fits `Никита`; full first names must be equal (`ё` = `е`)."""
     a, b = name_key(a), name_key(b)
-    if a.endswith('.') or b.endswith('.'):
+    if a.endswith('.') and b.endswith('.'):
         return a[:1] == b[:1]
+    if a.endswith('.') or b.endswith('.'):      # `Дж.` fits `Джеймс`
+        initial, name = (a, b) if a.endswith('.') else (b, a)
+        return name.startswith(initial[:-1])
     return a == b
 
 
