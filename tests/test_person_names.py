@@ -125,6 +125,10 @@ NAME_CASES = [
     ('Виктору Саргсяну', 'Виктор Саргсян', ('Виктор', '', 'Саргсян')),
     ('Николая Бенуа', 'Николай Бенуа', ('Николай', '', 'Бенуа')),
     ('Андре Моруа', 'Андре Моруа', ('Андре', '', 'Моруа')),
+    # a listed consonant-final name of either gender before a woman's surname: a woman's, undeclined
+    ('Мехрибан Алиеву', 'Мехрибан Алиева', ('Мехрибан', '', 'Алиева')),
+    # Chinese given names end in vowels that are no case endings
+    ('Ли Чжаньшу', 'Ли Чжаньшу', ('Чжаньшу', '', 'Ли')),
     # two words surname first only when the second is a first name: these are first name, surname
     ('Гвинет Пэлтроу', 'Гвинет Пэлтроу', ('Гвинет', '', 'Пэлтроу')),
     ('Никлас Лидстрём', 'Никлас Лидстрём', ('Никлас', '', 'Лидстрём')),

@@ -263,6 +263,10 @@ def first_hyps(word: str) -> tuple[Hyp, ...]:
         # of `Владимир`, `Александра` mostly so); otherwise the list decides
         if key in listed_names() or not any(_.trust > 1.0 for _ in known):
             hyps.append(Hyp(word, ANY_CASE if undeclined else NOMN, gender, 3.0))
+            if gender is None and CONSONANT.search(key) and not known:
+                # a listed name of either gender, consonant-final: a woman's does not decline
+                # (`Мехрибан Алиеву` is the accusative of `Мехрибан Алиева`)
+                hyps.append(Hyp(word, ANY_CASE - NOMN, 'femn', 2.0))
         elif not any('nomn' in _.cases and _.trust > 1.0 for _ in known):
             hyps.append(Hyp(word, ANY_CASE if undeclined else NOMN, gender, 2.0))
     for ending, lemma_ending, cases, gender in FIRST_NAME_FORMS:
