@@ -25,7 +25,9 @@ others for linking). Analyses, from the most to the least trusted:
   consonant-final surname declines for a man only (`Лофнера` → `Лофнер`,
   `Аллы Бут`); such declined readings score below the word as written, so a
   nominative is not "inflected" (`Ннека Угбома`, `Эрик Пула`) unless another
-  word of the name is clearly in an oblique case.
+  word of the name is clearly in an oblique case; an ending no nominative has (`Агатой`,
+  `Эфтимисом`, `Чантурией`) is read as declined; a surname alone keeps each nominative it may
+  have (`Килпатрике`: as written or `Килпатрик`), so that linking finds the full name it belongs to.
 
 Order: first name, then surname, unless the words say otherwise (`Иванов
 Иван Иванович`, `Петрова Н. Н.`). Chinese, Korean and Vietnamese names are
@@ -53,13 +55,15 @@ ANY_CASE = frozenset(CASES)
 NOMN = frozenset({'nomn'})
 GENDERS = ('masc', 'femn')
 
-INITIAL = re.compile(r'^[A-ZА-ЯЁ]$')
+INITIAL = re.compile(r'^(?:[A-ZА-ЯЁ]|Дж)$')      # `Дж. Буш`: `Дж` is how Russian writes the initial J
 WORD = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")       # `О’Рейли`, `Жан-Мари`, `аль-Хадж`
 UNDECLINED = re.compile(r'[иеоуюэё]$')                    # `Пелоси`, `Донателли`, `Тифензее`
 CONSONANT = re.compile(r'[бвгджзклмнпрстфхцчшщ]$')
 PATRONYMIC_MASC = re.compile(r'(?:ович|евич|ич)(а|у|ем|е)?$')          # Андреевича, Ильичу
 PATRONYMIC_FEMN = re.compile(r'(?:овн|евн|ичн)(а|ы|е|у|ой|ою)$')        # Иосифовне
 RUSSIAN_STEM = re.compile(r'(?:ов|ев|ёв|ин|ын)$')                      # Иванов, Путин
+# endings a name seldom has in the nominative: the instrumental of `Агата`, `Франсия`, `Эфтимис`
+OBLIQUE = re.compile(r'[^аеиоуыэюяй](?:ой|ою|ом|ем)$|ией$')
 ADJECTIVAL = re.compile(r'(?:ий|ый|ой|ого|его|ому|ему|им|ым|ом|ем|ая|яя|ую|юю)$')
 
 # (ending of the form, ending of the lemma, cases, gender the lemma must have)
@@ -199,6 +203,11 @@ def first_gender(name: str) -> str | None:
     return None     # `Беназир`: the ending does not tell
 
 
+def known_first(word: str) -> bool:
+    """A first name of the lexicon in any case: `Анна`, `Луитпольду`."""
+    return any(_.trust >= 2.0 for _ in first_hyps(word))
+
+
 def is_latin(word: str) -> bool:
     return not morph.is_cyrillic(word)
 
@@ -254,6 +263,10 @@ def first_hyps(word: str) -> tuple[Hyp, ...]:
         # of `Владимир`, `Александра` mostly so); otherwise the list decides
         if key in listed_names() or not any(_.trust > 1.0 for _ in known):
             hyps.append(Hyp(word, ANY_CASE if undeclined else NOMN, gender, 3.0))
+            if gender is None and CONSONANT.search(key) and not known:
+                # a listed name of either gender, consonant-final: a woman's does not decline
+                # (`Мехрибан Алиеву` is the accusative of `Мехрибан Алиева`)
+                hyps.append(Hyp(word, ANY_CASE - NOMN, 'femn', 2.0))
         elif not any('nomn' in _.cases and _.trust > 1.0 for _ in known):
             hyps.append(Hyp(word, ANY_CASE if undeclined else NOMN, gender, 2.0))
     for ending, lemma_ending, cases, gender in FIRST_NAME_FORMS:
@@ -271,10 +284,13 @@ def first_hyps(word: str) -> tuple[Hyp, ...]:
     hyps += known
     if '-' in word and not hyps:     # `Ливиу-Дитер`, `Ахмат-Хаджи`: both halves first names
         hyps += compound_hyps(word, first_hyps)
+    oblique = bool(OBLIQUE.search(key))
     if not key.endswith('ы'):      # `Аксары` is no nominative; `Бесселю` rather the dative of `Бессель`
         hyps.append(Hyp(word, ANY_CASE if UNDECLINED.search(key) else NOMN, None,
-                        0.2 if re.search(r'[^аеиоуыэюя][ую]$', key) else 0.5))
-    hyps += declined_guesses(word, 0.3, 0.3)
+                        0.1 if oblique else 0.2 if re.search(r'[^аеиоуыэюя][ую]$', key) else 0.5))
+    # `с Агатой Беднарчук` → `Агата`: an unknown name in an ending no nominative has
+    # (`Оррина` is the genitive of `Оррин`: `-ин` makes a first name too, not only a Russian surname)
+    hyps += declined_guesses(word, *((0.6, 0.6) if oblique else (0.3, 0.3)), russian=False)
     head, _, tail = word.partition('-')
     if tail and fold(head) in first_names() and (gender := first_gender(head)):
         # `Ахмат-Хаджи` is a man's name, and with an undeclined tail it stays as written in every case
@@ -359,17 +375,21 @@ def last_hyps(word: str) -> tuple[Hyp, ...]:
     if re.search(r'(?:ых|их)$', key) and not RUSSIAN_STEM.search(key[:-2]):
         hyps.append(Hyp(word, ANY_CASE, None, 2.0))   # `Сергей Искусных`, `Черных`
     if UNDECLINED.search(key):
-        # `Лофнеру` is rather the dative of `Лофнер`; Romanian `Нисипяну`, `Чаушеску` do end so
+        # `Лофнеру` is rather the dative of `Лофнер`; Romanian `Чаушеску` does end so, and `Нисипяну`
+        # too, but less surely than `Дилану` is the dative of `Дилан` beside a dative first name
         hyps.append(Hyp(word, ANY_CASE, None,
-                        0.4 if key[-1] in 'ую' and not re.search(r'(?:ску|ану|яну)$', key) else 1.0))
-    elif key[-1] in 'ая':
-        hyps.append(Hyp(word, NOMN, None, 1.0))
+                        0.4 if key[-1] in 'ую' and not re.search(r'(?:ску|ану|яну)$', key)
+                        else 0.7 if re.search(r'(?:ану|яну)$', key) else 1.0))
+    elif key[-1] in 'ая':        # `Бенуа`, `Моруа`: a vowel before the `-а` and it does not decline
+        hyps.append(Hyp(word, ANY_CASE if re.search(r'[уо]а$', key) else NOMN, None, 1.0))
     elif key[-1] == 'ы':          # `Маехары` is rather the genitive of `Маехара`
         hyps.append(Hyp(word, NOMN, None, 0.3))
     else:
-        ending = 0.4 if re.search(r'[^аеиоуыэюя](?:ом|ем|ым)$', key) else 1.0    # `Леманом`
+        # `Леманом`, `Чантурией`: rather the instrumental of `Леман`, `Чантурия`; `Геварой` too, unless
+        # a man's nominative (`Мариано Рахой`): a woman's surname as written seldom ends so
+        ending = 0.4 if re.search(r'[^аеиоуыэюя](?:ом|ем|ым)$|ией$', key) else 1.0
         hyps.append(Hyp(word, NOMN, 'masc', ending))
-        hyps.append(Hyp(word, ANY_CASE, 'femn', ending))   # `Гэбриэль Гиффордс`, `Аллы Бут`
+        hyps.append(Hyp(word, ANY_CASE, 'femn', 0.4 if OBLIQUE.search(key) else ending))   # `Аллы Бут`
     hyps += declined_guesses(word, 0.8, 0.8)
     return tuple(hyps)
 
@@ -445,8 +465,9 @@ def given_hyps(word: str) -> tuple[Hyp, ...]:
     """The last syllable of a Chinese, Korean or Vietnamese given name, declined when
     consonant-final (`Кима Чен Ира` → `Ким Чен Ир`); the syllables before it do not decline."""
     key = fold(word)
-    declined = [_ for _ in declined_guesses(word, 0.8, 0.8, russian=False) if is_cjk_syllables(_.normal)]
-    hyps = [Hyp(word, NOMN if CONSONANT.search(key) else ANY_CASE, None, 0.4 if declined else 1.0)] \
+    declined = [_ for _ in declined_guesses(word, 0.8, 0.8, russian=False)
+                if is_cjk_syllables(_.normal) and CONSONANT.search(fold(_.normal))]
+    hyps = [Hyp(word, NOMN if CONSONANT.search(key) else ANY_CASE, None, 0.0 if declined else 1.0)] \
         if is_cjk_syllables(key) else []     # `Ира` is `Ир` + `а` rather than the syllables и-ра
     hyps += declined
     return tuple(hyps)
@@ -459,7 +480,10 @@ def syllable_hyps(word: str) -> tuple[Hyp, ...]:
 @lru_cache(maxsize=50_000)
 def cjk_last_hyps(word: str) -> tuple[Hyp, ...]:
     """A Chinese, Korean or Vietnamese surname: `Кима` → `Ким`, `Ху` as written."""
-    return tuple(_ for _ in last_hyps(word) if fold(_.normal) in cjk_surnames() and not _.plural)
+    found = tuple(_ for _ in last_hyps(word) if fold(_.normal) in cjk_surnames() and not _.plural)
+    if fold(word) in cjk_surnames():      # news seldom declines it: `Ким Чен Ына`, `с Ким Чен Ыном`
+        found += (Hyp(word, ANY_CASE, None, 2.5),)
+    return found
 
 
 # roles of Chinese, Korean and Vietnamese given names, read as `first`
@@ -474,8 +498,12 @@ def structures(names: list[str], initials: int) -> list[tuple[tuple[str, ...], f
     if count == 1:
         return [(('last',), 0.0)] if initials else [(('last',), 0.1), (('first',), 0.0)]
     # surname first (`Иванов Иван Иванович`) only when the first word is no first name (`Карлос Симон`)
+    # and two words surname first only when the second is a first name or the first an adjectival
+    # surname (`Иванова Анна`, `Баварскому Луитпольду`; not `Оррина Хэтча`)
+    surname_first = -2.0 if is_first_name(names[0]) else 0.0 if count > 2 or known_first(names[1]) or (
+        ADJECTIVAL.search(fold(names[0])) and any(_.trust >= 2.0 for _ in last_hyps(names[0]))) else -1.0
     found = [(('first',) + ('middle',) * (count - 2) + ('last',), ORDER_BONUS),
-             (('last', 'first') + ('middle',) * (count - 2), -2.0 if is_first_name(names[0]) else 0.0)]
+             (('last', 'first') + ('middle',) * (count - 2), surname_first)]
     if count == 2 and is_patronymic(names[1]):
         found.append((('first', 'middle'), 0.0))
     if is_cjk(names):
@@ -504,17 +532,10 @@ def readings(words: tuple[str, ...], context: tuple = ()) -> tuple[Reading, ...]
                 continue
             for case in CASES:
                 for gender in (GENDERS if not plural else (None,)):
-                    score, chosen = prior + (NOMINATIVE_BONUS if case == 'nomn' else 0.0), []
-                    score += sum(weight for cases, weight in context if case in cases)
-                    for hyps in analyses:
-                        fitting = [_ for _ in hyps if case in _.cases and _.plural == plural
-                                   and (plural or _.gender in (None, gender))]
-                        if not fitting:
-                            break
-                        best = max(fitting, key=lambda _: _.trust)
-                        chosen.append(best)
-                        score += best.trust
-                    else:
+                    base = prior + (NOMINATIVE_BONUS if case == 'nomn' else 0.0)
+                    base += sum(weight for cases, weight in context if case in cases)
+                    for chosen in choices(analyses, case, gender, plural):
+                        score = base + sum(_.trust for _ in chosen)
                         known = {_.gender for _ in chosen} - {None}
                         reading = build(parts, names, roles, chosen, case,
                                         gender if known else None, score, plural)
@@ -526,6 +547,25 @@ def readings(words: tuple[str, ...], context: tuple = ()) -> tuple[Reading, ...]
                             found[key] = Reading(old.normals, old.roles, old.case, None, old.score,
                                                  old.plural)
     return tuple(sorted(found.values(), key=lambda _: -_.score))
+
+
+def choices(analyses: list, case: str, gender: str, plural: bool) -> list[list[Hyp]]:
+    """The hypotheses a reading in `case` and `gender` takes: the most trusted per word; a name of one
+    word keeps each nominative it may have (`Килпатрике`: as written, or the locative of `Килпатрик`),
+    so that linking can find the one another mention names in full."""
+    chosen = []
+    for hyps in analyses:
+        fitting = [_ for _ in hyps if case in _.cases and _.plural == plural
+                   and (plural or _.gender in (None, gender))]
+        if not fitting:
+            return []
+        if len(analyses) == 1:
+            best: dict[str, Hyp] = {}
+            for hyp in sorted(fitting, key=lambda _: -_.trust):
+                best.setdefault(hyp.normal, hyp)
+            return [[_] for _ in best.values()]
+        chosen.append(max(fitting, key=lambda _: _.trust))
+    return [chosen]
 
 
 def build(parts, names, roles, chosen, case, gender, score, plural) -> Reading:
@@ -553,12 +593,17 @@ def mention_readings(text: str, context: tuple = ()) -> tuple[Reading, ...]:
     return readings(words_of(text), context)
 
 
-def normal_person(words: list[str]) -> tuple[list[str], tuple[str, str, str]]:
-    """A nominative per word and the parts (first, middle, last) of the best reading."""
-    found = readings(tuple(words))
+def normal_person(words: list[str], context: tuple = (), gender: str | None = None
+                  ) -> tuple[list[str], tuple[str, str, str]]:
+    """A nominative per word and the parts (first, middle, last) of the best reading; `context` as
+    for `readings`, `gender` the one a verb gives (`Александра Дмитриева пришла`: the woman)."""
+    found = readings(tuple(words), context)
     if not words or not found:
         return list(words), ('', '', ' '.join(words))
     best = found[0]
+    if gender:
+        best = next((_ for _ in found if _.score >= found[0].score - MARGIN and _.gender in (None, gender)),
+                    best)
     normals: list[str] = []
     for part, normal in zip(units(list(words)), best.normals):
         count = len(part.split(' '))
@@ -636,8 +681,11 @@ def candidate_names(text: str, context: tuple = ()) -> tuple[Name, ...]:
 def first_fits(a: str, b: str) -> bool:
     """`Н.` fits `Никита`; full first names must be equal (`ё` = `е`)."""
     a, b = name_key(a), name_key(b)
-    if a.endswith('.') or b.endswith('.'):
+    if a.endswith('.') and b.endswith('.'):
         return a[:1] == b[:1]
+    if a.endswith('.') or b.endswith('.'):      # `Дж.` fits `Джеймс`
+        initial, name = (a, b) if a.endswith('.') else (b, a)
+        return name.startswith(initial[:-1])
     return a == b
 
 

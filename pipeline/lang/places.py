@@ -15,6 +15,7 @@ up here. Everything is keyed by folded lemmas (lower case, `ё` → `е`), so
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -297,3 +298,13 @@ def name_types() -> dict[tuple[str, ...], str]:
     for row in words('name_types'):
         table[tuple(fold(_) for _ in row[:-1])] = row[-1]
     return table
+
+
+DOMAIN = re.compile(r'[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}', re.IGNORECASE)
+SITE_WORDS = frozenset({'сайт', 'веб-сайт', 'интернет-сайт'})
+
+
+def is_site(words: list[str]) -> bool:
+    """`сайт Lenta.ru`, `сайте Roem.ru`: the word `сайт` and a site's address (`сайте Facebook` is not)."""
+    return len(words) > 1 and bool(noun_lemmas(words[0]) & SITE_WORDS) and bool(
+        DOMAIN.fullmatch(''.join(words[1:])))

@@ -95,8 +95,31 @@ def is_abbreviation(text: str) -> bool:
             and all(_.isalnum() or _ in '-&' for _ in text))
 
 
+def double_apostrophe(tokens: Tokens, index: int) -> int | None:
+    """The first of two apostrophes written together as one quote mark (`журнал ''Vogue''`) that the
+    token `index` is one of, or None."""
+    items, texts = tokens.items, tokens.texts
+    if texts[index] != "'":
+        return None
+    if index > 0 and texts[index - 1] == "'" and items[index - 1].stop == items[index].start:
+        return index - 1
+    if index + 1 < len(items) and texts[index + 1] == "'" and items[index].stop == items[index + 1].start:
+        return index
+    return None
+
+
+def outer_quote(tokens: Tokens, index: int) -> int:
+    """The quote token at the outside of the mark `index` belongs to: the first of an opening `''`,
+    the second of a closing one; `index` itself for any other mark."""
+    first = double_apostrophe(tokens, index)
+    if first is None:
+        return index
+    return first if index == first + 1 else first + 1
+
+
 def quote_kind(tokens: Tokens, index: int) -> str | None:
-    """`open`, `close` or None for a quote token, by its mark and the spaces around it."""
+    """`open`, `close` or None for a quote token, by its mark and the spaces around it. Of two
+    apostrophes that make one mark (`''Arctic Monkeys''`) the inner one is the quote, the outer one none."""
     text = tokens.texts[index]
     if text in OPENING_QUOTES:
         return 'open'
@@ -106,8 +129,14 @@ def quote_kind(tokens: Tokens, index: int) -> str | None:
         return None
     doc_text = tokens.doc.text
     token = tokens.items[index]
-    before = doc_text[token.start - 1] if token.start else ' '
-    after = doc_text[token.stop] if token.stop < len(doc_text) else ' '
+    first = double_apostrophe(tokens, index)
+    start, stop = (tokens.items[first].start, tokens.items[first + 1].stop) if first is not None \
+        else (token.start, token.stop)
+    before = doc_text[start - 1] if start else ' '
+    after = doc_text[stop] if stop < len(doc_text) else ' '
+    if first is not None:
+        kind = 'open' if (before.isspace() or before in '([«') and not after.isspace() else 'close'
+        return kind if index == (first + 1 if kind == 'open' else first) else None
     if (before.isspace() or before in '([«') and not after.isspace():
         return 'open'
     if not before.isspace():

@@ -19,12 +19,13 @@ mention's `entity` (an index into `doc.entities`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from itertools import pairwise
 
 from pipeline.document import NAME_TYPES, Document, Entity, NameHints
 from pipeline.lang import places
-from pipeline.lang.names import Name, candidate_names, compatible, first_fits
+from pipeline.lang.names import INITIAL, Name, candidate_names, compatible, first_fits, words_of
 from pipeline.lang.text import fold_key
 
 # a bare surname that fits several people goes to one named this many times as often as any other
@@ -381,11 +382,19 @@ def agreed(mention, entity: Entity) -> str:
     """A one-word person mention's normal as its person's surname or first name, when the word can be
     that name's form (`Путина` of Владимир Путин is `Путин`, not the woman's surname `Путина`)."""
     normal = mention.normal
-    if entity.type != 'PER' or not normal or ' ' in mention.text.strip() or key(normal) in (
+    words = words_of(mention.text)
+    names = tuple(_ for _ in words if not INITIAL.match(_))
+    if entity.type != 'PER' or not normal or names != words[-1:] or key(normal) in (
             key(entity.last), key(entity.first)):
         return normal
     for name in candidate_names(mention.text):
         for part in (entity.last, entity.first):
             if part and key(name.last or name.first) == key(part) and not part.endswith('.'):
-                return part
+                if len(words) == 1:
+                    return part
+                last = LAST_WORD.search(normal)     # initials before the surname stay: `А.Третьяк`
+                return normal[:last.start()] + part if last else normal
     return normal
+
+
+LAST_WORD = re.compile(r"[^\W\d_][\w'’-]*$")

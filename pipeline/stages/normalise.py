@@ -33,7 +33,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from pipeline.document import NAME_TYPES, Document
+from pipeline.document import NAME_TYPES, Document, NameHints
 from pipeline.lang import morph
 from pipeline.lang.names import normal_person, word_groups
 from pipeline.lang.text import QUOTE_MARKS, fold_hyphens, fold_spaces
@@ -244,6 +244,9 @@ def quoted(tokens: list[str]) -> tuple[int, int] | None:
     opens = [i for i, t in enumerate(tokens) if t in QUOTE_MARKS]
     if len(opens) < 2:
         return None
+    if len(opens) == 4 and opens[1] == opens[0] + 1 and opens[3] == opens[2] + 1 \
+            and {tokens[_] for _ in opens} == {"'"}:
+        return opens[1], opens[2]      # `журнал ''Vogue''`: two apostrophes make each mark
     if len(opens) == 3 and any(is_word(_) for _ in tokens[opens[1] + 1:opens[2]]):
         return opens[1], opens[2]      # `"Дворец творчества и спорта "Пионер"`: the innermost name
     return opens[0], opens[-1]
@@ -257,12 +260,15 @@ def join(tokens: list[str], gaps: list[str]) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def normalise_name(type: str, tokens: tuple[str, ...], gaps: tuple[str, ...]):
-    """(normal, kind, parts) of a name mention given its tokens and the spaces before each."""
+def normalise_name(type: str, tokens: tuple[str, ...], gaps: tuple[str, ...], hints: NameHints | None = None):
+    """(normal, kind, parts) of a name mention given its tokens and the spaces before each; a person's
+    `hints` (the case and gender the words around it give) weigh in."""
     tokens = tuple(fold_hyphens(_) for _ in tokens)
     if type == 'PER':
         groups = word_groups(tokens, gaps)      # `О’Рейли` is one word
-        normals, parts = normal_person([''.join(tokens[_] for _ in group) for group in groups])
+        hints = hints or NameHints()
+        normals, parts = normal_person([''.join(tokens[_] for _ in group) for group in groups],
+                                       hints.cases, hints.gender)
         out = list(tokens)
         for group, normal in zip(groups, normals):
             out[group[0]] = normal
@@ -313,6 +319,8 @@ def descriptor_split(type: str, tokens: tuple[str, ...]) -> int | None:
     words = list(tokens)
     if len(words) < 2 or not all(is_word(_) for _ in words[:1]):
         return None
+    if type == 'ORG' and places.is_site(words):
+        return 1          # `сайт Lenta.ru` → `Lenta.ru`
     for index, word in enumerate(words[:-1]):
         if not is_word(word):
             return None
@@ -383,6 +391,7 @@ def run(doc: Document, res=None) -> Document:
         if mention.type not in NAME_TYPES or mention.normal:
             continue
         tokens, gaps = mention_tokens(doc, mention)
-        normal, kind, parts = normalise_name(mention.type, tokens, gaps)
+        normal, kind, parts = normalise_name(mention.type, tokens, gaps,
+                                             mention.hints if mention.type == 'PER' else None)
         doc.mentions[index] = replace(mention, normal=normal, kind=mention.kind or kind, parts=parts)
     return doc

@@ -51,6 +51,7 @@ from pipeline.lang.spans import (
     is_latin,
     is_word,
     one_per_stretch,
+    outer_quote,
     parses,
     person_spans,
     pos_set,
@@ -69,6 +70,8 @@ NOT_TOPICS = frozenset('''телефон слово данные итог рез
 TOPIC_HEADS = frozenset('''комитет комиссия совет бюро агентство служба управление департамент сборная
     министерство ведомство центр институт федерация союз ассоциация группа организация фонд инспекция
     надзор палата суд отдел'''.split())
+# what a body of a territory is named after (`комитет по образованию области`, `департамент ... города`)
+TERRITORIES = places.TRAILING_KINDS | frozenset({'город', 'республика', 'регион', 'страна'})
 MISSIONS = frozenset({'посольство', 'консульство', 'представительство', 'миссия', 'делегация'})
 # heads that take a genitive phrase into their name (`министерства иностранных дел`)
 GENITIVE_HEADS = frozenset({'министерство', 'комитет', 'комиссия', 'служба', 'управление', 'департамент',
@@ -178,6 +181,9 @@ class Builder:
                 continue
             if self.taken(opening, closing, ('PER',)):
                 continue
+            # `журнал ''Vogue''`: the span takes both apostrophes of each mark
+            inner_open, inner_close = opening, closing
+            opening, closing = outer_quote(self.tokens, opening), outer_quote(self.tokens, closing)
             found = self.descriptor_phrase(opening)
             place = None
             if found is None:
@@ -186,6 +192,10 @@ class Builder:
                 head = self.word(found[1])
                 if places.not_org_descriptor(head):
                     continue
+                # `группа «Ленинград»` is no place; «Путь Грузии» has one
+                for span in self.of_type('LOC'):
+                    if (span.first, span.last) == (inner_open + 1, inner_close - 1):
+                        self.spans.remove(span)
                 self.add(Span(found[0], closing, 'ORG', kind=places.kind_of(
                     [self.word(_) for _ in range(found[0], found[1] + 1)]), hints=LinkHints(described=True)))
                 continue
@@ -222,6 +232,9 @@ class Builder:
         found = self.descriptor_phrase(first, immediate=True)
         if found is not None and not places.not_org_descriptor(self.word(found[1])):
             first = found[0]
+        elif first > 0 and self.tokens.adjacent(first - 1, first) and places.is_site(
+                [self.word(_) for _ in range(first - 1, last + 1)]):
+            first -= 1          # `сайт Lenta.ru`, `сайте Roem.ru`; not `сайте Facebook`
         self.grow(span, first, last)
 
     def extend_right(self, span: Span, places_after: bool = True) -> None:
@@ -244,6 +257,12 @@ class Builder:
             self.grow(span, span.first, place.last)
             return True
         lower = text.lower()
+        if heads & (GENITIVE_HEADS | TOPIC_HEADS) and text.islower() and 'gent' in cases(text, ('NOUN',)) \
+                and places.noun_lemmas(text) & TERRITORIES and self.at(after, 'LOC') is None and not (
+                after + 1 < len(tokens) and tokens.adjacent(after, after + 1)
+                and self.word(after + 1)[:1].isupper()):      # not `центра «IT-куб»` + `города Владикавказа`
+            self.grow(span, span.first, after)       # `Департамент транспорта` + `города`
+            return False
         if lower == 'при' and heads:
             stop = self.noun_phrase(after + 1, ('loct', 'datv', 'ablt'))
             if stop is not None:
@@ -372,6 +391,51 @@ class Builder:
             first = self.adjectives_before(position, locating=True)
             span = self.add(Span(first, place.last, 'ORG', kind=places.kind_of([word])))
             self.extend_right(span, places_after=False)
+
+    def territorial_bodies(self) -> None:
+        """A body named by its lower-case descriptor, a qualifier and the territory it serves:
+        `комитет по образованию области`, `министерство здравоохранения края`, `департамент
+        транспорта города`, `управление Росреестра по Москве`; the descriptor alone is no name."""
+        tokens = self.tokens
+        for index in range(len(tokens) - 2):
+            word = self.word(index)
+            heads = places.noun_lemmas(word) & (GENITIVE_HEADS | TOPIC_HEADS)
+            if not word[:1].islower() or not heads or not places.descriptor(word, 'state') \
+                    or self.taken(index, index, ('ORG', 'PER', 'LOC')):
+                continue
+            after = index + 1
+            if self.word(after) == 'по' and heads & TOPIC_HEADS:
+                stop = self.topic(after + 1, 'datv')
+            else:
+                stop = self.genitive_tail(index, limit=3, names=False) if heads & GENITIVE_HEADS else None
+            if stop is None or stop == index:
+                continue
+            stop = self.territory_after(stop) or stop
+            if not self.ends_in_territory(index + 1, stop):
+                continue
+            self.add(Span(index, stop, 'ORG', kind=places.kind_of([word])))
+
+    def territory_after(self, stop: int) -> int | None:
+        """The last token of a territory right after `stop`: `области`, `Московской области`, `по Москве`."""
+        after = stop + 1
+        if after >= len(self.tokens) or not self.tokens.adjacent(stop, after):
+            return None
+        if self.word(after) == 'по':
+            place = self.at(after + 1, 'LOC')
+            return place.last if place is not None and self.tokens.adjacent(after, after + 1) else None
+        place = self.at(after, 'LOC')
+        if place is not None and genitive(self.word(place.first)):
+            return place.last
+        word = self.word(after)
+        if places.noun_lemmas(word) & TERRITORIES and 'gent' in cases(word, ('NOUN',)):
+            return after
+        return None
+
+    def ends_in_territory(self, first: int, stop: int) -> bool:
+        """The phrase `first..stop` ends with a territory: a place, or a word such as `области`."""
+        place = self.at(stop, 'LOC')
+        return (place is not None and place.last == stop and place.first >= first) or bool(
+            places.noun_lemmas(self.word(stop)) & TERRITORIES)
 
     def place_adjective_bodies(self) -> None:
         """`японское правительство`, `американского министерства иностранных дел`."""
@@ -566,6 +630,7 @@ def run(doc: Document, res=None) -> Document:
         if span in builder.spans:
             builder.extend_right(span)
     builder.state_bodies()
+    builder.territorial_bodies()
     builder.place_adjective_bodies()
     builder.brackets()
     builder.propagate()

@@ -54,6 +54,7 @@ from dataclasses import replace
 from pipeline.document import Document, Mention, NameHints, Source
 from pipeline.lang import morph, places
 from pipeline.lang.names import (
+    MARGIN,
     first_hyps,
     fold,
     is_cjk,
@@ -150,7 +151,14 @@ def verb_gender(word: str) -> str | None:
 def predicate_gender(doc: Document, start: int, stop: int) -> str | None:
     """The gender a past-tense verb next to the name gives its person."""
     readings = mention_readings(doc.text[start:stop])
-    if not readings or readings[0].case != 'nomn':
+    if not readings:
+        return None
+    if readings[0].case != 'nomn' and not (
+            # `Утром Александра Дмитриева пришла`: a nominative close behind, and no noun or adjective
+            # before that may govern the name (`жена Александра Дмитриева пришла` is his wife, `под
+            # руководством Вячеслава Быкова команда ...`)
+            any(_.case == 'nomn' for _ in readings if _.score >= readings[0].score - MARGIN)
+            and not noun_before(doc, start)):
         return None
     index = doc.token_index(stop)
     while index < len(doc.tokens) and doc.tokens[index].text.lower() in SKIPPED:
@@ -163,6 +171,17 @@ def predicate_gender(doc: Document, start: int, stop: int) -> str | None:
     if index >= 1 and doc.tokens[index - 1].text in DASHES:
         return verb_gender(doc.tokens[index].text)
     return None
+
+
+def noun_before(doc: Document, start: int) -> bool:
+    """The word right before `start`, in its sentence, may be a noun, adjective or numeral."""
+    index = doc.token_index(start) - 1
+    if index < 0 or doc.sentence_of(doc.tokens[index].start) != doc.sentence_of(start):
+        return False
+    word = as_lower(doc, index)
+    return (any(_.isalpha() for _ in word) and any(
+        morph.attr(_.tag, 'POS') in ('NOUN', 'ADJF', 'PRTF', 'NUMR') for _ in morph.parses(word)[:1])) \
+        or word[:1].isdigit()
 
 
 def case_context(doc: Document, start: int) -> tuple:
@@ -184,7 +203,7 @@ def case_context(doc: Document, start: int) -> tuple:
     if word in APPOSITION_DASHES and index >= 1 and doc.tokens[index - 1].stop < doc.tokens[index].start:
         return person_noun_case(doc.tokens[index - 1].text)
     for back in range(index, max(index - QUALIFIERS - 1, -1), -1):
-        word = doc.tokens[back].text
+        word = as_lower(doc, back)
         if (doc.sentence_of(doc.tokens[back].start) != doc.sentence_of(start)
                 or not word.replace('-', '').isalpha()):
             return ()
@@ -194,6 +213,13 @@ def case_context(doc: Document, start: int) -> tuple:
         if found or not genitive_qualifier(word):
             return found
     return ()
+
+
+def as_lower(doc: Document, index: int) -> str:
+    """A token as written, in lower case when it opens its sentence (`Жена Бута`)."""
+    token = doc.tokens[index]
+    return token.text.lower() if token.text[:1].isupper() and token.text[1:].islower() \
+        and sentence_start(doc, token.start) else token.text
 
 
 APPOSITION_DASHES = DASH_MARKS
