@@ -29,10 +29,16 @@ wins. `compact` (Delta optimize) merges the small files of many batches.
 
 When a copy published earlier arrives after its story is indexed, the new copy
 becomes the story's first: its signature row and those of the story's members
-get it as their `story` in the index (`stories()` reads it), and `flush()`
-returns those members, whose committed `documents.duplicate_of` the run
-rewrites (`Store.relink`) before it commits the batch: a run killed in between
-finds the new copy indexed and the rows already pointing to it.
+get it as their `story` in the index (`stories()` reads it). The index is what
+says which story a document belongs to; `documents.duplicate_of` follows it:
+at the end of a run, `Index.settle(store)` reads the signature rows appended
+since the last settle (by this run, and by runs killed before they settled),
+and rewrites the committed rows whose `duplicate_of` differs (one Delta merge),
+then records how far it got (a Delta transaction on the signatures table). A
+run killed anywhere (between the index append and the chunk commit, during the
+rewrite) leaves rows that the next run's settle reads again, so what a kill
+interrupts is always redone. Until then a committed copy may name no first copy,
+or another copy of its own story.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ BANDS, ROWS = 40, 3          # BANDS * ROWS == PERMUTATIONS
 SHINGLE = 3                  # words per shingle
 JACCARD = 0.4                # estimated similarity from which two texts are one story
 SEED = 1
+SETTLED = 'ru-news-facts/settled'   # Delta transaction on the signatures table: the last version settled
 SCHEME = 'affine32'          # datasketch's hashing scheme, named: the index must not change with its default
 
 WORD = re.compile(r'\w+')
@@ -119,7 +126,6 @@ class Index:
     def __init__(self, out: str | os.PathLike):
         self.root = os.fspath(out).rstrip('/')
         self.pending: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-        self.moved: dict[str, str] = {}   # indexed doc_id -> the earlier copy that now opens its story
 
     def path(self, kind: str) -> str:
         return f'{self.root}/{FOLDER}/{kind}'
@@ -161,11 +167,14 @@ class Index:
         return found.drop_duplicates('doc_id', keep='last').set_index('doc_id', drop=False)
 
     def members(self, stories: set[str]) -> pd.DataFrame:
-        """The newest signature rows whose story is one of `stories` (to move them to an earlier copy)."""
-        found = self.rows('signatures', 'story', pa.array(sorted(stories), pa.string())) if stories else None
-        if found is None:
+        """The newest signature rows whose story is one of `stories` (to move them to an earlier copy):
+        a document whose newest row names another story is no member, whatever its older rows say."""
+        found = self.rows('signatures', 'story', pa.array(sorted(stories), pa.string()), ['doc_id']) \
+            if stories else None
+        if found is None or not len(found):
             return pd.DataFrame(columns=['doc_id', 'published', 'story', 'signature'])
-        return found.drop_duplicates('doc_id', keep='last')
+        newest = self.signatures(set(found['doc_id']))
+        return newest[newest['story'].isin(stories)].reset_index(drop=True)
 
     def mark(self, documents: pd.DataFrame, committed=None) -> pd.DataFrame:
         """`documents` with `duplicate_of` set against the index and each other; the batch is kept
@@ -246,7 +255,6 @@ class Index:
             members = self.members(set(moved))
             members = members[~members['doc_id'].isin(ids)].copy()
             members['story'] = [moved.get(_, _) for _ in members['story']]
-            self.moved.update(zip(members['doc_id'], members['story']))
             rows = pd.concat([members[rows.columns], rows], ignore_index=True)
         band_rows = pd.DataFrame({
             'band': np.tile(np.arange(BANDS, dtype=np.int16), len(ids)),
@@ -254,14 +262,10 @@ class Index:
         })
         self.pending.append((band_rows, rows))
 
-    def flush(self) -> dict[str, str]:
-        """Append the marked batches to the index (one Delta append per kind, `seq` the next number).
-
-        Returns the indexed documents (of earlier batches) whose story an earlier copy of these batches now
-        opens: doc_id -> that copy, the `duplicate_of` their committed rows must get."""
-        moved, self.moved = self.moved, {}
+    def flush(self) -> None:
+        """Append the marked batches to the index (one Delta append per kind, `seq` the next number)."""
         if not self.pending:
-            return moved
+            return
         from deltalake import write_deltalake
 
         from pipeline.store.tables import storage_options
@@ -276,7 +280,36 @@ class Index:
             write_deltalake(self.path(kind), appended, mode='append',
                             storage_options=storage_options(self.path(kind)))
         self.pending = []
-        return moved
+
+    def settle(self, store) -> int:
+        """`documents.duplicate_of` of the committed documents of `store` (a tables.Store) set to their
+        story in the index, for the documents with signature rows appended since the last settle; then
+        the index records that it got this far. Returns how many rows were rewritten (module docstring:
+        why this comes at the end of a run, and not after each batch)."""
+        from deltalake import CommitProperties, Transaction, write_deltalake
+        table = self.table('signatures')
+        if table is None:
+            return 0
+        version, done = table.version(), table.transaction_version(SETTLED)
+        rows = table.to_pyarrow_dataset().to_table(
+            columns=['doc_id', 'story', 'seq'], filter=pc.field('seq') > (-1 if done is None else done))
+        if not len(rows):
+            return 0
+        rows = rows.to_pandas().sort_values('seq', kind='stable').drop_duplicates('doc_id', keep='last')
+        story = dict(zip(rows['doc_id'], rows['story']))
+        current = store.where('documents', ['doc_id', 'duplicate_of'], 'doc_id', sorted(story))
+        wrong = {doc_id: (None if story[doc_id] == doc_id else story[doc_id])
+                 for doc_id, first in zip(current['doc_id'].to_pylist(), current['duplicate_of'].to_pylist())
+                 if (first or doc_id) != story[doc_id]}
+        if wrong:
+            source = pa.table({'doc_id': pa.array(list(wrong), pa.string()),
+                               'duplicate_of': pa.array(list(wrong.values()), pa.string())})
+            store.delta('documents').merge(source, 't.doc_id = s.doc_id', source_alias='s',
+                                           target_alias='t').when_matched_update(
+                {'duplicate_of': 's.duplicate_of'}).execute()
+        marker = CommitProperties(app_transactions=[Transaction(SETTLED, version)])
+        write_deltalake(table, SCHEMAS['signatures'].empty_table(), mode='append', commit_properties=marker)
+        return len(wrong)
 
 
 def stories(out: str | os.PathLike) -> dict[str, str]:
