@@ -208,3 +208,16 @@ def test_duplicates_settle_rewrites_what_differs_once(seed_output, tmp_path):
         assert index.settle(store) == 1 and index.settle(store) == 0
     assert duplicate_of(out) == {**{_: '' for _ in ids}, ids[1]: ids[0]}
 
+
+def test_duplicates_cli_switch_turns_detection_off(res, tmp_path):
+    from pipeline import cli
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    for number, (_url, _published, page) in enumerate(syndicated(STORIES[1])):
+        (folder / f'{number}.html').write_text(page, encoding='utf-8')
+    common = ['run', str(folder), '--workers', '1', '--quiet']
+    assert cli.main([*common, '--tables', str(tmp_path / 'off'), '--no-duplicates']) == 0
+    assert set(duplicate_of(tmp_path / 'off').values()) == {''}
+    assert not (tmp_path / 'off' / '_duplicates').exists()
+    assert cli.main([*common, '--tables', str(tmp_path / 'on')]) == 0
+    assert duplicate_of(tmp_path / 'on') == {'0.html': '', '1.html': '0.html', '2.html': '0.html'}
