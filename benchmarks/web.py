@@ -108,11 +108,19 @@ FOOTERS = ('Подписывайтесь на наш канал в Telegram.', '
 SENTENCE = re.compile(r'(?<=[.!?…])\s+(?=[А-ЯЁA-Z«"])')
 
 
+def held_out(name: str) -> set[str]:
+    """Stems of the texts listed in benchmarks/`name`: never read."""
+    lines = (ROOT / 'benchmarks' / name).read_text(encoding='utf-8').splitlines()
+    return {_.strip() for _ in lines if _.strip() and not _.startswith('#')}
+
+
 def source_texts() -> list[str]:
+    """The NEREL train and factRuEval dev texts, without the held-out ones."""
     found = []
-    for folder in (SHARED / 'nerel-train', SHARED / 'factru-devset'):
-        if folder.is_dir():
-            found += [_.read_text(encoding='utf-8') for _ in sorted(folder.glob('*.txt'))]
+    for folder, holdout in (('nerel-train', 'nerel-holdout.txt'), ('factru-devset', 'factru-holdout.txt')):
+        held = held_out(holdout)
+        found += [_.read_text(encoding='utf-8') for _ in sorted((SHARED / folder).glob('*.txt'))
+                  if _.stem not in held]
     if not found:
         found = [_.read_text(encoding='utf-8') for _ in sorted((ROOT / 'seeds').glob('*.txt'))]
     return found
