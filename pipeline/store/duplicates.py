@@ -142,14 +142,19 @@ class Index:
 
     def rows(self, kind: str, column: str, values, columns=None) -> pd.DataFrame | None:
         """The rows of `kind` whose `column` is one of `values`, the newest batch last (None before the
-        first batch). The table is read whole and then filtered: on a 50,000-article index that is five
-        times faster than a dataset filter of a few thousand values."""
+        first batch). The table is read batch by batch, each filtered as it comes: on a 50,000-article
+        index that is five times faster than a dataset filter of a few thousand values, and the memory
+        it takes is what matches, not the whole index (which grows with the store)."""
         table = self.table(kind)
         if table is None:
             return None
         wanted = None if columns is None else list(dict.fromkeys([*columns, column, 'seq']))
-        found = table.to_pyarrow_dataset().to_table(columns=wanted)
-        found = found.filter(pc.is_in(found[column], value_set=pa.array(values)))
+        dataset = table.to_pyarrow_dataset()
+        values = pa.array(values)
+        found = pa.Table.from_batches([_.filter(pc.is_in(_[column], value_set=values))
+                                       for _ in dataset.to_batches(columns=wanted)],
+                                      schema=dataset.schema if wanted is None else
+                                      pa.schema([dataset.schema.field(_) for _ in wanted]))
         return found.to_pandas().sort_values('seq', kind='stable')[columns or found.column_names]
 
     def lookup(self, hashes: np.ndarray) -> pd.DataFrame:
