@@ -66,6 +66,7 @@ SHINGLE = 3                  # words per shingle
 JACCARD = 0.4                # estimated similarity from which two texts are one story
 SEED = 1
 SETTLED = 'ru-news-facts/settled'   # Delta transaction on the signatures table: the last version settled
+SLAB = 1_000_000             # index rows read and filtered at a time
 SCHEME = 'affine32'          # datasketch's hashing scheme, named: the index must not change with its default
 
 WORD = re.compile(r'\w+')
@@ -140,29 +141,58 @@ class Index:
             return None
         return DeltaTable(path, storage_options=storage_options(path))
 
-    def rows(self, kind: str, column: str, values, columns=None) -> pd.DataFrame | None:
-        """The rows of `kind` whose `column` is one of `values`, the newest batch last (None before the
-        first batch). The table is read batch by batch, each filtered as it comes: on a 50,000-article
-        index that is five times faster than a dataset filter of a few thousand values, and the memory
-        it takes is what matches, not the whole index (which grows with the store)."""
+    def scan(self, kind: str, column: str, values, columns=None) -> pa.Table | None:
+        """The rows of `kind` whose `column` is one of `values` (None before the first batch). The table is
+        read in slabs of SLAB rows, each filtered as it comes: on a 50,000-article index that is five times
+        faster than a dataset filter of a few thousand values, and the memory it takes is what matches,
+        not the whole index (which grows with the store)."""
         table = self.table(kind)
         if table is None:
             return None
         wanted = None if columns is None else list(dict.fromkeys([*columns, column, 'seq']))
         dataset = table.to_pyarrow_dataset()
-        values = pa.array(values)
-        found = pa.Table.from_batches([_.filter(pc.is_in(_[column], value_set=values))
-                                       for _ in dataset.to_batches(columns=wanted)],
-                                      schema=dataset.schema if wanted is None else
-                                      pa.schema([dataset.schema.field(_) for _ in wanted]))
+        schema = dataset.schema if wanted is None else pa.schema([dataset.schema.field(_) for _ in wanted])
+        values, parts, slab = pa.array(values), [], []
+
+        def keep(batches):
+            if batches:
+                read = pa.Table.from_batches(batches, schema=schema)
+                parts.append(read.filter(pc.is_in(read[column], value_set=values)))
+        for batch in dataset.to_batches(columns=wanted):
+            slab.append(batch)
+            if sum(_.num_rows for _ in slab) >= SLAB:
+                keep(slab)
+                slab = []
+        keep(slab)
+        return pa.concat_tables(parts) if parts else schema.empty_table()
+
+    def rows(self, kind: str, column: str, values, columns=None) -> pd.DataFrame | None:
+        """`scan` as pandas, the newest batch last."""
+        found = self.scan(kind, column, values, columns)
+        if found is None:
+            return None
         return found.to_pandas().sort_values('seq', kind='stable')[columns or found.column_names]
 
-    def lookup(self, hashes: np.ndarray) -> pd.DataFrame:
-        """Band rows (band hash, doc_id) of indexed documents that share a hash with `hashes`."""
-        found = self.rows('bands', 'hash', np.unique(hashes), ['hash', 'doc_id']) if len(hashes) else None
-        if found is None:
-            return pd.DataFrame({'hash': pd.Series(dtype='int64'), 'doc_id': pd.Series(dtype='string')})
-        return found
+    def candidates(self, bands: list[np.ndarray], ids: list[str], committed) -> tuple[list[np.ndarray], list]:
+        """For each document of a batch (its band hashes), the indexed documents that share a band with
+        it, as numbers into the doc_id list returned with them: only those the store holds (`committed`),
+        none of the batch's own `ids`. Worked on as arrays: a story with hundreds of copies gives a batch
+        hundreds of thousands of band rows."""
+        hashes = np.concatenate(bands)
+        found = self.scan('bands', 'hash', np.unique(hashes), ['hash', 'doc_id'])
+        if found is None or not len(found):
+            return [np.empty(0, np.int64) for _ in bands], []
+        encoded = found['doc_id'].combine_chunks().dictionary_encode()
+        names = encoded.dictionary.to_pylist()
+        mine = set(ids)
+        wanted = np.array([_ not in mine and (committed is None or committed(_)) for _ in names], bool)
+        pairs = pd.DataFrame({'position': np.repeat(np.arange(len(bands)), [len(_) for _ in bands]),
+                              'hash': hashes}).merge(
+            pd.DataFrame({'hash': found['hash'].to_numpy(), 'code': encoded.indices.to_numpy()}), on='hash')
+        pairs = pairs[wanted[pairs['code'].to_numpy()]].drop_duplicates(['position', 'code'])
+        pairs = pairs.sort_values('position', kind='stable')
+        split = np.searchsorted(pairs['position'].to_numpy(), np.arange(1, len(bands)))
+        return np.split(pairs['code'].to_numpy(dtype=np.int64), split), names
 
     def signatures(self, doc_ids) -> pd.DataFrame:
         """The newest signature row of each of `doc_ids`."""
@@ -193,17 +223,15 @@ class Index:
         dates = [None if pd.isna(_) else str(_) for _ in documents['published'].tolist()]
         values = [signature(_) for _ in texts]
         bands = [band_hashes(_) for _ in values]
-        found = self.lookup(np.concatenate(bands))
-        by_hash: dict[int, set[str]] = {}
-        for hash_, doc_id in zip(found['hash'].tolist(), found['doc_id'].tolist()):
-            by_hash.setdefault(hash_, set()).add(doc_id)
-        candidates = [{d for h in _.tolist() for d in by_hash.get(h, ()) if committed is None or committed(d)}
-                      for _ in bands]
-        known = self.signatures(set().union(*candidates) - set(ids))
+        near, names = self.candidates(bands, ids, committed)
+        used = np.unique(np.concatenate(near)) if near else np.empty(0, np.int64)
+        known = self.signatures({names[_] for _ in used.tolist()})
+        row_of = dict(zip(known['doc_id'], range(len(known))))
+        matrix = np.frombuffer(b''.join(known['signature']), np.uint32).reshape(len(known), PERMUTATIONS)
+        row_of_code = np.array([row_of.get(_, -1) for _ in names], np.int64)
         roots = set(known['story']) - set(known.index) - set(ids) if len(known) else set()
         if roots:   # the first copies of the candidates' stories, for their dates
             known = pd.concat([known, self.signatures(roots)])
-        signature_of = {d: np.frombuffer(_, np.uint32) for d, _ in zip(known['doc_id'], known['signature'])}
         story_of = dict(zip(known['doc_id'], known['story']))
         date_of = {d: None if pd.isna(_) else _ for d, _ in zip(known['doc_id'], known['published'])}
         batch: dict[int, list[int]] = {}   # band hash -> positions in this batch indexed so far
@@ -215,10 +243,10 @@ class Index:
         for position in order:
             doc_id, mine = ids[position], values[position]
             stories = set()
-            others = [_ for _ in candidates[position] if _ != doc_id and _ in signature_of]
-            if others:   # the estimated similarity with every candidate at once
-                similar = (np.stack([signature_of[_] for _ in others]) == mine).mean(axis=1) >= JACCARD
-                for other in np.array(others, dtype=object)[similar]:
+            codes = near[position][row_of_code[near[position]] >= 0]
+            if len(codes):   # the estimated similarity with every candidate at once
+                similar = (matrix[row_of_code[codes]] == mine).mean(axis=1) >= JACCARD
+                for other in (names[_] for _ in codes[similar].tolist()):
                     first = moved.get(story_of[other], story_of[other])
                     stories.add(first)
                     story_date.setdefault(first, earliest(date_of.get(first, date_of[other]), first))
