@@ -9,9 +9,15 @@ NER on N texts: the seeds and the factRuEval dev texts are run through the pipel
 rows (every table) are copied for N articles, each with a new doc_id, a line of its own at the end of
 its text (so its own sha256; every offset still holds) and the ids of its mentions, entities and roles
 renamed; they are committed 128 articles per chunk, as a run commits them, and the registry is brought
-up to date every 2,000 articles, as daily runs would. The measured run is the real thing:
-`python -m pipeline run NEW --out COPY --workers W` in a subprocess; it prints its wall time and the
-peak resident memory of its main process (psutil, sampled every 50 ms). Figures, not asserts.
+up to date every 2,000 articles, as daily runs would. The index of syndicated copies
+(store/duplicates.py) is built from the same rows, one part per chunk as runs append it: the MinHash
+signature of each copied text, whose story is the first copy of its source text (so each source text
+is a story of about N/117 copies, and `documents.duplicate_of` says so, as a run would have written it).
+The measured run is the real thing: `python -m pipeline run NEW --out COPY --workers W` in a
+subprocess; it prints its wall time and the peak resident memory of its main process (psutil, sampled
+every 50 ms). For the largest folder the same run is also measured with `--no-duplicates`, interleaved,
+and the ratio of the medians printed (the cost of duplicate detection; target <= 1.10). Figures, not
+asserts.
 """
 
 from __future__ import annotations
@@ -84,8 +90,13 @@ ID_COLUMNS = {'mentions': ['mention_id', 'entity_id'], 'entities': ['entity_id']
               'numbers': ['mention_id'], 'roles': ['role_id', 'person_entity_id', 'org_entity_id']}
 
 
+def first_copy(number: int, ids: list[str]) -> str:
+    """doc_id of the first copy of the source text of article `number` (the story it belongs to)."""
+    return f'a{number % len(ids):06d}'
+
+
 def chunk_rows(numbers: range, ids: list[str], by_doc: dict) -> dict:
-    """Rows of articles `numbers`: copies of the templates, renamed."""
+    """Rows of articles `numbers`: copies of the templates, renamed; `duplicate_of` the first copy."""
     import pyarrow as pa
 
     from pipeline.store.rows import TABLES, sha256
@@ -112,6 +123,8 @@ def chunk_rows(numbers: range, ids: list[str], by_doc: dict) -> dict:
                     values = [f'growth/{new}.txt']
                 columns[column] = pa.array(values, table.schema.field(column).type)
             if name == 'documents':
+                first = first_copy(int(new[1:]), ids)
+                columns['duplicate_of'] = pa.array([None if first == new else first], pa.string())
                 text = columns['text'].to_pylist()[0] + f'\n\nМатериал № {new}.\n'
                 columns['text'] = pa.array([text], pa.string())
                 columns['n_chars'] = pa.array([len(text)], pa.int64())
@@ -125,12 +138,24 @@ def chunk_rows(numbers: range, ids: list[str], by_doc: dict) -> dict:
     return out
 
 
+def index_chunk(index, documents) -> None:
+    """Stage the signatures and band hashes of a chunk's documents in the duplicate index, each in the
+    story `duplicate_of` names (itself when empty), as a run's `Index.mark` would have found it."""
+    from pipeline.store import duplicates
+    ids = documents['doc_id'].tolist()
+    values = [duplicates.signature(_) for _ in documents['text']]
+    story = {doc_id: first if isinstance(first, str) and first else doc_id
+             for doc_id, first in zip(ids, documents['duplicate_of'])}
+    dates = [None if not isinstance(_, str) or not _ else _ for _ in documents['published']]
+    index.stage(ids, dates, values, [duplicates.band_hashes(_) for _ in values], story, {})
+
+
 def build(folder: Path, size: int) -> Path:
-    """An output folder of `size` articles (made once; reused when it is there)."""
-    from pipeline.store import registry_tables
+    """An output folder of `size` articles and its duplicate index (made once; reused when it is there)."""
+    from pipeline.store import duplicates, registry_tables
     from pipeline.store.tables import Store
     marker = folder / 'BUILT'
-    if marker.exists() or size == 0:
+    if (marker.exists() and (folder / duplicates.FOLDER).is_dir()) or size == 0:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
     shutil.rmtree(folder, ignore_errors=True)
@@ -139,21 +164,26 @@ def build(folder: Path, size: int) -> Path:
     print(f'building {folder} ({size} articles from {len(ids)} processed texts)', flush=True)
     with Store.open(folder) as store:
         store.begin_run('local', 1, ['benchmarks/growth.py'])
+        index = duplicates.Index(folder)
         for start in range(0, size, CHUNK):
-            store.commit(chunk_rows(range(start, min(size, start + CHUNK)), ids, by_doc))
+            rows = chunk_rows(range(start, min(size, start + CHUNK)), ids, by_doc)
+            index_chunk(index, rows['documents'])
+            index.flush()
+            store.commit(rows)
             if start // REGISTRY_EVERY != (start + CHUNK) // REGISTRY_EVERY or start + CHUNK >= size:
                 registry_tables.update(store)
                 print(f'  {min(size, start + CHUNK)} articles, {time.perf_counter() - started:.0f} s',
                       flush=True)
+        assert index.settle(store) == 0   # documents.duplicate_of says what the index says
         store.finish('finished')
     marker.write_text(f'{size}\n')
     return folder
 
 
-def measure(new: Path, out: Path, workers: int) -> tuple[float, float, str]:
+def measure(new: Path, out: Path, workers: int, duplicates: bool = True) -> tuple[float, float, str]:
     """(wall seconds, peak RSS of the main process in MB, summary line) of one run."""
     command = [sys.executable, '-m', 'pipeline', 'run', str(new), '--out', str(out), '--quiet',
-               '--workers', str(workers)]
+               '--workers', str(workers)] + ([] if duplicates else ['--no-duplicates'])
     peak, done = [0], threading.Event()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -188,6 +218,8 @@ def main() -> None:
                         help='measured runs per size, interleaved across sizes; '
                              'the median is shown (default 3)')
     parser.add_argument('--build-only', action='store_true', help='make the folders, measure nothing')
+    parser.add_argument('--no-comparison', action='store_true',
+                        help='do not measure the largest folder again with --no-duplicates')
     args = parser.parse_args()
     work = Path(args.work)
     sizes = [int(_) for _ in args.sizes.split(',')]
@@ -195,28 +227,37 @@ def main() -> None:
     bases = {size: build(work / f'base-{size}', size) for size in sizes}
     if args.build_only:
         return
-    found: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
+    largest = max(sizes)
+    plan = [(size, True) for size in sizes] + ([(largest, False)] if not args.no_comparison else [])
+    found: dict[tuple[int, bool], list[tuple[float, float]]] = {_: [] for _ in plan}
     for _attempt in range(args.repeat):      # interleaved: a busy spell of the machine hits every size
-        for size in sizes:
+        for size, duplicates in plan:
             copy = work / f'run-{size}'
             shutil.rmtree(copy, ignore_errors=True)
             shutil.copytree(bases[size], copy, ignore=shutil.ignore_patterns('BUILT', '.lock'))
-            wall, rss, line = measure(new, copy, args.workers)
-            found[size].append((wall, rss))
-            print(f'{size:>7} articles before: {wall:6.1f} s, main process peak RSS {rss:6.0f} MB   ({line})',
-                  flush=True)
+            wall, rss, line = measure(new, copy, args.workers, duplicates)
+            found[size, duplicates].append((wall, rss))
+            print(f'{size:>7} articles before{"" if duplicates else ", --no-duplicates"}: {wall:6.1f} s, '
+                  f'main process peak RSS {rss:6.0f} MB   ({line})', flush=True)
             shutil.rmtree(copy, ignore_errors=True)
-    rows = [(size, statistics.median(_[0] for _ in found[size]), statistics.median(_[1] for _ in found[size]))
-            for size in sizes]
-    base_wall, base_rss = rows[0][1], rows[0][2]
+    median = {key: (statistics.median(_[0] for _ in runs), statistics.median(_[1] for _ in runs))
+              for key, runs in found.items()}
+    base_wall, base_rss = median[sizes[0], True]
     print(f'\n{args.new} new articles, {args.workers} workers, {os.cpu_count()} cores, '
           f'median of {args.repeat} runs; load average now {os.getloadavg()[0]:.1f}')
     print('| output folder before the run | wall time | × empty | peak RSS (main) | − empty |')
     print('|---|---|---|---|---|')
-    for size, wall, rss in rows:
+    for size in sizes:
+        wall, rss = median[size, True]
         print(f'| {size:,} articles | {wall:.1f} s | {wall / base_wall:.2f} | {rss:.0f} MB '
               f'| {rss - base_rss:+.0f} MB |')
-
+    if (largest, False) in median:
+        (on, on_rss), (off, off_rss) = median[largest, True], median[largest, False]
+        pairs = zip(found[largest, True], found[largest, False])
+        walls = ', '.join(f'{a[0]:.1f}/{b[0]:.1f}' for a, b in pairs)
+        print(f'\nduplicate detection into {largest:,} articles: {on:.1f} s with, {off:.1f} s without '
+              f'(--no-duplicates): ratio {on / off:.3f} (target <= 1.10); peak RSS {on_rss:.0f} MB with, '
+              f'{off_rss:.0f} MB without; the runs, with/without: {walls} s')
 
 if __name__ == '__main__':
     main()

@@ -36,7 +36,7 @@ def command_run(args) -> int:
         summary = run(args.inputs, args.tables, progress=None if not args.quiet else False,
                       workers=args.workers, chunk_size=args.chunk_size, engine=engine,
                       doc_timeout=args.doc_timeout, reprocess_older=args.reprocess_older,
-                      languages=args.languages)
+                      languages=args.languages, duplicates=not args.no_duplicates)
     except KeyboardInterrupt:
         print('interrupted: the chunks committed so far are kept; the same command finishes the job',
               file=sys.stderr)
@@ -251,6 +251,9 @@ def add_run(commands) -> None:
                      help='languages sent through the Russian stages, comma-separated ISO 639-1 codes '
                           '(default ru; all: every one); documents in others are kept in the documents '
                           'table with their language')
+    run.add_argument('--no-duplicates', action='store_true',
+                     help='do not look for syndicated copies: documents.duplicate_of stays empty and the '
+                          'index of stories (_duplicates/) is not read or grown')
     run.add_argument('--strict', action='store_true',
                      help='exit with 1 when any input or document failed (an error row); by default '
                           'only when no input could be processed')

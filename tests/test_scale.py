@@ -411,16 +411,23 @@ def assert_whole_documents(found: dict, reference: dict) -> None:
     none = reference['errors'].iloc[:0]
     assert_same_tables(without_duplicate_of(dict(found, errors=none)),
                        without_duplicate_of(dict(expected, errors=none)))
+    assert_same_stories(found['documents'], reference['documents'])
 
 
 def without_duplicate_of(frames: dict) -> dict:
-    """The tables without documents.duplicate_of. It names another document: while a story's earliest copy
-    is not committed yet, its copies rightly point to none. KNOWN DEFECT (issue 18, closing note of
-    2026-12-04): after kills, about one copy in 70 of this corpus (copies of the same texts, undated)
-    ended with no duplicate_of where the uninterrupted run has one; until it is fixed the crash tests
-    compare every other column, and tests/test_duplicates.py covers duplicate_of across runs."""
+    """The tables without documents.duplicate_of (a killed run's: see assert_same_stories)."""
     return {name: frame.drop(columns='duplicate_of') if name == 'documents' else frame
             for name, frame in frames.items()}
+
+
+def assert_same_stories(found: pd.DataFrame, reference: pd.DataFrame) -> None:
+    """duplicate_of of a killed run's documents: a copy names a document of its own story in the reference,
+    or none. Not the reference's value: a story's first copy may not be committed yet, and the copies
+    committed before it are relinked at the end of a run (store/duplicates.py, Index.settle)."""
+    story = {doc_id: first or doc_id for doc_id, first in
+             zip(reference['doc_id'], reference['duplicate_of'].fillna(''))}
+    for doc_id, first in zip(found['doc_id'], found['duplicate_of']):
+        assert pd.isna(first) or story[first] == story[doc_id], (doc_id, first)
 
 
 def committed_parts(out) -> int:
@@ -485,8 +492,7 @@ def crash_runs(tmp_path, kills: int, workers: int, seed: int, only_parent: bool 
                 delay = rng.uniform(0, duration / 4)
             try:
                 assert process.wait(timeout=delay) == 0
-                assert_same_tables(without_duplicate_of(load_tables(out)),   # finished on its own
-                                   without_duplicate_of(reference))
+                assert_same_tables(load_tables(out), reference)   # finished on its own
                 episode += 1
                 out = tmp_path / f'out{episode}'                  # start over, so kills keep hitting work
                 continue
@@ -507,7 +513,7 @@ def crash_runs(tmp_path, kills: int, workers: int, seed: int, only_parent: bool 
         process = start_run(corpus, out, workers, log)
         assert process.wait(timeout=300) == 0
         found = load_tables(out)
-        assert_same_tables(without_duplicate_of(found), without_duplicate_of(reference))
+        assert_same_tables(found, reference)
         statuses = set(found['runs']['status'])
         assert statuses <= {'killed', 'finished'} and found['runs']['status'].iloc[-1] == 'finished'
         print(f'crash test: {killed} kill points over {attempts} attempts ({episode + 1} episodes), '

@@ -72,3 +72,22 @@ def test_web_html_record_gets_page_metadata(tmp_path):
     assert (doc.title, doc.published, doc.author, doc.site) == (story.title, story.published, story.author,
                                                                 SITE)
     assert story.sidebar[0] not in doc.text and story.paragraphs[0] in doc.text
+
+
+@pytest.mark.parametrize('meta, encoding, expected', [
+    ('utf-8', 'cp1251', 'document'),                   # a declaration that lies: the bytes tell
+    ('x-unknown-charset', 'koi8-r', 'document'),       # a name Python does not know: the bytes tell
+    ('x-unknown-charset', 'shift_jis', 'error'),       # bytes that read as nothing Russian
+])
+def test_web_page_file_in_an_unknown_or_wrong_encoding(tmp_path, meta, encoding, expected):
+    story = STORIES[2]
+    page = news_page(story).replace('<meta charset="utf-8">', f'<meta charset="{meta}">')
+    path = tmp_path / 'page.html'
+    path.write_bytes(page.encode(encoding, 'xmlcharrefreplace'))
+    items = list(ingest.read_inputs([path]))
+    if expected == 'document':
+        [doc] = items
+        assert isinstance(doc, Document) and doc.title == story.title and story.paragraphs[1] in doc.text
+    else:
+        [error] = items
+        assert isinstance(error, Problem) and 'does not read as cp1251 or koi8-r' in error.message

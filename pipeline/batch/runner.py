@@ -387,7 +387,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
                 if index is not None:   # syndicated copies: marked, and indexed before the commit
                     frames['documents'] = index.mark(frames['documents'],
                                                     committed=lambda _: dataset.known(_) is not None)
-                    dataset.relink(index.flush())   # committed copies of a story an earlier copy now opens
+                    index.flush()
                 summary.count(frames, wanted)
                 met = frames['errors'][store.ERROR_KEY].itertuples(index=False)
                 read.problems.update(map(store.key, met))
@@ -398,6 +398,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
                 bar.update(len(docs))
                 bar.set_postfix(added=summary.added, skipped=summary.skipped, failed=summary.errors,
                                 refresh=False)
+            if index is not None:   # copies committed before their story's first copy, a killed run's too
+                index.settle(dataset)
             rows = [tables.problem_row(_) for _ in problems]   # inputs that never became documents
             summary.warnings += sum(_['level'] == 'warning' for _ in rows)
             dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)

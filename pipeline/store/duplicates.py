@@ -29,10 +29,16 @@ wins. `compact` (Delta optimize) merges the small files of many batches.
 
 When a copy published earlier arrives after its story is indexed, the new copy
 becomes the story's first: its signature row and those of the story's members
-get it as their `story` in the index (`stories()` reads it), and `flush()`
-returns those members, whose committed `documents.duplicate_of` the run
-rewrites (`Store.relink`) before it commits the batch: a run killed in between
-finds the new copy indexed and the rows already pointing to it.
+get it as their `story` in the index (`stories()` reads it). The index is what
+says which story a document belongs to; `documents.duplicate_of` follows it:
+at the end of a run, `Index.settle(store)` reads the signature rows appended
+since the last settle (by this run, and by runs killed before they settled),
+and rewrites the committed rows whose `duplicate_of` differs (one Delta merge),
+then records how far it got (a Delta transaction on the signatures table). A
+run killed anywhere (between the index append and the chunk commit, during the
+rewrite) leaves rows that the next run's settle reads again, so what a kill
+interrupts is always redone. Until then a committed copy may name no first copy,
+or another copy of its own story.
 """
 
 from __future__ import annotations
@@ -59,6 +65,8 @@ BANDS, ROWS = 40, 3          # BANDS * ROWS == PERMUTATIONS
 SHINGLE = 3                  # words per shingle
 JACCARD = 0.4                # estimated similarity from which two texts are one story
 SEED = 1
+SETTLED = 'ru-news-facts/settled'   # Delta transaction on the signatures table: the last version settled
+SLAB = 1_000_000             # index rows read and filtered at a time
 SCHEME = 'affine32'          # datasketch's hashing scheme, named: the index must not change with its default
 
 WORD = re.compile(r'\w+')
@@ -119,7 +127,6 @@ class Index:
     def __init__(self, out: str | os.PathLike):
         self.root = os.fspath(out).rstrip('/')
         self.pending: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-        self.moved: dict[str, str] = {}   # indexed doc_id -> the earlier copy that now opens its story
 
     def path(self, kind: str) -> str:
         return f'{self.root}/{FOLDER}/{kind}'
@@ -134,24 +141,58 @@ class Index:
             return None
         return DeltaTable(path, storage_options=storage_options(path))
 
-    def rows(self, kind: str, column: str, values, columns=None) -> pd.DataFrame | None:
-        """The rows of `kind` whose `column` is one of `values`, the newest batch last (None before the
-        first batch). The table is read whole and then filtered: on a 50,000-article index that is five
-        times faster than a dataset filter of a few thousand values."""
+    def scan(self, kind: str, column: str, values, columns=None) -> pa.Table | None:
+        """The rows of `kind` whose `column` is one of `values` (None before the first batch). The table is
+        read in slabs of SLAB rows, each filtered as it comes: on a 50,000-article index that is five times
+        faster than a dataset filter of a few thousand values, and the memory it takes is what matches,
+        not the whole index (which grows with the store)."""
         table = self.table(kind)
         if table is None:
             return None
         wanted = None if columns is None else list(dict.fromkeys([*columns, column, 'seq']))
-        found = table.to_pyarrow_dataset().to_table(columns=wanted)
-        found = found.filter(pc.is_in(found[column], value_set=pa.array(values)))
+        dataset = table.to_pyarrow_dataset()
+        schema = dataset.schema if wanted is None else pa.schema([dataset.schema.field(_) for _ in wanted])
+        values, parts, slab = pa.array(values), [], []
+
+        def keep(batches):
+            if batches:
+                read = pa.Table.from_batches(batches, schema=schema)
+                parts.append(read.filter(pc.is_in(read[column], value_set=values)))
+        for batch in dataset.to_batches(columns=wanted):
+            slab.append(batch)
+            if sum(_.num_rows for _ in slab) >= SLAB:
+                keep(slab)
+                slab = []
+        keep(slab)
+        return pa.concat_tables(parts) if parts else schema.empty_table()
+
+    def rows(self, kind: str, column: str, values, columns=None) -> pd.DataFrame | None:
+        """`scan` as pandas, the newest batch last."""
+        found = self.scan(kind, column, values, columns)
+        if found is None:
+            return None
         return found.to_pandas().sort_values('seq', kind='stable')[columns or found.column_names]
 
-    def lookup(self, hashes: np.ndarray) -> pd.DataFrame:
-        """Band rows (band hash, doc_id) of indexed documents that share a hash with `hashes`."""
-        found = self.rows('bands', 'hash', np.unique(hashes), ['hash', 'doc_id']) if len(hashes) else None
-        if found is None:
-            return pd.DataFrame({'hash': pd.Series(dtype='int64'), 'doc_id': pd.Series(dtype='string')})
-        return found
+    def candidates(self, bands: list[np.ndarray], ids: list[str], committed) -> tuple[list[np.ndarray], list]:
+        """For each document of a batch (its band hashes), the indexed documents that share a band with
+        it, as numbers into the doc_id list returned with them: only those the store holds (`committed`),
+        none of the batch's own `ids`. Worked on as arrays: a story with hundreds of copies gives a batch
+        hundreds of thousands of band rows."""
+        hashes = np.concatenate(bands)
+        found = self.scan('bands', 'hash', np.unique(hashes), ['hash', 'doc_id'])
+        if found is None or not len(found):
+            return [np.empty(0, np.int64) for _ in bands], []
+        encoded = found['doc_id'].combine_chunks().dictionary_encode()
+        names = encoded.dictionary.to_pylist()
+        mine = set(ids)
+        wanted = np.array([_ not in mine and (committed is None or committed(_)) for _ in names], bool)
+        pairs = pd.DataFrame({'position': np.repeat(np.arange(len(bands)), [len(_) for _ in bands]),
+                              'hash': hashes}).merge(
+            pd.DataFrame({'hash': found['hash'].to_numpy(), 'code': encoded.indices.to_numpy()}), on='hash')
+        pairs = pairs[wanted[pairs['code'].to_numpy()]].drop_duplicates(['position', 'code'])
+        pairs = pairs.sort_values('position', kind='stable')
+        split = np.searchsorted(pairs['position'].to_numpy(), np.arange(1, len(bands)))
+        return np.split(pairs['code'].to_numpy(dtype=np.int64), split), names
 
     def signatures(self, doc_ids) -> pd.DataFrame:
         """The newest signature row of each of `doc_ids`."""
@@ -161,11 +202,14 @@ class Index:
         return found.drop_duplicates('doc_id', keep='last').set_index('doc_id', drop=False)
 
     def members(self, stories: set[str]) -> pd.DataFrame:
-        """The newest signature rows whose story is one of `stories` (to move them to an earlier copy)."""
-        found = self.rows('signatures', 'story', pa.array(sorted(stories), pa.string())) if stories else None
-        if found is None:
+        """The newest signature rows whose story is one of `stories` (to move them to an earlier copy):
+        a document whose newest row names another story is no member, whatever its older rows say."""
+        found = self.rows('signatures', 'story', pa.array(sorted(stories), pa.string()), ['doc_id']) \
+            if stories else None
+        if found is None or not len(found):
             return pd.DataFrame(columns=['doc_id', 'published', 'story', 'signature'])
-        return found.drop_duplicates('doc_id', keep='last')
+        newest = self.signatures(set(found['doc_id']))
+        return newest[newest['story'].isin(stories)].reset_index(drop=True)
 
     def mark(self, documents: pd.DataFrame, committed=None) -> pd.DataFrame:
         """`documents` with `duplicate_of` set against the index and each other; the batch is kept
@@ -179,17 +223,15 @@ class Index:
         dates = [None if pd.isna(_) else str(_) for _ in documents['published'].tolist()]
         values = [signature(_) for _ in texts]
         bands = [band_hashes(_) for _ in values]
-        found = self.lookup(np.concatenate(bands))
-        by_hash: dict[int, set[str]] = {}
-        for hash_, doc_id in zip(found['hash'].tolist(), found['doc_id'].tolist()):
-            by_hash.setdefault(hash_, set()).add(doc_id)
-        candidates = [{d for h in _.tolist() for d in by_hash.get(h, ()) if committed is None or committed(d)}
-                      for _ in bands]
-        known = self.signatures(set().union(*candidates) - set(ids))
+        near, names = self.candidates(bands, ids, committed)
+        used = np.unique(np.concatenate(near)) if near else np.empty(0, np.int64)
+        known = self.signatures({names[_] for _ in used.tolist()})
+        row_of = dict(zip(known['doc_id'], range(len(known))))
+        matrix = np.frombuffer(b''.join(known['signature']), np.uint32).reshape(len(known), PERMUTATIONS)
+        row_of_code = np.array([row_of.get(_, -1) for _ in names], np.int64)
         roots = set(known['story']) - set(known.index) - set(ids) if len(known) else set()
         if roots:   # the first copies of the candidates' stories, for their dates
             known = pd.concat([known, self.signatures(roots)])
-        signature_of = {d: np.frombuffer(_, np.uint32) for d, _ in zip(known['doc_id'], known['signature'])}
         story_of = dict(zip(known['doc_id'], known['story']))
         date_of = {d: None if pd.isna(_) else _ for d, _ in zip(known['doc_id'], known['published'])}
         batch: dict[int, list[int]] = {}   # band hash -> positions in this batch indexed so far
@@ -201,10 +243,10 @@ class Index:
         for position in order:
             doc_id, mine = ids[position], values[position]
             stories = set()
-            others = [_ for _ in candidates[position] if _ != doc_id and _ in signature_of]
-            if others:   # the estimated similarity with every candidate at once
-                similar = (np.stack([signature_of[_] for _ in others]) == mine).mean(axis=1) >= JACCARD
-                for other in np.array(others, dtype=object)[similar]:
+            codes = near[position][row_of_code[near[position]] >= 0]
+            if len(codes):   # the estimated similarity with every candidate at once
+                similar = (matrix[row_of_code[codes]] == mine).mean(axis=1) >= JACCARD
+                for other in (names[_] for _ in codes[similar].tolist()):
                     first = moved.get(story_of[other], story_of[other])
                     stories.add(first)
                     story_date.setdefault(first, earliest(date_of.get(first, date_of[other]), first))
@@ -246,7 +288,6 @@ class Index:
             members = self.members(set(moved))
             members = members[~members['doc_id'].isin(ids)].copy()
             members['story'] = [moved.get(_, _) for _ in members['story']]
-            self.moved.update(zip(members['doc_id'], members['story']))
             rows = pd.concat([members[rows.columns], rows], ignore_index=True)
         band_rows = pd.DataFrame({
             'band': np.tile(np.arange(BANDS, dtype=np.int16), len(ids)),
@@ -254,14 +295,10 @@ class Index:
         })
         self.pending.append((band_rows, rows))
 
-    def flush(self) -> dict[str, str]:
-        """Append the marked batches to the index (one Delta append per kind, `seq` the next number).
-
-        Returns the indexed documents (of earlier batches) whose story an earlier copy of these batches now
-        opens: doc_id -> that copy, the `duplicate_of` their committed rows must get."""
-        moved, self.moved = self.moved, {}
+    def flush(self) -> None:
+        """Append the marked batches to the index (one Delta append per kind, `seq` the next number)."""
         if not self.pending:
-            return moved
+            return
         from deltalake import write_deltalake
 
         from pipeline.store.tables import storage_options
@@ -276,7 +313,36 @@ class Index:
             write_deltalake(self.path(kind), appended, mode='append',
                             storage_options=storage_options(self.path(kind)))
         self.pending = []
-        return moved
+
+    def settle(self, store) -> int:
+        """`documents.duplicate_of` of the committed documents of `store` (a tables.Store) set to their
+        story in the index, for the documents with signature rows appended since the last settle; then
+        the index records that it got this far. Returns how many rows were rewritten (module docstring:
+        why this comes at the end of a run, and not after each batch)."""
+        from deltalake import CommitProperties, Transaction, write_deltalake
+        table = self.table('signatures')
+        if table is None:
+            return 0
+        version, done = table.version(), table.transaction_version(SETTLED)
+        rows = table.to_pyarrow_dataset().to_table(
+            columns=['doc_id', 'story', 'seq'], filter=pc.field('seq') > (-1 if done is None else done))
+        if not len(rows):
+            return 0
+        rows = rows.to_pandas().sort_values('seq', kind='stable').drop_duplicates('doc_id', keep='last')
+        story = dict(zip(rows['doc_id'], rows['story']))
+        current = store.where('documents', ['doc_id', 'duplicate_of'], 'doc_id', sorted(story))
+        wrong = {doc_id: (None if story[doc_id] == doc_id else story[doc_id])
+                 for doc_id, first in zip(current['doc_id'].to_pylist(), current['duplicate_of'].to_pylist())
+                 if (first or doc_id) != story[doc_id]}
+        if wrong:
+            source = pa.table({'doc_id': pa.array(list(wrong), pa.string()),
+                               'duplicate_of': pa.array(list(wrong.values()), pa.string())})
+            store.delta('documents').merge(source, 't.doc_id = s.doc_id', source_alias='s',
+                                           target_alias='t').when_matched_update(
+                {'duplicate_of': 's.duplicate_of'}).execute()
+        marker = CommitProperties(app_transactions=[Transaction(SETTLED, version)])
+        write_deltalake(table, SCHEMAS['signatures'].empty_table(), mode='append', commit_properties=marker)
+        return len(wrong)
 
 
 def stories(out: str | os.PathLike) -> dict[str, str]:

@@ -409,20 +409,6 @@ class Store:
 
     # ------------------------------------------------------------ runs
 
-    def relink(self, moved: dict[str, str]) -> None:
-        """`documents.duplicate_of` of committed copies set to the earlier copy that now opens their story
-        (`moved`: doc_id -> that copy, from duplicates.Index.flush): one Delta update per story."""
-        table = self.delta('documents')
-        if table is None or not moved:
-            return
-        by_first: dict[str, list[str]] = {}
-        for doc_id, first in moved.items():
-            by_first.setdefault(first, []).append(doc_id)
-        for first, ids in by_first.items():
-            for start in range(0, len(ids), LITERALS):
-                table.update(new_values={'duplicate_of': first},
-                             predicate=isin('doc_id', sorted(ids)[start:start + LITERALS]))
-
     def save_runs(self) -> None:
         from deltalake import write_deltalake
         frame = schemas.check('runs', self.runs_frame)
