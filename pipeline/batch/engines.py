@@ -366,6 +366,13 @@ class Local:
                               'out of memory? see the messages above); run stopped, the chunks committed '
                               'so far are kept')
 
+    def call(self, function: Callable, *args):
+        """function(*args) in a worker process of the pool while it is up (the last task of a run: the
+        registry update, which needs the morphology the workers have loaded), else in this process."""
+        if self.pool is None:
+            return function(*args)
+        return self.pool.submit(function, *args).result()
+
     def stop(self) -> None:
         """End workers started early that have nothing to do, without waiting for their start-up."""
         if self.pool is not None:
@@ -494,6 +501,12 @@ class Dask:
                         future.release()
                     yield chunk, result
                 fill()
+
+    def call(self, function: Callable, *args):
+        """function(*args) on a worker of the cluster (the last task of a run: the registry update)."""
+        if self.client is None:
+            return function(*args)
+        return self.client.submit(checked, version(), function, *args, pure=False).result()
 
     def cancelled(self, error: BaseException) -> EngineError:
         """The error that ends a run whose chunks Dask cancelled (the scheduler lost, or restarted)."""

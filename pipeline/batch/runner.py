@@ -24,7 +24,6 @@ it imports the stages, the store and the engines; none of them imports it.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -464,7 +463,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     `duplicates`: mark syndicated copies in `documents.duplicate_of` (store/duplicates.py).
     """
     from pipeline.store import duplicates as copies
-    from pipeline.store import registry
+    from pipeline.store import registry_tables
     from pipeline.store import tables as store
     seconds = time_budget(doc_timeout)
     custom = None if stages is None else as_pipeline(stages)   # the product's are imported by the workers
@@ -477,8 +476,6 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     if isinstance(engine, str):
         engine = engines.start(engine, workers, scheduler, preload=engines.PRELOAD)
     pool = engine
-    if workers > 1:   # this process mostly waits for the workers: meanwhile, get ready for the registry
-        threading.Thread(target=registry.warm, daemon=True).start()
     with store.Store.open(out) as dataset:
         dataset.begin_run(engine=pool.name, workers=workers, inputs=inputs)
         # workers read the skip list themselves, as it was when the run started (after `tidy`)
@@ -535,7 +532,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         finally:
             bar.close()
             try:
-                dataset.finish(status)
+                # the registry update runs in a worker, which has the morphology loaded
+                dataset.finish(status, registry=lambda _: pool.call(registry_tables.update_folder, root))
             finally:
                 pool.close()
             summary.documents = summary.added + summary.replaced

@@ -450,12 +450,16 @@ class Store:
     def runs(self) -> pd.DataFrame:
         return schemas.check('runs', self.runs_frame.reset_index(drop=True))
 
-    def finish(self, status: str) -> None:
-        """Close the run's record; after a finished run, bring the registry up to date."""
+    def finish(self, status: str, registry=None) -> None:
+        """Close the run's record; after a finished run, bring the registry up to date: here, or by
+        `registry(root)` (`registry_tables.update_folder` in a worker process, the run's engine.call)."""
         if status == 'finished':
             from pipeline.store import registry_tables
             try:
-                registry_tables.update(self)
+                if registry is None:
+                    registry_tables.update(self)
+                else:
+                    registry(self.root)
             except Exception as error:   # the tables are committed: the next run tries again
                 print(f'warning: the registry was not rebuilt ({type(error).__name__}: {error}); '
                       f'the previous build is kept and the next run tries again', file=sys.stderr)
