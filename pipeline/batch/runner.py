@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 
 import pandas as pd
 from tqdm import tqdm
@@ -291,6 +292,8 @@ class Done:
     met (`Read`), and how many items were read (the progress bar)."""
     frames: dict
     signatures: list | None = None
+    written: dict | None = None   # table -> the data file the worker wrote (store/tables.py write_files)
+    mentions: Counter = field(default_factory=Counter)   # by type: the `mentions` rows are in `written`
     read: list = field(default_factory=list)
     skipped: set = field(default_factory=set)
     files: set = field(default_factory=set)
@@ -325,12 +328,15 @@ def skip_list(store: str | None, version: int | None) -> dict:
 def work(unit: units.Unit, store: str | None = None, version: int | None = None,
          timeout: float | None = DOC_TIMEOUT, stages: Pipeline | None = None,
          languages: frozenset[str] = LANGUAGES, signatures: bool = True,
-         reprocess_older: bool = False) -> Done:
+         reprocess_older: bool = False, write: bool = False, skip_only: bool = False) -> Done | None:
     """What a worker does with a unit: read it, skip the documents the store held unchanged at the start
     of the run (`store`, its `_index` at `version`; with `reprocess_older`, not those another pipeline
     version wrote), process the rest (`process_chunk`: their checked tables, ingest problems as `errors`
-    rows) and compute their MinHash signatures (`signatures`). A doc_id read twice in the unit: the first
-    wins, the other is an `errors` row."""
+    rows) and compute their MinHash signatures (`signatures`). With `write`, the rows of the tables
+    of things found (mentions ... roles) are written as data files into the local folder `store`, which the
+    coordinator commits, and only the small `documents` and `errors` rows come back. A doc_id read twice
+    in the unit: the first wins, the other is an `errors` row. `skip_only`: None when the unit holds a
+    document to process (nothing is processed), else its result, without loading a model."""
     from pipeline import __version__
     known = skip_list(store, version)
     done = Done(frames={})
@@ -359,13 +365,24 @@ def work(unit: units.Unit, store: str | None = None, version: int | None = None,
                 reprocess_older and found[1] != __version__):
             done.skipped.add(item.doc_id)
             continue
+        if skip_only:
+            return None
         docs.append(item)
         warnings.extend(mine)
     problems.extend(held)
+    if not docs:   # nothing to process: no stage (and no model) needed
+        done.frames = check_tables(tables.build([], warnings + problems))
+        return done
     done.frames = process_chunk(docs, warnings + problems, timeout, stages, languages)
     if signatures and len(done.frames['documents']):
         from pipeline.store import duplicates
         done.signatures = duplicates.signatures(done.frames['documents']['text'])
+    if write and len(done.frames['documents']):   # the rows go to the store, not back to the coordinator
+        from pipeline.store.tables import WORKER_TABLES, write_files
+        done.mentions.update(done.frames['mentions']['type'])
+        done.written = write_files(store, done.frames)
+        done.frames = {name: frame.iloc[:0] if name in WORKER_TABLES else frame
+                       for name, frame in done.frames.items()}
     return done
 
 
@@ -482,7 +499,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         root = dataset.root if store.is_remote(dataset.root) else os.path.abspath(dataset.root)
         task = partial(work, store=root, version=dataset.delta(store.INDEX).version(), timeout=seconds,
                        stages=custom, languages=wanted, signatures=duplicates,
-                       reprocess_older=reprocess_older)
+                       reprocess_older=reprocess_older, write=not store.is_remote(root))
         bar = tqdm(total=ingest.estimate(inputs), unit='doc',
                    disable=progress is False if progress is not None else None, leave=False, smoothing=0.05)
         problems: list[Problem] = []   # found here: written once the chunks are committed
@@ -492,24 +509,27 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
             chunks = ((_,) for _ in units.plan(inputs, chunk_size, problems))
             index = copies.Index(out) if duplicates else None
             first: dict[str, tuple] = {}   # doc_id -> (where it was read first, its source)
-            for (unit,), done in pool.map(task, chunks, split=split, lost=lost):
+            for (unit,), done in results(pool, task, chunks, workers):
                 frames, signatures = done.frames, done.signatures
                 summary.skipped += len(done.skipped)
                 read.files.update(done.files)
                 read.problems.update(done.met)
                 taken = taken_twice(unit, done, first, problems, summary)
+                written = done.written
                 if taken:   # read again after its first reading: this copy's rows are not written
                     frames, signatures = without(frames, signatures, taken)
+                    written = written and store.without_rows(root, written, taken)
                 if index is not None:   # syndicated copies: marked, and indexed before the commit
                     frames['documents'] = index.mark(frames['documents'],
                                                     committed=lambda _: dataset.known(_) is not None,
                                                     values=signatures)
                     dataset.relink(index.flush())   # committed copies of a story an earlier copy now opens
                 summary.count(frames, wanted)
+                summary.mentions.update(done.mentions)
                 met = frames['errors'][store.ERROR_KEY].itertuples(index=False)
                 read.problems.update(map(store.key, met))
                 dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
-                added, replaced, _ = dataset.commit(frames)
+                added, replaced, _ = dataset.commit(frames, written=written)
                 summary.added += added
                 summary.replaced += replaced
                 bar.update(done.items)
@@ -540,6 +560,22 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
             summary.total = len(dataset.documents)
             summary.seconds = time.perf_counter() - started
     return summary
+
+
+def results(pool, task, chunks, workers: int):
+    """(chunk, Done) of every chunk (unit,), as the engine gives them. A local pool not started yet (the
+    command line starts it early when the inputs hold new articles: not for a rerun) is started only once
+    a unit holds something to process: the units before it are read and skipped here, as unchanged,
+    without a worker started or a model loaded (a rerun over 2,000 unchanged articles: about a second)."""
+    chunks = iter(chunks)
+    if isinstance(pool, engines.Local) and pool.pool is None and workers > 1:
+        for chunk in chunks:
+            done = task(*chunk, skip_only=True)
+            if done is None:
+                chunks = chain([chunk], chunks)
+                break
+            yield chunk, done
+    yield from pool.map(task, chunks, split=split, lost=lost)
 
 
 def taken_twice(unit: units.Unit, done: Done, first: dict, problems: list[Problem], summary: Summary) -> set:
