@@ -509,7 +509,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
             chunks = ((_,) for _ in units.plan(inputs, chunk_size, problems))
             index = copies.Index(out) if duplicates else None
             first: dict[str, tuple] = {}   # doc_id -> (where it was read first, its source)
-            for (unit,), done in results(pool, task, chunks, workers):
+            for (unit,), done in in_order(results(pool, task, chunks, workers)):
                 frames, signatures = done.frames, done.signatures
                 summary.skipped += len(done.skipped)
                 read.files.update(done.files)
@@ -576,6 +576,28 @@ def results(pool, task, chunks, workers: int):
                 break
             yield chunk, done
     yield from pool.map(task, chunks, split=split, lost=lost)
+
+
+def in_order(found):
+    """The results of the parts of each JSONL collection in line order, the others as they come. So a
+    doc_id read twice in one collection is committed from its earlier line even when the part holding it
+    comes back later, and a run killed in between never leaves the later copy committed. A part that
+    comes back early waits here (its documents rows and file names: small)."""
+    expected: dict = {}   # path -> the first line of the next part to hand out
+    held: dict = {}       # path -> {first line: (chunk, done)}
+    for chunk, done in found:
+        unit = chunk[0]
+        if not isinstance(unit, units.Lines):
+            yield chunk, done
+            continue
+        waiting = held.setdefault(unit.path, {})
+        waiting[unit.line] = (chunk, done)
+        line = expected.get(unit.path, 1)
+        while line in waiting:
+            chunk, done = waiting.pop(line)
+            yield chunk, done
+            line += chunk[0].count or 1
+        expected[unit.path] = line
 
 
 def taken_twice(unit: units.Unit, done: Done, first: dict, problems: list[Problem], summary: Summary) -> set:
