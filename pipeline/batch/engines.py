@@ -7,8 +7,11 @@ Either way each worker process gets ready once, by importing the module it is
 given (`PRELOAD`: the models loaded, the grammars compiled; this module never
 imports the pipeline itself), at most two chunks per worker are in flight, so memory is bounded by the
 chunk size and not by the corpus, and results come back to this process,
-which alone writes the tables. Workers never see the input or output
-folders: texts travel with the chunks.
+which alone commits to the tables. What a chunk is, is the caller's: the
+runner sends work units (batch/units.py), which workers read from the input
+folders, and workers write data files into the output folder that this
+process then commits (store/tables.py); `call` runs one last task (the
+registry update) in a worker.
 
 A chunk whose worker process dies (the OOM killer, a crash in native code) is narrowed: retried in
 halves, one part at a time in a fresh pool (Dask: once the scheduler gives it up, `KilledWorker`),
