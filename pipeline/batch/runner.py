@@ -480,7 +480,6 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     `duplicates`: mark syndicated copies in `documents.duplicate_of` (store/duplicates.py).
     """
     from pipeline.store import duplicates as copies
-    from pipeline.store import registry_tables
     from pipeline.store import tables as store
     seconds = time_budget(doc_timeout)
     custom = None if stages is None else as_pipeline(stages)   # the product's are imported by the workers
@@ -553,7 +552,7 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
             bar.close()
             try:
                 # the registry update runs in a worker, which has the morphology loaded
-                dataset.finish(status, registry=lambda _: pool.call(registry_tables.update_folder, root))
+                dataset.finish(status, registry=lambda _: pool.call(store.update_registry, root))
             finally:
                 pool.close()
             summary.documents = summary.added + summary.replaced

@@ -111,15 +111,6 @@ def stories(store) -> dict[str, str]:
     return {d: s for d, s in zip(strings(copies, 'doc_id'), strings(copies, 'duplicate_of')) if s}
 
 
-def update_folder(root: str) -> int:
-    """`update` on the output folder `root`, opened for reading (a worker process does this for the run,
-    which holds the folder's lock): the skip list read as the run left it."""
-    from pipeline.store.tables import Store
-    store = Store(root)
-    store.load()
-    return update(store)
-
-
 def update(store) -> int:
     """Link the documents the registry is behind on; returns how many."""
     docs, linked_before = behind(store)

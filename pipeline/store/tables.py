@@ -549,7 +549,7 @@ class Store:
 
     def finish(self, status: str, registry=None) -> None:
         """Close the run's record; after a finished run, bring the registry up to date: here, or by
-        `registry(root)` (`registry_tables.update_folder` in a worker process, the run's engine.call)."""
+        `registry(root)` (`update_registry` in a worker process, the run's engine.call)."""
         if status == 'finished':
             from pipeline.store import registry_tables
             try:
@@ -563,6 +563,15 @@ class Store:
         if self.run is not None:
             self.run.update(status=status, finished=now())
             self.put_run()
+
+
+def update_registry(root: str) -> int:
+    """registry_tables.update on the output folder `root`, opened for reading (a worker process does
+    this for the run, which holds the folder's lock): the skip list read as the run left it."""
+    from pipeline.store import registry_tables
+    store = Store(root)
+    store.load()
+    return registry_tables.update(store)
 
 
 def plain(dataset):
