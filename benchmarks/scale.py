@@ -1,6 +1,7 @@
 """Batch runs at scale: throughput per worker count, memory, rerun, Dask, in one run.
 
     python benchmarks/scale.py [--docs 2000] [--large 8000] [--no-dask] [--work DIR]
+    python benchmarks/scale.py --workers 1,2,4,8,16 --per-worker 1000 [--work DIR]
 
 Builds a corpus of `--docs` articles from the seeds and the factRuEval dev
 texts in ../shared/factru-devset (the seeds alone when it is absent), each
@@ -17,7 +18,18 @@ a `--large` one for the memory check. Then measures, on the same machine:
   main process is the worker), and the main process; for `--docs` and
   `--large` articles;
 - a rerun with nothing new (seconds);
-- the Dask engine on a local two-worker cluster, beside the local engine.
+- the Dask engine on a local two-worker cluster, beside the local engine;
+- for every run, the main process's CPU seconds beside the other processes'
+  (the workers and the fork server) and as a share of the workers'
+  capacity (workers x wall seconds; target <= 3 % for 2 workers on 4,000
+  articles), and the main process's peak RSS (target < 300 MB).
+
+`--workers 1,2,4,8,16 --per-worker 1000` measures weak scaling instead: for
+each worker count W a corpus of W x per-worker articles, one run with W
+workers, one row per W printed as soon as it is measured (docs/s, per worker
+÷ the natasha baseline measured first in the same run, the main process's
+CPU share and peak RSS). It needs nothing but the repository (../shared is
+used when it is there, else the seeds).
 
 Beside wall-clock figures it prints CPU seconds (user + system, every
 process of the run) and the load average while it ran: on a shared machine
@@ -128,7 +140,26 @@ def pipeline_run(corpus: Path, out: Path, *options: str, env: dict | None = None
     # (as if none of it overlapped the workers: an upper bound)
     free = main_cpu + max(peaks.cpu.values(), default=0.0)
     return dict(seconds=seconds, cpu=cpu, free=free, load=load, main_mb=main / MB,
-                worker_mb=(others or main) / MB, summary=stdout.strip())
+                worker_mb=(others or main) / MB, summary=stdout.strip(), main_cpu=main_cpu,
+                others_cpu=sum(peaks.cpu.values()))
+
+
+def workers_of(options) -> int:
+    options = list(options)
+    return int(options[options.index('--workers') + 1]) if '--workers' in options else os.cpu_count()
+
+
+def main_share(found: dict, workers: int) -> str:
+    """The main process's CPU seconds beside the others', and as a share of workers x wall seconds."""
+    share = found['main_cpu'] / (workers * found['seconds'])
+    # on a loaded machine the wall time stretches and the share shrinks: the share of the CPU time
+    # of the whole run holds (on free cores, wall ~ the workers' CPU / workers)
+    whole = found['main_cpu'] / max(found['main_cpu'] + found['others_cpu'], 1e-9)
+    return (f'main process {found["main_cpu"]:.1f} CPU-s, workers and fork server {found["others_cpu"]:.1f} '
+            f'CPU-s, {found["seconds"]:.1f} s wall: main = {100 * share:.1f} % of {workers} x wall '
+            f'(target <= 3 %), {100 * whole:.1f} % of the run\'s CPU seconds; main peak RSS '
+            f'{found["main_mb"]:.0f} MB (target < 300), largest worker {found["worker_mb"]:.0f} MB; '
+            f'load {found["load"]:.1f}')
 
 
 def cpu_seconds() -> float:
@@ -173,7 +204,13 @@ def main():
                         help='runs of 1 and 2 workers, alternated; the fastest counts (default 1)')
     parser.add_argument('--work', type=Path, default=Path('/tmp/ru-news-facts-scale'),
                         help='folder for the corpora and outputs (default /tmp/ru-news-facts-scale)')
+    parser.add_argument('--workers', help='weak scaling: worker counts, e.g. 1,2,4,8,16 (see above)')
+    parser.add_argument('--per-worker', type=int, default=1000,
+                        help='weak scaling: articles per worker (default 1000)')
     args = parser.parse_args()
+    if args.workers:
+        weak_scaling(args)
+        return
 
     originals, origin = texts()
     corpus = args.work / f'corpus-{args.docs}'
@@ -209,9 +246,11 @@ def main():
         rows.append((f'ours: {name}', args.docs / found['seconds'], args.docs / found['cpu'],
                      found['worker_mb'], found['main_mb'], found['seconds'], found['load']))
         print(f'{name}: {found["summary"]}', flush=True)
+        print(f'  {main_share(found, workers_of(options))}', flush=True)
 
     rerun = pipeline_run(corpus, runs['local, 2 workers']['out'], '--workers', '2', fresh=False)
     print(f'rerun: {rerun["summary"]}', flush=True)
+    print(f'  {main_share(rerun, 2)}', flush=True)
 
     large = None
     if args.large:
@@ -222,8 +261,11 @@ def main():
                      args.large / large['cpu'], large['worker_mb'], large['main_mb'], large['seconds'],
                      large['load']))
         print(f'large: {large["summary"]}', flush=True)
+        print(f'  {main_share(large, 2)}', flush=True)
         large_rerun = pipeline_run(large_corpus, args.work / 'out-large', '--workers', '2', fresh=False)
         large_one = pipeline_run(large_corpus, args.work / 'out-large-1', '--workers', '1')
+        print(f'large, 1 worker: {large_one["summary"]}', flush=True)
+        print(f'  {main_share(large_one, 1)}', flush=True)
         rows.append((f'ours: local, 1 worker, {args.large} articles', args.large / large_one['seconds'],
                      args.large / large_one['cpu'], large_one['worker_mb'], large_one['main_mb'],
                      large_one['seconds'], large_one['load']))
@@ -272,6 +314,37 @@ def main():
              runs={k: {**v, 'out': str(v['out'])} for k, v in runs.items()},
              scaling=rate2 / rate1, equal_workers=equal_workers, equal_dask=equal_dask),
         default=str, indent=1), encoding='utf-8')
+
+
+def weak_scaling(args) -> None:
+    """One run per worker count over per-worker x workers articles; a row printed as each is measured."""
+    counts = [int(_) for _ in args.workers.split(',') if _.strip()]
+    originals, origin = texts()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
+    print(f'weak scaling: {args.per_worker} articles per worker ({origin}, each copy with a line of its '
+          f'own); {cores} cores; one BLAS thread per process', flush=True)
+    total, work = time_baseline(originals, args.per_worker)
+    base = args.per_worker / total
+    print(f'natasha segment+NER baseline, 1 process, {args.per_worker} articles: {base:.1f} docs/s with '
+          f'start-up ({args.per_worker / work:.1f} without)', flush=True)
+    print(f'{"workers":>7} {"articles":>8} {"wall s":>7} {"docs/s":>7} {"per worker ÷ natasha":>20} '
+          f'{"main CPU-s":>10} {"others CPU-s":>12} {"main share":>10} {"of CPU-s":>10} {"main MB":>7} '
+          f'{"worker MB":>9} '
+          f'{"load":>5}', flush=True)
+    for workers in counts:
+        size = workers * args.per_worker
+        corpus = args.work / f'corpus-{size}'
+        build_corpus(corpus, size, originals)
+        found = pipeline_run(corpus, args.work / f'out-weak-{workers}', '--workers', str(workers))
+        rate = size / found['seconds']
+        share = found['main_cpu'] / (workers * found['seconds'])
+        whole = found['main_cpu'] / max(found['main_cpu'] + found['others_cpu'], 1e-9)
+        print(f'{workers:7d} {size:8d} {found["seconds"]:7.1f} {rate:7.1f} {rate / workers / base:20.2f} '
+              f'{found["main_cpu"]:10.1f} {found["others_cpu"]:12.1f} {100 * share:9.1f}% '
+              f'{100 * whole:9.1f}% {found["main_mb"]:7.0f} {found["worker_mb"]:9.0f} {found["load"]:5.1f}',
+              flush=True)
+        shutil.rmtree(corpus, ignore_errors=True)
+        shutil.rmtree(args.work / f'out-weak-{workers}', ignore_errors=True)
 
 
 if __name__ == '__main__':

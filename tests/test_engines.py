@@ -10,7 +10,7 @@ import time
 import pytest
 
 from pipeline import load_tables
-from pipeline.batch import engines, runner
+from pipeline.batch import engines, runner, units
 from pipeline.batch.runner import run
 from pipeline.document import Document, Problem
 from pipeline.store import layout
@@ -55,13 +55,32 @@ def warning(number: int) -> Problem:
     ([0, 1, 2, 3, 4], [], [([0, 1], []), ([2, 3, 4], [])]),
 ])
 def test_engines_halves_keep_each_warning_with_its_document(docs, warned, parts):
-    found = runner.halves(([doc(_) for _ in docs], [warning(_) for _ in warned]))
-    assert [([d.doc_id for d in part], [w.doc_id for w in said]) for part, said in found] == [
+    unit = units.Records(tuple(doc(_) for _ in docs), tuple(warning(_) for _ in warned), rank=(3,))
+    found = runner.split((unit,))
+    assert [([d.doc_id for d in part.docs], [w.doc_id for w in part.warnings]) for part, in found] == [
         ([f'd{_}' for _ in a], [f'd{_}' for _ in b]) for a, b in parts]
+    assert [part.rank for part, in found] == ([(3,)] if len(parts) == 1 else [(3, 0), (3, 1)])
+
+
+def test_engines_halves_of_files_and_lines_down_to_one(tmp_path):
+    """A unit of files splits down to one file; a part of a JSONL collection down to one line, whose
+    record (its doc_id, its line number) the lost row names."""
+    files = units.Files(tuple((tmp_path / f'{_}.txt', str(_)) for _ in range(3)), rank=(0,))
+    assert [[_[1] for _ in part.files] for part, in runner.split((files,))] == [['0'], ['1', '2']]
+    feed = tmp_path / 'feed.jsonl'
+    feed.write_text(''.join(f'{{"id": "r{_}", "text": "Текст {_}."}}\n' for _ in range(5)), encoding='utf-8')
+    problems = []
+    part, = units.plan([feed], 10, problems)
+    assert (part.count, part.line, problems) == (5, 1, [])
+    while part.count > 1:
+        part = runner.split((part,))[1][0]
+    assert (part.line, part.count) == (5, 1)
+    errors = runner.lost((part,)).frames['errors']
+    assert errors[['source', 'doc_id', 'stage']].values.tolist() == [[f'{feed}:5', 'r4', 'worker']]
 
 
 def test_engines_lost_document_is_an_errors_row_with_its_warnings():
-    frames = runner.lost(([doc(7)], [warning(7)]))
+    frames = runner.lost((units.Records((doc(7),), (warning(7),)),)).frames
     errors = frames['errors']
     assert errors[['doc_id', 'stage', 'level']].values.tolist() == [
         ['d7', 'ingest', 'warning'], ['d7', 'worker', 'error']]

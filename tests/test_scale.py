@@ -579,3 +579,58 @@ def test_scale_reprocess_older_replaces_what_another_version_wrote(tmp_path):
     assert len(found['documents']) == 5 and not found['documents']['doc_id'].duplicated().any()
     with store.Store.open(out) as dataset:
         assert dataset.written_by(found['documents']['doc_id'][0]) == pipeline.__version__
+
+
+def test_scale_jsonl_parts_read_as_the_whole_file(tmp_path):
+    """A JSONL collection cut into parts of 2 lines, read by 2 workers: the same documents, line numbers
+    (sources) and errors rows as one part read in this process; a record without an end of line last."""
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    records = [json.dumps({'id': f'r{_}', 'text': f'Мэр Москвы Сергей Собянин открыл школу № {_}.'},
+                          ensure_ascii=False) for _ in range(6)]
+    lines = [*records[:2], '{broken', '',
+             json.dumps({'text': 'Глава Сбербанка Герман Греф.'}, ensure_ascii=False),
+             *records[2:], json.dumps({'id': 'r1', 'text': 'Тот же doc_id.'}, ensure_ascii=False)]
+    (folder / 'feed.jsonl').write_text('\n'.join(lines), encoding='utf-8')
+    whole = run([folder], tmp_path / 'whole', progress=False, workers=1, chunk_size=100)
+    parts = run([folder], tmp_path / 'parts', progress=False, workers=2, chunk_size=2)
+    assert (parts.added, parts.errors) == (whole.added, whole.errors) == (7, 2)
+    found = load_tables(tmp_path / 'parts')
+    assert_same_tables(found, load_tables(tmp_path / 'whole'))
+    assert found['documents'].set_index('doc_id').loc['r5', 'source'] == f'{folder / "feed.jsonl"}:9'
+
+
+def test_scale_doc_id_taken_across_units(tmp_path):
+    """The same doc_id in two collections read by different workers: the first read wins whichever
+    finishes first, the other is an `errors` row; as in one process."""
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    for name, text in (('a', 'Мэр Москвы Сергей Собянин открыл школу.'),
+                       ('b', 'Глава Сбербанка Герман Греф.')):
+        records = [{'id': f'{name}{_}' if _ else 'same', 'text': f'{text} {_}'} for _ in range(3)]
+        (folder / f'{name}.jsonl').write_text(
+            ''.join(json.dumps(_, ensure_ascii=False) + '\n' for _ in records), encoding='utf-8')
+    one = run([folder], tmp_path / 'one', progress=False, workers=1, chunk_size=1)
+    two = run([folder], tmp_path / 'two', progress=False, workers=2, chunk_size=1)
+    assert (one.added, one.errors) == (two.added, two.errors) == (5, 1)
+    found = load_tables(tmp_path / 'two')
+    assert found['documents'].set_index('doc_id').loc['same', 'source'].endswith('a.jsonl:1')
+    assert found['errors']['message'].str.contains("b.jsonl:1: doc_id 'same' already taken by .*a.jsonl:1",
+                                                   regex=True).all()
+    assert_same_tables(found, load_tables(tmp_path / 'one'))
+
+
+def test_scale_coordinator_loads_no_model(tmp_path):
+    """A run whose chunks go to worker processes: the main process imports none of the NLP libraries,
+    reads no text and builds no registry itself."""
+    folder = make_corpus(tmp_path / 'in', 6)
+    script = ('import sys; from pipeline.batch.runner import run; '
+              f'summary = run([{str(folder)!r}], {str(tmp_path / "out")!r}, progress=False, workers=2, '
+              'chunk_size=2); '
+              "print(summary.added, sorted(_ for _ in ('natasha', 'slovnet', 'yargy', 'pymorphy3', 'navec', "
+              "'datasketch') if _ in sys.modules))")
+    result = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, cwd=ROOT,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split('\n')[-2] == '6 []'
+    assert len(load_tables(tmp_path / 'out')['registry']) > 0

@@ -7,8 +7,11 @@ Either way each worker process gets ready once, by importing the module it is
 given (`PRELOAD`: the models loaded, the grammars compiled; this module never
 imports the pipeline itself), at most two chunks per worker are in flight, so memory is bounded by the
 chunk size and not by the corpus, and results come back to this process,
-which alone writes the tables. Workers never see the input or output
-folders: texts travel with the chunks.
+which alone commits to the tables. What a chunk is, is the caller's: the
+runner sends work units (batch/units.py), which workers read from the input
+folders, and workers write data files into the output folder that this
+process then commits (store/tables.py); `call` runs one last task (the
+registry update) in a worker.
 
 A chunk whose worker process dies (the OOM killer, a crash in native code) is narrowed: retried in
 halves, one part at a time in a fresh pool (Dask: once the scheduler gives it up, `KilledWorker`),
@@ -366,6 +369,13 @@ class Local:
                               'out of memory? see the messages above); run stopped, the chunks committed '
                               'so far are kept')
 
+    def call(self, function: Callable, *args):
+        """function(*args) in a worker process of the pool while it is up (the last task of a run: the
+        registry update, which needs the morphology the workers have loaded), else in this process."""
+        if self.pool is None:
+            return function(*args)
+        return self.pool.submit(function, *args).result()
+
     def stop(self) -> None:
         """End workers started early that have nothing to do, without waiting for their start-up."""
         if self.pool is not None:
@@ -494,6 +504,12 @@ class Dask:
                         future.release()
                     yield chunk, result
                 fill()
+
+    def call(self, function: Callable, *args):
+        """function(*args) on a worker of the cluster (the last task of a run: the registry update)."""
+        if self.client is None:
+            return function(*args)
+        return self.client.submit(checked, version(), function, *args, pure=False).result()
 
     def cancelled(self, error: BaseException) -> EngineError:
         """The error that ends a run whose chunks Dask cancelled (the scheduler lost, or restarted)."""

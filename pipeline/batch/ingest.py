@@ -302,8 +302,31 @@ def collection_encoding(head: bytes) -> str:
     return decode(head).encoding
 
 
-def read_records(path: Path, collection: str) -> Iterator[Document | Problem]:
-    """The records of a .jsonl or .csv collection, streamed: one record in memory at a time."""
+class Window(io.RawIOBase):
+    """The bytes [start, end) of a binary file, read as a file of their own."""
+
+    def __init__(self, handle, start: int, end: int | None):
+        self.handle, self.left = handle, None if end is None else end - start
+        handle.seek(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        size = len(buffer) if self.left is None else min(len(buffer), self.left)
+        data = self.handle.read(size) if size > 0 else b''
+        buffer[:len(data)] = data
+        if self.left is not None:
+            self.left -= len(data)
+        return len(data)
+
+
+def read_records(path: Path, collection: str, start: int = 0, end: int | None = None,
+                 line: int = 1) -> Iterator[Document | Problem]:
+    """The records of a .jsonl or .csv collection, streamed: one record in memory at a time.
+
+    A JSONL collection may be read by parts (batch/units.py): the lines of the bytes [start, end), the
+    first of them line number `line`; a part starts at the beginning of a line."""
     source = display(path)
     try:
         handle = open_file(path)
@@ -314,7 +337,9 @@ def read_records(path: Path, collection: str) -> Iterator[Document | Problem]:
         try:
             head = handle.read(HEAD)
             encoding = collection_encoding(head)
-            handle.seek(0)
+            if start and encoding == 'utf-8-sig':   # the BOM is the first part's
+                encoding = 'utf-8'
+            window = io.BufferedReader(Window(handle, start, end))
         except InputError as error:
             yield Problem(source, None, 'ingest', f'{source} {error}')
             return
@@ -322,12 +347,12 @@ def read_records(path: Path, collection: str) -> Iterator[Document | Problem]:
             yield Problem(source, None, 'ingest', f'{source} cannot be read ({error.strerror or error})')
             return
         jsonl = path.suffix.lower() == '.jsonl'
-        text = io.TextIOWrapper(handle, encoding=encoding, errors='ingest-replace',
+        text = io.TextIOWrapper(window, encoding=encoding, errors='ingest-replace',
                                 newline='\n' if jsonl else '')
         replaced = REPLACED[0]
         try:
             if jsonl:
-                rows = jsonl_rows(text)
+                rows = jsonl_rows(text, line)
             else:
                 rows = csv_rows(text, head.decode(encoding.replace('-sig', ''), errors='replace'))
             for number, row in rows:
@@ -348,9 +373,10 @@ def read_records(path: Path, collection: str) -> Iterator[Document | Problem]:
                                         f'sequence(s) replaced by U+FFFD')
 
 
-def jsonl_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict | Exception]]:
-    """(line number, record) per line; a line is ended by `\\n` only (U+2028 inside a string is text)."""
-    number = 0
+def jsonl_rows(handle: io.TextIOBase, first: int = 1) -> Iterator[tuple[int, dict | Exception]]:
+    """(line number, record) per line, the first line numbered `first`; a line is ended by `\\n` only
+    (U+2028 inside a string is text)."""
+    number = first - 1
     while True:
         line = handle.readline(MAX_RECORD + 1)
         if not line:

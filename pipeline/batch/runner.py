@@ -6,46 +6,39 @@ is built. A stage that fails on one document turns it into a `Problem` (an
 `errors` row naming the file, the stage and the reason); the rest of the batch
 goes on. Each document has a time budget (budget.py), an argument of the run.
 
-A batch run reads the inputs lazily in this process, skips documents whose
-(doc_id, sha256) the output already holds, sends the rest in chunks to an
+A batch run (`run`) coordinates: it turns the inputs into work units without
+reading their texts (units.py: groups of article files, parts of JSONL
+collections; CSV and WARC records are still read here), sends them to an
 engine (engines.py: this process, a pool of worker processes, or a Dask
-cluster) and commits each finished chunk to the output folder (store/tables.py).
-This module is the composition root of the run: it imports the stages, the
-store and the engines; none of them imports it.
+cluster) and commits each finished chunk to the output folder
+(store/tables.py). Each worker (`work`) reads its unit, skips the documents
+whose (doc_id, sha256) the output held when the run started, runs the stages,
+checks the rows against the schemas and computes the MinHash signatures of
+the duplicates index; the coordinator marks syndicated copies on those
+signatures, resolves doc_ids read twice, and commits. The stages are imported
+on first use (`STAGES`, `PIPELINE`): a coordinator whose chunks run in worker
+processes never loads them. This module is the composition root of the run:
+it imports the stages, the store and the engines; none of them imports it.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 
 import pandas as pd
 from tqdm import tqdm
 
-from pipeline.batch import engines, ingest
+from pipeline.batch import engines, ingest, units
 from pipeline.batch.budget import DOC_TIMEOUT, DocumentTimeout, budget, time_budget
 from pipeline.batch.resources import Resources, shared
 from pipeline.document import Document, Problem
 from pipeline.lang import language
-from pipeline.stages import (
-    dates,
-    link,
-    money,
-    ner,
-    normalise,
-    numbers,
-    orgs,
-    persons,
-    published,
-    resolve,
-    roles,
-    segment,
-)
 from pipeline.store import rows as tables
 from pipeline.store import schemas
 
@@ -117,23 +110,51 @@ def check_order(stages: Iterable[Stage]) -> None:
         available.update(stage.assigns)
 
 
-STAGES = (
-    Stage('segment', segment.run, requires=('text',), assigns=('sentences', 'tokens')),
-    Stage('rules.published', published.run, requires=('text',), assigns=('published',)),
-    Stage('ner', ner.run, requires=('tokens',), assigns=('mentions', 'names'), run_many=ner.run_many),
-    Stage('rules.orgs', orgs.run, requires=('tokens', 'names'), assigns=('mentions', 'organisations')),
-    Stage('rules.dates', dates.run, requires=('tokens', 'published'), assigns=('mentions', 'dates')),
-    Stage('rules.money', money.run, requires=('tokens', 'dates'), assigns=('mentions', 'money')),
-    Stage('rules.numbers', numbers.run, requires=('tokens', 'dates', 'money'),
-          assigns=('mentions', 'numbers')),
-    Stage('resolve', resolve.run, requires=('mentions',), assigns=('resolved',)),
-    Stage('rules.persons', persons.run, requires=('tokens', 'names'), assigns=('persons',)),
-    Stage('normalise', normalise.run, requires=('tokens', 'names'), assigns=('normal',)),
-    Stage('link', link.run, requires=('normal',), assigns=('entities',)),
-    Stage('rules.roles', roles.run, requires=('sentences', 'tokens', 'entities'), assigns=('roles',)),
-)
+def build_stages() -> tuple[Stage, ...]:
+    """The product's stages. Imported on first use (`STAGES`, `PIPELINE`, PEP 562): a run's coordinator
+    never needs them (its workers do), so it does not load natasha, slovnet, yargy or pymorphy3."""
+    from pipeline.stages import (
+        dates,
+        link,
+        money,
+        ner,
+        normalise,
+        numbers,
+        orgs,
+        persons,
+        published,
+        resolve,
+        roles,
+        segment,
+    )
+    return (
+        Stage('segment', segment.run, requires=('text',), assigns=('sentences', 'tokens')),
+        Stage('rules.published', published.run, requires=('text',), assigns=('published',)),
+        Stage('ner', ner.run, requires=('tokens',), assigns=('mentions', 'names'), run_many=ner.run_many),
+        Stage('rules.orgs', orgs.run, requires=('tokens', 'names'), assigns=('mentions', 'organisations')),
+        Stage('rules.dates', dates.run, requires=('tokens', 'published'), assigns=('mentions', 'dates')),
+        Stage('rules.money', money.run, requires=('tokens', 'dates'), assigns=('mentions', 'money')),
+        Stage('rules.numbers', numbers.run, requires=('tokens', 'dates', 'money'),
+              assigns=('mentions', 'numbers')),
+        Stage('resolve', resolve.run, requires=('mentions',), assigns=('resolved',)),
+        Stage('rules.persons', persons.run, requires=('tokens', 'names'), assigns=('persons',)),
+        Stage('normalise', normalise.run, requires=('tokens', 'names'), assigns=('normal',)),
+        Stage('link', link.run, requires=('normal',), assigns=('entities',)),
+        Stage('rules.roles', roles.run, requires=('sentences', 'tokens', 'entities'), assigns=('roles',)),
+    )
 
-PIPELINE = Pipeline(STAGES)
+
+def __getattr__(name: str):
+    if name in ('STAGES', 'PIPELINE'):
+        stages = build_stages()
+        globals().update(STAGES=stages, PIPELINE=Pipeline(stages))
+        return globals()[name]
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+def default() -> Pipeline:
+    """PIPELINE, the product's stages (built on first use)."""
+    return globals().get('PIPELINE') or __getattr__('PIPELINE')
 
 
 def timeout_problem(doc: Document, name: str, seconds: float, limit: float) -> Problem:
@@ -155,7 +176,7 @@ def run_stage(name: str, stage, doc: Document, res: Resources, seconds: float | 
 
 
 def as_pipeline(stages: Pipeline | Iterable[Stage] | None) -> Pipeline:
-    return PIPELINE if stages is None else stages if isinstance(stages, Pipeline) else Pipeline(stages)
+    return default() if stages is None else stages if isinstance(stages, Pipeline) else Pipeline(stages)
 
 
 def process_many(docs: list[Document], res: Resources | None = None, timeout: float | None = DOC_TIMEOUT,
@@ -262,26 +283,132 @@ def process_chunk(docs: list[Document], warnings: list[Problem] = (), timeout: f
         return frames
 
 
-def halves(chunk: tuple) -> list[tuple]:
-    """A chunk (documents, their ingest warnings) in two, each warning with its document; one document:
-    [chunk] (what the engines call `split` to narrow a chunk that kills worker processes)."""
-    docs, warnings = chunk
-    if len(docs) < 2:
-        return [chunk]
-    parts = []
-    for part in (docs[:len(docs) // 2], docs[len(docs) // 2:]):
-        mine = {(_.doc_id, _.source) for _ in part}
-        parts.append((part, [_ for _ in warnings if (_.doc_id, _.source) in mine]))
-    return parts
+@dataclass
+class Done:
+    """What a worker returns for a unit (`work`): the checked tables of its documents, their MinHash
+    signatures (row for row with `documents`; store/duplicates.py), and what the coordinator needs
+    without the texts: the (doc_id, source) of every document read, in order, skipped ones too (for
+    doc_ids taken twice across units), which were skipped as unchanged, the files read and the problems
+    met (`Read`), and how many items were read (the progress bar)."""
+    frames: dict
+    signatures: list | None = None
+    written: dict | None = None   # table -> the data file the worker wrote (store/tables.py write_files)
+    mentions: Counter = field(default_factory=Counter)   # by type: the `mentions` rows are in `written`
+    read: list = field(default_factory=list)
+    skipped: set = field(default_factory=set)
+    files: set = field(default_factory=set)
+    met: set = field(default_factory=set)
+    items: int = 0
 
 
-def lost(chunk: tuple) -> dict[str, pd.DataFrame]:
-    """The tables of a chunk whose document(s) killed the worker processes (the OOM killer, a crash in
-    native code) each time: an `errors` row per document, its ingest warnings kept."""
-    docs, warnings = chunk
-    return check_tables(tables.build([], list(warnings) + [Problem(
-        doc.source, doc.doc_id, 'worker',
-        f'{doc.source}: {WORKER_DIED}; the next run tries it again') for doc in docs]))
+SKIP_LIST: dict = {}   # (store, _index version) -> {doc_id: (sha256, pipeline_version)}, one per process
+
+
+def skip_list(store: str | None, version: int | None) -> dict:
+    """The documents the store held when the run started (`_index` at `version`): loaded once per process
+    and run. Each worker hashes the texts it reads and compares them with this (the coordinator never
+    reads a text): a hash, not a file's size and modification time, because a record of a collection has
+    neither, a copied or re-downloaded file has a new time and the same text, and an article must be
+    skipped exactly when its stored text is the same, which is what the sha256 says."""
+    if store is None:
+        return {}
+    if (store, version) not in SKIP_LIST:
+        from deltalake import DeltaTable
+
+        from pipeline.store.arrow import INDEX
+        from pipeline.store.tables import storage_options
+        SKIP_LIST.clear()
+        table = DeltaTable(f'{store}/{INDEX}', version=version, storage_options=storage_options(store))
+        found = table.to_pyarrow_table(columns=['doc_id', 'sha256', 'pipeline_version'])
+        SKIP_LIST[store, version] = dict(zip(found['doc_id'].to_pylist(), zip(
+            found['sha256'].to_pylist(), found['pipeline_version'].to_pylist())))
+    return SKIP_LIST[store, version]
+
+
+def work(unit: units.Unit, store: str | None = None, version: int | None = None,
+         timeout: float | None = DOC_TIMEOUT, stages: Pipeline | None = None,
+         languages: frozenset[str] = LANGUAGES, signatures: bool = True,
+         reprocess_older: bool = False, write: bool = False, skip_only: bool = False) -> Done | None:
+    """What a worker does with a unit: read it, skip the documents the store held unchanged at the start
+    of the run (`store`, its `_index` at `version`; with `reprocess_older`, not those another pipeline
+    version wrote), process the rest (`process_chunk`: their checked tables, ingest problems as `errors`
+    rows) and compute their MinHash signatures (`signatures`). With `write`, the rows of the tables
+    of things found (mentions ... roles) are written as data files into the local folder `store`, which the
+    coordinator commits, and only the small `documents` and `errors` rows come back. A doc_id read twice
+    in the unit: the first wins, the other is an `errors` row. `skip_only`: None when the unit holds a
+    document to process (nothing is processed), else its result, without loading a model."""
+    from pipeline import __version__
+    known = skip_list(store, version)
+    done = Done(frames={})
+    docs, warnings, problems, held, seen = [], [], [], [], {}
+    for item in units.read(unit):
+        done.items += 1
+        done.files.add(tables.source_file(item.source))
+        if isinstance(item, Problem):
+            done.met.add(problem_key(item))
+            problems.extend(held)
+            held = [item]
+            continue
+        # a warning read just before its document travels with it (and is skipped with it)
+        mine = [_ for _ in held if (_.doc_id, _.source) == (item.doc_id, item.source)]
+        problems.extend(_ for _ in held if _ not in mine)
+        held = []
+        if item.doc_id in seen:
+            taken = already_taken(item.source, item.doc_id, seen[item.doc_id])
+            done.met.add(problem_key(taken))
+            problems.extend([*mine, taken])
+            continue
+        seen[item.doc_id] = item.source
+        done.read.append((item.doc_id, item.source))
+        found = known.get(item.doc_id)
+        if found and found[0] == tables.sha256(item.text) and not (
+                reprocess_older and found[1] != __version__):
+            done.skipped.add(item.doc_id)
+            continue
+        if skip_only:
+            return None
+        docs.append(item)
+        warnings.extend(mine)
+    problems.extend(held)
+    if not docs:   # nothing to process: no stage (and no model) needed
+        done.frames = check_tables(tables.build([], warnings + problems))
+        return done
+    done.frames = process_chunk(docs, warnings + problems, timeout, stages, languages)
+    if signatures and len(done.frames['documents']):
+        from pipeline.store import duplicates
+        done.signatures = duplicates.signatures(done.frames['documents']['text'])
+    if write and len(done.frames['documents']):   # the rows go to the store, not back to the coordinator
+        from pipeline.store.tables import WORKER_TABLES, write_files
+        done.mentions.update(done.frames['mentions']['type'])
+        done.written = write_files(store, done.frames)
+        done.frames = {name: frame.iloc[:0] if name in WORKER_TABLES else frame
+                       for name, frame in done.frames.items()}
+    return done
+
+
+def problem_key(problem: Problem) -> tuple:
+    return problem.source, problem.doc_id, problem.stage, problem.message
+
+
+def already_taken(source: str, doc_id: str, by: str) -> Problem:
+    return Problem(source, doc_id, 'ingest', f'{source}: doc_id {doc_id!r} already taken by {by}; skipped')
+
+
+def split(chunk: tuple) -> list[tuple]:
+    """The engines' `split` of a chunk (unit,): the unit's halves (units.halves)."""
+    return [(_,) for _ in units.halves(chunk[0])]
+
+
+def lost(chunk: tuple) -> Done:
+    """The result of a chunk (unit,) whose document(s) killed the worker processes (the OOM killer, a
+    crash in native code) each time: an `errors` row per document (once narrowed: one file, line or
+    record), the warnings it carried kept."""
+    items, warnings = units.lost_items(chunk[0])
+    problems = [Problem(source, doc_id, 'worker', f'{source}: {WORKER_DIED}; the next run tries it again')
+                for source, doc_id in items]
+    return Done(frames=check_tables(tables.build([], warnings + problems)), items=len(items),
+                files={tables.source_file(source) for source, _ in items},
+                met={problem_key(_) for _ in warnings + problems})
 
 
 def check_tables(frames: dict) -> dict:
@@ -353,13 +480,10 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     `duplicates`: mark syndicated copies in `documents.duplicate_of` (store/duplicates.py).
     """
     from pipeline.store import duplicates as copies
-    from pipeline.store import registry
     from pipeline.store import tables as store
     seconds = time_budget(doc_timeout)
-    pipeline = as_pipeline(stages)
+    custom = None if stages is None else as_pipeline(stages)   # the product's are imported by the workers
     wanted = LANGUAGES if languages is None else language.parse_languages(languages)
-    work = partial(process_chunk, timeout=seconds, stages=None if pipeline is PIPELINE else pipeline,
-                   languages=wanted)
     started = time.perf_counter()
     inputs = [os.fspath(_) for _ in inputs]
     ingest.check_out(inputs, out)   # InputError: the run would read its own tables back
@@ -368,40 +492,56 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     if isinstance(engine, str):
         engine = engines.start(engine, workers, scheduler, preload=engines.PRELOAD)
     pool = engine
-    if workers > 1:   # this process mostly waits for the workers: meanwhile, get ready for the registry
-        threading.Thread(target=registry.warm, daemon=True).start()
-        if duplicates:   # and for the duplicates (store/duplicates.py)
-            threading.Thread(target=copies.warm, daemon=True).start()
     with store.Store.open(out) as dataset:
         dataset.begin_run(engine=pool.name, workers=workers, inputs=inputs)
+        # workers read the skip list themselves, as it was when the run started (after `tidy`)
+        root = dataset.root if store.is_remote(dataset.root) else os.path.abspath(dataset.root)
+        task = partial(work, store=root, version=dataset.delta(store.INDEX).version(), timeout=seconds,
+                       stages=custom, languages=wanted, signatures=duplicates,
+                       reprocess_older=reprocess_older, write=not store.is_remote(root))
         bar = tqdm(total=ingest.estimate(inputs), unit='doc',
                    disable=progress is False if progress is not None else None, leave=False, smoothing=0.05)
-        problems: list[Problem] = []
+        problems: list[Problem] = []   # found here: written once the chunks are committed
         read = Read()
         status = 'failed'
         try:
-            chunks = plan(ingest.read_inputs(inputs), dataset, chunk_size, summary, problems, bar,
-                          reprocess_older, read)
+            chunks = ((_,) for _ in units.plan(inputs, chunk_size, problems))
             index = copies.Index(out) if duplicates else None
-            for (docs, _), frames in pool.map(work, chunks, split=halves, lost=lost):
+            first: dict[str, tuple] = {}   # doc_id -> (where it was read first, its source)
+            for (unit,), done in in_order(results(pool, task, chunks, workers)):
+                frames, signatures = done.frames, done.signatures
+                summary.skipped += len(done.skipped)
+                read.files.update(done.files)
+                read.problems.update(done.met)
+                taken = taken_twice(unit, done, first, problems, summary)
+                written = done.written
+                if taken:   # read again after its first reading: this copy's rows are not written
+                    frames, signatures = without(frames, signatures, taken)
+                    written = written and store.without_rows(root, written, taken)
                 if index is not None:   # syndicated copies: marked, and indexed before the commit
                     frames['documents'] = index.mark(frames['documents'],
-                                                    committed=lambda _: dataset.known(_) is not None)
+                                                    committed=lambda _: dataset.known(_) is not None,
+                                                    values=signatures)
                     index.flush()
                 summary.count(frames, wanted)
+                summary.mentions.update(done.mentions)
                 met = frames['errors'][store.ERROR_KEY].itertuples(index=False)
                 read.problems.update(map(store.key, met))
                 dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
-                added, replaced, _ = dataset.commit(frames)
+                added, replaced, _ = dataset.commit(frames, written=written)
                 summary.added += added
                 summary.replaced += replaced
-                bar.update(len(docs))
+                bar.update(done.items)
                 bar.set_postfix(added=summary.added, skipped=summary.skipped, failed=summary.errors,
                                 refresh=False)
             if index is not None:   # copies committed before their story's first copy, a killed run's too
                 index.settle(dataset)
+            for problem in problems:
+                read.files.add(tables.source_file(problem.source))
+                read.add(problem)
             rows = [tables.problem_row(_) for _ in problems]   # inputs that never became documents
             summary.warnings += sum(_['level'] == 'warning' for _ in rows)
+            summary.errors += sum(_['level'] == 'error' for _ in rows)
             dataset.run.update(documents_skipped=summary.skipped, documents_failed=summary.errors)
             if rows:
                 dataset.commit({'errors': schemas.check('errors', schemas.frame('errors', rows))})
@@ -413,7 +553,8 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
         finally:
             bar.close()
             try:
-                dataset.finish(status)
+                # the registry update runs in a worker, which has the morphology loaded
+                dataset.finish(status, registry=lambda _: pool.call(store.update_registry, root))
             finally:
                 pool.close()
             summary.documents = summary.added + summary.replaced
@@ -422,41 +563,80 @@ def run(inputs: Iterable[str], out: str, progress: bool | None = None, workers: 
     return summary
 
 
-def plan(items, dataset, size: int, summary: Summary, problems: list[Problem], bar,
-         reprocess_older: bool = False, read: Read | None = None):
-    """Chunks (documents, their ingest warnings) to process; documents `dataset` holds unchanged are skipped
-    (unless `reprocess_older` and another pipeline version wrote them).
+def results(pool, task, chunks, workers: int):
+    """(chunk, Done) of every chunk (unit,), as the engine gives them. A local pool not started yet (the
+    command line starts it early when the inputs hold new articles: not for a rerun) is started only once
+    a unit holds something to process: the units before it are read and skipped here, as unchanged,
+    without a worker started or a model loaded (a rerun over 2,000 unchanged articles: about a second)."""
+    chunks = iter(chunks)
+    if isinstance(pool, engines.Local) and pool.pool is None and workers > 1:
+        for chunk in chunks:
+            done = task(*chunk, skip_only=True)
+            if done is None:
+                chunks = chain([chunk], chunks)
+                break
+            yield chunk, done
+    yield from pool.map(task, chunks, split=split, lost=lost)
 
-    Problems that are not a document's warning go to `problems`, written once the chunks are committed.
-    `read` gathers the file of every item and every problem, skipped or not.
-    """
-    from pipeline import __version__
-    chunk, warnings, held = [], [], []
-    read = Read() if read is None else read
-    for item in items:
-        read.files.add(tables.source_file(item.source))
-        if isinstance(item, Problem):
-            read.add(item)
-            problems.extend(held)
-            held = [item]
-            if tables.problem_level(item) == 'error':
-                summary.errors += 1
-                bar.update(1)
+
+def in_order(found):
+    """The results of the parts of each JSONL collection in line order, the others as they come. So a
+    doc_id read twice in one collection is committed from its earlier line even when the part holding it
+    comes back later, and a run killed in between never leaves the later copy committed. A part that
+    comes back early waits here (its documents rows and file names: small)."""
+    expected: dict = {}   # path -> the first line of the next part to hand out
+    held: dict = {}       # path -> {first line: (chunk, done)}
+    for chunk, done in found:
+        unit = chunk[0]
+        if not isinstance(unit, units.Lines):
+            yield chunk, done
             continue
-        # a warning read_txt gives just before its document travels with it (and is skipped with it)
-        mine = [_ for _ in held if (_.doc_id, _.source) == (item.doc_id, item.source)]
-        problems.extend(_ for _ in held if _ not in mine)
-        held = []
-        if dataset.known(item.doc_id) == tables.sha256(item.text) and not (
-                reprocess_older and dataset.written_by(item.doc_id) != __version__):
-            summary.skipped += 1
-            bar.update(1)
+        waiting = held.setdefault(unit.path, {})
+        waiting[unit.line] = (chunk, done)
+        line = expected.get(unit.path, 1)
+        while line in waiting:
+            chunk, done = waiting.pop(line)
+            yield chunk, done
+            line += chunk[0].count or 1
+        expected[unit.path] = line
+
+
+def taken_twice(unit: units.Unit, done: Done, first: dict, problems: list[Problem], summary: Summary) -> set:
+    """The doc_ids of `done` that an earlier reading took (the first read wins, in the order ingest reads
+    the inputs: units in turn, documents in order within one), each now an `errors` row in `problems`.
+
+    Units finish in any order: a unit read before the one that took a doc_id may come back later; then
+    it wins, and the other, already committed (or skipped as unchanged), becomes the `errors` row: the
+    commit of this one replaces its rows. (Were that earlier copy skipped as unchanged and the later one
+    committed, the next run over the same inputs puts the earlier text back.)"""
+    taken = set()
+    for position, (doc_id, source) in enumerate(done.read):
+        here = (unit.rank, position)
+        found = first.get(doc_id)
+        if found is None:
+            first[doc_id] = (here, source, doc_id in done.skipped)
             continue
-        chunk.append(item)
-        warnings.extend(mine)
-        if len(chunk) == size:
-            yield chunk, warnings
-            chunk, warnings = [], []
-    problems.extend(held)
-    if chunk:
-        yield chunk, warnings
+        if found[0] < here:    # this reading is the later one
+            problems.append(already_taken(source, doc_id, found[1]))
+            if doc_id in done.skipped:
+                summary.skipped -= 1
+            else:
+                taken.add(doc_id)
+        else:                  # this one was read first: the other reading is the one taken
+            problems.append(already_taken(found[1], doc_id, source))
+            summary.skipped -= found[2]
+            first[doc_id] = (here, source, doc_id in done.skipped)
+    return taken
+
+
+def without(frames: dict, signatures: list | None, doc_ids: set) -> tuple[dict, list | None]:
+    """The chunk's tables without the rows of `doc_ids` (their `errors` rows kept), and the signatures
+    of the documents left."""
+    kept = {}
+    for name, frame in frames.items():
+        kept[name] = (frame if name == 'errors'
+                      else frame[~frame['doc_id'].isin(doc_ids)].reset_index(drop=True))
+    if signatures is not None:
+        mask = ~frames['documents']['doc_id'].isin(doc_ids)
+        signatures = [value for value, keep in zip(signatures, mask.tolist()) if keep]
+    return kept, signatures

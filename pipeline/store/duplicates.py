@@ -100,6 +100,11 @@ def signature(text: str) -> np.ndarray:
     return found.hashvalues.astype(np.uint32)
 
 
+def signatures(texts) -> list[np.ndarray]:
+    """The signature of each text (what a run's worker computes for `Index.mark`)."""
+    return [signature(_) for _ in texts]
+
+
 def band_hashes(values: np.ndarray) -> np.ndarray:
     """One 64-bit hash per band of a signature (the band's number is part of the hash)."""
     bands = values.astype(np.uint64).reshape(BANDS, ROWS)
@@ -117,7 +122,7 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 def earliest(published: str | None, doc_id: str) -> tuple:
     """Sort key of a copy: dated ones first by date, then by doc_id, never by arrival: with several
     workers chunks arrive in any order, and the first copy must not depend on it (a later-arriving
-    first copy relinks the committed ones, Store.relink)."""
+    first copy relinks the committed ones, Index.settle)."""
     return (published is None or published == '', published or '', doc_id)
 
 
@@ -211,17 +216,18 @@ class Index:
         newest = self.signatures(set(found['doc_id']))
         return newest[newest['story'].isin(stories)].reset_index(drop=True)
 
-    def mark(self, documents: pd.DataFrame, committed=None) -> pd.DataFrame:
+    def mark(self, documents: pd.DataFrame, committed=None, values=None) -> pd.DataFrame:
         """`documents` with `duplicate_of` set against the index and each other; the batch is kept
         for `flush()` (call it before the rows are committed). `committed(doc_id)`: whether the store
         holds the document; indexed documents it does not hold (a killed run flushed them, then died
-        before its commit) are no candidates, so a resumed run marks as an uninterrupted one."""
+        before its commit) are no candidates, so a resumed run marks as an uninterrupted one.
+        `values`: the documents' signatures (`signatures`, computed where the texts are: a run's
+        workers), row for row; None: computed here from `documents['text']`."""
         if not len(documents):
             return documents
-        texts = documents['text'].tolist()
         ids = documents['doc_id'].tolist()
         dates = [None if pd.isna(_) else str(_) for _ in documents['published'].tolist()]
-        values = [signature(_) for _ in texts]
+        values = signatures(documents['text']) if values is None else list(values)
         bands = [band_hashes(_) for _ in values]
         near, names = self.candidates(bands, ids, committed)
         used = np.unique(np.concatenate(near)) if near else np.empty(0, np.int64)

@@ -38,9 +38,23 @@ run that opens the folder deletes those rows (it finds the killed run as `runnin
 joins to `documents` therefore sees whole documents only; after a finished run every
 reader sees the same rows as `load_tables`.
 
-Workers of a scale-out run can write their chunk themselves: `commit` only needs the
-folder's address, the chunk's frames, the run and chunk numbers, and which doc_ids the
-folder held (the skip list the coordinator already has).
+Who writes what. A run's workers (runner.work) write the data files of the tables of
+things found (WORKER_TABLES: mentions, entities, persons, organisations, places, dates,
+numbers, roles) into each table's folder (`write_files`: one Parquet file per table and
+chunk, strings typed as delta-rs types them) and return what a Delta add action needs
+(name, size, time, stats); the coordinator, the only process that commits, commits each
+file with `create_write_transaction` in the order above, under the same application
+transaction, so the protocol is unchanged (`add`). It writes `documents` (whose
+`duplicate_of` it decides), `_index` and `errors` itself: small rows. For an edited
+article (a doc_id the folder held) the coordinator writes the file's rows again in the
+commit that replaces the old ones (`write`), and leaves the worker's file uncommitted;
+so does a chunk that loses a doc_id read twice (`without_rows`). On `s3://` folders the
+workers write nothing and the rows come back to the coordinator, as before.
+
+A data file that no commit lists (a worker or the coordinator killed between a worker's
+write and its commit, a replaced or filtered file) is never read by any Delta reader: the
+log decides what a table holds. `compact` deletes such files (vacuum in `full` mode,
+files older than the retention).
 
 Registry (registry.py): after a finished run, only the documents the registry has not
 seen in their current version (`_registry/documents` against `_index`) are resolved,
@@ -88,6 +102,59 @@ OLD_MANIFEST = '_manifest.json'      # the 0.1 layout's commit point
 CHILDREN = tuple(_ for _ in TABLES if _ not in ('documents', 'errors')) + (INDEX,)
 ERROR_KEY = ['source', 'doc_id', 'stage', 'message']
 RETENTION_HOURS = 168                 # `compact` keeps files a reader of the last week may still need
+
+
+# the tables whose data files a run's workers write (`write_files`); the coordinator commits them
+WORKER_TABLES = tuple(_ for _ in CHILDREN if _ != INDEX)
+
+
+def write_files(root: str, frames: dict[str, pd.DataFrame]) -> dict[str, tuple]:
+    """Write the rows of WORKER_TABLES of one chunk as a Parquet data file in each table's folder of the
+    local output folder `root`, without committing it (a worker does this; the coordinator commits the
+    files, `Store.commit`). Returns table -> (file name, size, modification time in ms, stats JSON), what
+    a Delta add action needs. Until it is committed a file is no part of any table: one left by a worker
+    or a run that was killed is never read, and vacuum (`compact`) deletes it."""
+    import uuid
+
+    import pyarrow.parquet as pq
+    written = {}
+    for name in WORKER_TABLES:
+        rows = to_arrow(name, frames.get(name, empty(name)))
+        file = f'part-00000-{uuid.uuid4()}-c000.snappy.parquet'
+        path = os.path.join(root, name, file)
+        # strings as string_view, as delta-rs writes them: a dataset over files of both kinds cannot filter
+        view = pa.schema([pa.field(_.name, view_type(_.type), _.nullable) for _ in rows.schema])
+        pq.write_table(rows.cast(view), path, compression='snappy', write_statistics=False)
+        stats = {'numRecords': rows.num_rows}
+        if rows.num_rows:   # what lets a reader skip the file for a doc_id (Store.where)
+            bounds = pc.min_max(rows['doc_id'])
+            stats.update(minValues={'doc_id': bounds['min'].as_py()},
+                         maxValues={'doc_id': bounds['max'].as_py()},
+                         nullCount={'doc_id': rows['doc_id'].null_count})
+        written[name] = (file, os.path.getsize(path), int(os.path.getmtime(path) * 1000), json.dumps(stats))
+    return written
+
+
+def view_type(type: pa.DataType) -> pa.DataType:
+    """The type delta-rs gives a column in the data files it writes (the opposite of `plain_type`)."""
+    if pa.types.is_string(type) or pa.types.is_large_string(type):
+        return pa.string_view()
+    if pa.types.is_list(type) or pa.types.is_large_list(type):
+        return pa.list_(view_type(type.value_type))
+    return type
+
+
+def without_rows(root: str, written: dict[str, tuple], doc_ids: set[str]) -> dict[str, tuple]:
+    """The data files `written` by a worker again, without the rows of `doc_ids` (a doc_id an earlier
+    reading took: runner.taken_twice); the first files are left uncommitted."""
+    import pyarrow.parquet as pq
+    frames = {}
+    for name, (file, *_) in written.items():
+        rows = to_arrow(name, pq.read_table(os.path.join(root, name, file)))
+        taken = pa.array(sorted(doc_ids), pa.string())
+        rows = rows.filter(pc.invert(pc.is_in(rows['doc_id'], value_set=taken)))
+        frames[name] = to_pandas(name, rows)
+    return write_files(root, frames)
 
 
 class StoreError(Exception):
@@ -326,11 +393,38 @@ class Store:
             write_deltalake(self.uri(name), rows, mode='append', storage_options=self.options,
                             commit_properties=properties)
 
-    def commit(self, frames: dict[str, pd.DataFrame], chunk: int | None = None) -> tuple[int, int, int]:
-        """Commit one chunk's checked tables (module docstring: the order and why).
+    def add(self, name: str, file: tuple, chunk: int, replace: list[str] = ()) -> None:
+        """Commit the data file `file` (written by a worker: `write_files`) to table `name` as chunk `chunk`
+        of the run. With `replace` (doc_ids whose rows the new ones replace: edited articles), the file's
+        rows are written again by `write` in the commit that deletes the old ones (the worker's file is
+        then left uncommitted). Skipped when the table already holds this chunk (its application
+        transaction says so)."""
+        from deltalake import CommitProperties, Transaction
+        from deltalake.transaction import AddAction
+        table = self.delta(name)
+        chunk = chunk if self.run is not None else 0
+        app = f'{APP}/run-{self.run["run_id"]}' if chunk else APP
+        if chunk and (table.transaction_version(app) or 0) >= chunk:
+            return
+        path, size, modified, stats = file
+        if replace:   # edited articles: their rows replaced in one commit by `write`, from the file's rows
+            import pyarrow.parquet as pq
+            self.write(name, to_arrow(name, pq.read_table(self.uri(f'{name}/{path}'))), chunk, replace)
+            return
+        properties = CommitProperties(app_transactions=[Transaction(app, chunk)] if chunk else None,
+                                      custom_metadata={'pipeline_version': __version__})
+        table.create_write_transaction([AddAction(path, size, {}, modified, True, stats)], mode='append',
+                                       schema=table.schema(), commit_properties=properties)
+        table.update_incremental()   # the object does not follow this commit by itself, as it does a write
+
+    def commit(self, frames: dict[str, pd.DataFrame], chunk: int | None = None,
+               written: dict[str, tuple] | None = None) -> tuple[int, int, int]:
+        """Commit one chunk's checked tables (module docstring: the order and why); the tables in `written`
+        as the data files a worker wrote (`write_files`).
 
         Returns (documents added, documents replaced, errors rows written).
         """
+        written = written or {}
         if chunk is None:
             self.chunks += 1
             chunk = self.chunks
@@ -350,6 +444,9 @@ class Store:
                     rows = pa.table({'doc_id': ids, 'sha256': list(documents['sha256']),
                                      'source': list(documents['source']),
                                      'pipeline_version': [__version__] * len(ids)}, schema=index_schema())
+                elif name in written:
+                    self.add(name, written[name], chunk, replaced)
+                    continue
                 else:
                     rows = to_arrow(name, frames.get(name, empty(name)))
                 self.write(name, rows, chunk, replaced)
@@ -436,18 +533,31 @@ class Store:
     def runs(self) -> pd.DataFrame:
         return schemas.check('runs', self.runs_frame.reset_index(drop=True))
 
-    def finish(self, status: str) -> None:
-        """Close the run's record; after a finished run, bring the registry up to date."""
+    def finish(self, status: str, registry=None) -> None:
+        """Close the run's record; after a finished run, bring the registry up to date: here, or by
+        `registry(root)` (`update_registry` in a worker process, the run's engine.call)."""
         if status == 'finished':
             from pipeline.store import registry_tables
             try:
-                registry_tables.update(self)
+                if registry is None:
+                    registry_tables.update(self)
+                else:
+                    registry(self.root)
             except Exception as error:   # the tables are committed: the next run tries again
                 print(f'warning: the registry was not rebuilt ({type(error).__name__}: {error}); '
                       f'the previous build is kept and the next run tries again', file=sys.stderr)
         if self.run is not None:
             self.run.update(status=status, finished=now())
             self.put_run()
+
+
+def update_registry(root: str) -> int:
+    """registry_tables.update on the output folder `root`, opened for reading (a worker process does
+    this for the run, which holds the folder's lock): the skip list read as the run left it."""
+    from pipeline.store import registry_tables
+    store = Store(root)
+    store.load()
+    return registry_tables.update(store)
 
 
 def plain(dataset):
@@ -513,6 +623,8 @@ def compact(path: str | os.PathLike, retention_hours: float = RETENTION_HOURS) -
                 continue
             before += len(table.file_uris())
             table.optimize.compact()
-            table.vacuum(retention_hours=retention_hours, enforce_retention_duration=False, dry_run=False)
+            # full: data files no commit lists (a killed worker's, or one a commit rewrote) go too
+            table.vacuum(retention_hours=retention_hours, enforce_retention_duration=False, dry_run=False,
+                         full=True)
             after += len(table.file_uris())
     return before, after
