@@ -128,7 +128,7 @@ def killed_at(monkeypatch, owner, name: str, calls: int = 1):
             raise Killed(f'{owner.__name__}.{name}')
         return result
     monkeypatch.setattr(owner, name, then_killed)
-    monkeypatch.setattr(Store, 'finish', lambda self, status: None)
+    monkeypatch.setattr(Store, 'finish', lambda self, status, registry=None: None)
 
 
 def duplicate_of(out) -> dict:
