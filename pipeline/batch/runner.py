@@ -340,14 +340,19 @@ def work(unit: units.Unit, store: str | None = None, version: int | None = None,
     from pipeline import __version__
     known = skip_list(store, version)
     done = Done(frames={})
-    docs, warnings, problems, seen = [], [], [], {}
-    # a warning read just before its document travels with it (and is skipped with it)
-    for item, mine in units.with_warnings(units.read(unit), problems):
+    docs, warnings, problems, held, seen = [], [], [], [], {}
+    for item in units.read(unit):
         done.items += 1
         done.files.add(tables.source_file(item.source))
         if isinstance(item, Problem):
             done.met.add(problem_key(item))
+            problems.extend(held)
+            held = [item]
             continue
+        # a warning read just before its document travels with it (and is skipped with it)
+        mine = [_ for _ in held if (_.doc_id, _.source) == (item.doc_id, item.source)]
+        problems.extend(_ for _ in held if _ not in mine)
+        held = []
         if item.doc_id in seen:
             taken = already_taken(item.source, item.doc_id, seen[item.doc_id])
             done.met.add(problem_key(taken))
@@ -364,6 +369,7 @@ def work(unit: units.Unit, store: str | None = None, version: int | None = None,
             return None
         docs.append(item)
         warnings.extend(mine)
+    problems.extend(held)
     if not docs:   # nothing to process: no stage (and no model) needed
         done.frames = check_tables(tables.build([], warnings + problems))
         return done

@@ -159,35 +159,23 @@ def jsonl_parts(path: Path, collection: str, size: int, problems: list[Problem])
 def records(items: Iterable[Document | Problem], size: int, problems: list[Problem]) -> Iterator[Records]:
     """Documents read here, in Records of `size`, each with the warnings said just before it (read_txt and
     read_records say a document's warnings just before it); other problems go to `problems`."""
-    docs, warnings = [], []
-    for item, mine in with_warnings(items, problems):
+    docs, warnings, held = [], [], []
+    for item in items:
         if isinstance(item, Problem):
+            problems.extend(held)
+            held = [item]
             continue
+        mine = [_ for _ in held if (_.doc_id, _.source) == (item.doc_id, item.source)]
+        problems.extend(_ for _ in held if _ not in mine)
+        held = []
         docs.append(item)
         warnings.extend(mine)
         if len(docs) == size:
             yield Records(tuple(docs), tuple(warnings))
             docs, warnings = [], []
+    problems.extend(held)
     if docs:
         yield Records(tuple(docs), tuple(warnings))
-
-
-def with_warnings(items: Iterable[Document | Problem], problems: list[Problem]):
-    """(item, its warnings) for each item read: a document's are the warnings said just before it
-    (read_txt and read_records say them there), a problem's none; a warning that belongs to no
-    document goes to `problems` (held until the next item shows whose it is)."""
-    held = []
-    for item in items:
-        if isinstance(item, Problem):
-            problems.extend(held)
-            held = [item]
-            yield item, []
-            continue
-        mine = [_ for _ in held if (_.doc_id, _.source) == (item.doc_id, item.source)]
-        problems.extend(_ for _ in held if _ not in mine)
-        held = []
-        yield item, mine
-    problems.extend(held)
 
 
 def read(unit: Unit) -> Iterator[Document | Problem]:
